@@ -1,0 +1,86 @@
+# lvmm: `make` builds the arm64 binary (cross-built, static, on non-arm64 hosts);
+# `make check` installs what it needs and runs the unit and integration tests;
+# `make demo` boots a guest inside the emulated arm64 host.
+
+LVMM_CACHE ?= $(HOME)/.cache/lvmm
+export LVMM_CACHE
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+HOST_ARCH := $(shell uname -m)
+
+BUILD := build
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+COMMON_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -I. -Iinclude -DLVMM_VERSION='"$(VERSION)"' -MMD -MP
+
+ifeq ($(HOST_ARCH),aarch64)
+CROSS_COMPILE ?=
+FDT_CFLAGS :=
+FDT_LDFLAGS :=
+else
+CROSS_COMPILE ?= aarch64-linux-gnu-
+# libfdt-dev:arm64 conflicts with the native package; scripts/install-deps.sh unpacks it here.
+FDT_SYSROOT := $(LVMM_CACHE)/arm64-libfdt
+FDT_CFLAGS := -I$(FDT_SYSROOT)/usr/include
+FDT_LDFLAGS := -L$(FDT_SYSROOT)/usr/lib/aarch64-linux-gnu
+endif
+CC_ARM64 := $(CROSS_COMPILE)gcc
+
+# Logic with no KVM in it: also built natively for the unit tests.
+CORE_SRCS := vmm/cli.c vmm/log.c vmm/mmio_bus.c vmm/guest_memory.c vmm/payload.c vmm/console.c \
+	arm/image_header.c arm/boot_layout.c arm/fdt_machine.c \
+	hw/uart_8250.c hw/rtc_pl031.c hw/pvpanic.c hw/doorbell.c
+KVM_SRCS := vmm/main.c vmm/vm.c vmm/vcpu.c vmm/vcpu_exit.c vmm/event_loop.c \
+	arm/vcpu_init.c arm/gic.c arm/host_capabilities.c arm/machine.c
+UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
+
+ARM64_OBJS := $(patsubst %.c,$(BUILD)/arm64/%.o,$(CORE_SRCS) $(KVM_SRCS))
+NATIVE_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(CORE_SRCS))
+UNIT_TEST_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(UNIT_TEST_SRCS) tests/unit/unit_test_main.c)
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.PHONY: all lvmm guests unit-tests check integration demo deps kernel clean
+all: lvmm
+
+lvmm: $(BUILD)/lvmm
+
+$(BUILD)/lvmm: $(ARM64_OBJS)
+	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz -lpthread
+
+$(BUILD)/arm64/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC_ARM64) $(COMMON_CFLAGS) $(FDT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/native/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(COMMON_CFLAGS) $(SANITIZE) -c -o $@ $<
+
+$(BUILD)/unit-tests: $(NATIVE_OBJS) $(UNIT_TEST_OBJS)
+	$(CC) $(SANITIZE) -o $@ $^ -lfdt -lz -lpthread
+
+unit-tests: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+
+guests:
+	$(MAKE) -C guest
+
+deps:
+	scripts/install-deps.sh
+
+kernel: deps
+	kernel/build-kernel.sh
+
+# The README's test command: installs what it needs, then unit and integration tests.
+check: deps
+	$(MAKE) lvmm guests $(BUILD)/unit-tests
+	tests/run-all.sh
+
+integration: deps lvmm guests
+	tests/integration/run.sh
+
+demo: deps lvmm
+	scripts/demo.sh
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C guest clean
+
+-include $(ARM64_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d) $(UNIT_TEST_OBJS:.o=.d)

@@ -1,0 +1,26 @@
+#ifndef LVMM_ARM_KVM_H
+#define LVMM_ARM_KVM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vm;
+struct vcpu;
+
+/* The KVM_CREATE_VM type for a guest whose highest address is ipa_end (exclusive). */
+int arm_vm_type(int kvm_fd, uint64_t ipa_end, unsigned long *type, char *err, size_t err_size);
+/* Capabilities lvmm cannot run without on arm64. */
+int arm_check_capabilities(int kvm_fd, char *err, size_t err_size);
+
+/* KVM_ARM_VCPU_INIT with the preferred target and PSCI 0.2; secondaries start powered off. */
+int arm_vcpu_init(struct vm *vm, struct vcpu *vcpu, char *err, size_t err_size);
+/* PC and x0..x3 of the boot vCPU, per booting.rst. */
+int arm_vcpu_set_boot_registers(struct vcpu *vcpu, uint64_t entry, uint64_t dtb, char *err,
+				size_t err_size);
+
+/* Creates the in-kernel GIC after the vCPUs exist, per --irqchip. */
+int arm_gic_create(struct vm *vm, char *err, size_t err_size);
+/* Finishes GIC set-up once every vCPU is initialised; before the first KVM_RUN. */
+int arm_gic_finalize(struct vm *vm, char *err, size_t err_size);
+
+#endif

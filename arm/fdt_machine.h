@@ -1,0 +1,30 @@
+#ifndef LVMM_ARM_FDT_MACHINE_H
+#define LVMM_ARM_FDT_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum gic_version { GIC_V2 = 2, GIC_V3 = 3 };
+
+/* Everything the device tree says about a guest; built by arm/machine.c, pure data here. */
+struct machine_description {
+	uint64_t ram_base;
+	uint64_t ram_size;
+	unsigned int cpus;
+	const uint64_t *mpidrs;      /* cpus entries, as KVM reports MPIDR_EL1 */
+	enum gic_version gic;
+	const char *bootargs;
+	uint64_t initrd_start;       /* initrd_start == initrd_end: no initrd */
+	uint64_t initrd_end;
+	uint64_t kaslr_seed;         /* 0: no seed */
+};
+
+/* Phandles are fixed so that tests and readers of --dump-dtb can rely on them. */
+#define FDT_PHANDLE_GIC      1
+#define FDT_PHANDLE_APB_PCLK 2
+
+/* Builds the DTB into buf (buf_size bytes). 0 on success, a negative libfdt error otherwise. */
+int fdt_build_machine(const struct machine_description *machine, void *buf, size_t buf_size);
+
+#endif

@@ -1,0 +1,91 @@
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "arm_kvm.h"
+#include "fdt_machine.h"
+#include "lvmm/arm_memory_map.h"
+#include "vmm/vm.h"
+
+/* SPIs lvmm's devices may use; the GIC is sized to a multiple of 32 that covers them. */
+#define GIC_NR_IRQS 128
+
+static int gic_set_attr(int fd, uint32_t group, uint64_t attr, void *value)
+{
+	struct kvm_device_attr device_attr = {
+		.group = group, .attr = attr, .addr = (uint64_t)(uintptr_t)value,
+	};
+
+	return ioctl(fd, KVM_SET_DEVICE_ATTR, &device_attr);
+}
+
+static int gic_create_version(struct vm *vm, int version)
+{
+	struct kvm_create_device create = {
+		.type = version == GIC_V3 ? KVM_DEV_TYPE_ARM_VGIC_V3 : KVM_DEV_TYPE_ARM_VGIC_V2,
+	};
+	uint64_t dist = LVMM_GIC_DIST_BASE, cpu_or_redist;
+	int saved;
+
+	if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &create) < 0)
+		return -1;
+	if (version == GIC_V3) {
+		cpu_or_redist = LVMM_GICV3_REDIST_BASE;
+		if (gic_set_attr(create.fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_DIST, &dist) ||
+		    gic_set_attr(create.fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_REDIST,
+				 &cpu_or_redist))
+			goto fail;
+	} else {
+		cpu_or_redist = LVMM_GICV2_CPU_BASE;
+		if (gic_set_attr(create.fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V2_ADDR_TYPE_DIST, &dist) ||
+		    gic_set_attr(create.fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V2_ADDR_TYPE_CPU,
+				 &cpu_or_redist))
+			goto fail;
+	}
+	vm->gic_fd = (int)create.fd;
+	vm->gic_version = version;
+	return 0;
+fail:
+	saved = errno;
+	close((int)create.fd);
+	errno = saved;
+	return -1;
+}
+
+int arm_gic_create(struct vm *vm, char *err, size_t err_size)
+{
+	enum irqchip_choice choice = vm->opts->irqchip;
+
+	if (choice != IRQCHIP_GICV2 && gic_create_version(vm, GIC_V3) == 0)
+		return 0;
+	if (choice == IRQCHIP_GICV3) {
+		snprintf(err, err_size, "this host cannot provide an in-kernel GICv3 (%s); try --irqchip gicv2",
+			 strerror(errno));
+		return -1;
+	}
+	if (vm->opts->cpus > LVMM_GICV2_MAX_VCPUS) {
+		snprintf(err, err_size, "this host has no in-kernel GICv3, and GICv2 allows at most %d vCPUs; use -c %d or fewer",
+			 LVMM_GICV2_MAX_VCPUS, LVMM_GICV2_MAX_VCPUS);
+		return -1;
+	}
+	if (gic_create_version(vm, GIC_V2) == 0)
+		return 0;
+	snprintf(err, err_size, "this host can create neither an in-kernel GICv3 nor a GICv2 (%s)",
+		 strerror(errno));
+	return -1;
+}
+
+int arm_gic_finalize(struct vm *vm, char *err, size_t err_size)
+{
+	uint32_t nr_irqs = GIC_NR_IRQS;
+
+	if (gic_set_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs) ||
+	    gic_set_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL)) {
+		snprintf(err, err_size, "initialising the in-kernel GIC failed: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}

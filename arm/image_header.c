@@ -1,0 +1,54 @@
+#include "image_header.h"
+
+#include <stdio.h>
+
+static uint64_t read_le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static uint32_t read_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int arm64_image_parse(const uint8_t *data, size_t size, struct arm64_image *image, char *err,
+		      size_t err_size)
+{
+	uint64_t flags;
+
+	if (size < ARM64_IMAGE_HEADER_SIZE || read_le32(data + 56) != ARM64_IMAGE_MAGIC) {
+		snprintf(err, err_size,
+			 "not an arm64 Linux Image (no \"ARM\\x64\" magic at offset 56); boot raw binaries with --firmware");
+		return -1;
+	}
+	image->text_offset = read_le64(data + 8);
+	image->image_size = read_le64(data + 16);
+	flags = read_le64(data + 24);
+	if (image->image_size == 0) {
+		/* Kernels before 3.17 leave image_size 0 and expect the historical 0x80000 offset. */
+		image->text_offset = ARM64_IMAGE_LEGACY_TEXT_OFFSET;
+		image->image_size = size;
+		return 0;
+	}
+	if (flags & 1) {
+		snprintf(err, err_size, "the Image is a big-endian kernel; lvmm boots little-endian kernels only");
+		return -1;
+	}
+	if (image->text_offset % 4096 != 0 || image->text_offset >= 0x200000) {
+		snprintf(err, err_size, "the Image header's text_offset 0x%llx is not a page offset inside 2 MiB",
+			 (unsigned long long)image->text_offset);
+		return -1;
+	}
+	/* BSS makes image_size larger than the file; a smaller one means a damaged header. */
+	if (image->image_size < size) {
+		snprintf(err, err_size, "the Image header's image_size (%llu) is smaller than the file (%zu bytes): damaged Image",
+			 (unsigned long long)image->image_size, size);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,159 @@
+#include "machine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libfdt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "arm_kvm.h"
+#include "boot_layout.h"
+#include "fdt_machine.h"
+#include "lvmm/arm_memory_map.h"
+#include "lvmm/exit_status.h"
+#include "vmm/console.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+static void uart_set_irq(void *context, bool level)
+{
+	vm_set_spi(context, LVMM_UART_SPI, level);
+}
+
+static void uart_output(void *context, uint8_t byte)
+{
+	(void)context;
+	console_write(&byte, 1);
+}
+
+static void doorbell_output(void *context, const char *line)
+{
+	(void)context;
+	console_write(line, strlen(line));
+}
+
+static void doorbell_finish(void *context, int status)
+{
+	vm_request_stop(context, status);
+}
+
+static void pvpanic_panicked(void *context)
+{
+	log_error("guest kernel panicked");
+	vm_request_stop(context, EXIT_GUEST_PANIC);
+}
+
+static int arm_machine_add_devices(struct vm *vm)
+{
+	const struct mmio_region regions[] = {
+		{ LVMM_UART_BASE, LVMM_UART_SIZE, uart_8250_mmio, &vm->uart, "uart" },
+		{ LVMM_RTC_BASE, LVMM_RTC_SIZE, rtc_pl031_mmio, &vm->rtc, "rtc" },
+		{ LVMM_PVPANIC_BASE, LVMM_PVPANIC_SIZE, pvpanic_mmio, &vm->pvpanic, "pvpanic" },
+		{ LVMM_DOORBELL_BASE, LVMM_DOORBELL_SIZE, doorbell_mmio, &vm->doorbell, "doorbell" },
+	};
+
+	uart_8250_init(&vm->uart, uart_set_irq, uart_output, vm);
+	rtc_pl031_init(&vm->rtc, NULL);
+	vm->pvpanic = (struct pvpanic){ .panicked = pvpanic_panicked, .context = vm };
+	vm->doorbell = (struct doorbell){
+		.memory = &vm->memory, .start_ns = vm->start_ns, .clock_ns = doorbell_monotonic_ns,
+		.output = doorbell_output, .finish = doorbell_finish, .context = vm,
+	};
+	for (size_t i = 0; i < sizeof(regions) / sizeof(regions[0]); i++)
+		if (mmio_bus_register(&vm->bus, &regions[i]))
+			return -1;
+	return 0;
+}
+
+static int arm_machine_dump_dtb(const char *path, const void *fdt, char *err, size_t err_size)
+{
+	size_t size = fdt_totalsize(fdt);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ssize_t written = -1;
+
+	if (fd >= 0) {
+		written = write(fd, fdt, size);
+		if (close(fd) < 0)
+			written = -1;
+	}
+	if (written != (ssize_t)size) {
+		snprintf(err, err_size, "cannot write the device tree to '%s': %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int arm_machine_write_fdt(struct vm *vm, const struct boot_layout *layout, char *err,
+				 size_t err_size)
+{
+	uint64_t mpidrs[LVMM_MAX_VCPUS];
+	char bootargs[4096];
+	struct machine_description machine;
+	void *fdt = guest_memory_translate(&vm->memory, layout->dtb_addr, LVMM_DTB_MAX_SIZE);
+	int ret;
+
+	if (cli_kernel_cmdline(vm->opts, bootargs, sizeof(bootargs))) {
+		snprintf(err, err_size, "the kernel command line is longer than %zu bytes; shorten -p",
+			 sizeof(bootargs) - 1);
+		return -1;
+	}
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		mpidrs[i] = vm->vcpus[i].mpidr;
+	machine = (struct machine_description){
+		.ram_base = LVMM_RAM_BASE,
+		.ram_size = vm->opts->mem_mib << 20,
+		.cpus = vm->vcpu_count,
+		.mpidrs = mpidrs,
+		.gic = vm->gic_version,
+		.bootargs = bootargs,
+		.initrd_start = layout->initrd_start,
+		.initrd_end = layout->initrd_end,
+	};
+	/* Seeds KASLR the way firmware would; without entropy the guest simply runs unrandomised. */
+	if (getrandom(&machine.kaslr_seed, sizeof(machine.kaslr_seed), GRND_NONBLOCK) !=
+	    sizeof(machine.kaslr_seed))
+		machine.kaslr_seed = 0;
+	ret = fdt_build_machine(&machine, fdt, LVMM_DTB_MAX_SIZE);
+	if (ret) {
+		snprintf(err, err_size, "building the device tree failed: %s", fdt_strerror(ret));
+		return -1;
+	}
+	if (vm->opts->dump_dtb_path &&
+	    arm_machine_dump_dtb(vm->opts->dump_dtb_path, fdt, err, err_size))
+		return -1;
+	return 0;
+}
+
+int arm_machine_setup(struct vm *vm, char *err, size_t err_size)
+{
+	const struct payloads *payloads = vm->payloads;
+	const struct payload *image = payloads->firmware.data ? &payloads->firmware : &payloads->kernel;
+	struct boot_layout_request request = {
+		.ram_base = LVMM_RAM_BASE,
+		.ram_size = vm->opts->mem_mib << 20,
+		.load_offset = payloads->load_offset,
+		.load_size = payloads->load_size,
+		.initrd_size = payloads->initrd.size,
+	};
+	struct boot_layout layout;
+
+	if (boot_layout_place(&request, &layout, err, err_size))
+		return -1;
+	memcpy(guest_memory_translate(&vm->memory, layout.load_addr, image->size), image->data,
+	       image->size);
+	if (payloads->initrd.size)
+		memcpy(guest_memory_translate(&vm->memory, layout.initrd_start, payloads->initrd.size),
+		       payloads->initrd.data, payloads->initrd.size);
+	if (arm_machine_add_devices(vm)) {
+		snprintf(err, err_size, "internal error: overlapping device regions");
+		return -1;
+	}
+	if (arm_machine_write_fdt(vm, &layout, err, err_size))
+		return -1;
+	return arm_vcpu_set_boot_registers(&vm->vcpus[0], layout.entry, layout.dtb_addr, err,
+					   err_size);
+}

@@ -1,0 +1,42 @@
+/*
+ * The arm64 guest physical memory map. Guest-visible: documented in docs/memory-map.md and
+ * lvmm(1); changing a value here changes the machine every guest sees.
+ */
+#ifndef LVMM_ARM_MEMORY_MAP_H
+#define LVMM_ARM_MEMORY_MAP_H
+
+#define LVMM_UART_BASE          0x01000000ULL /* 16550A, 8 byte registers, reg-shift 0 */
+#define LVMM_UART_SIZE          0x1000ULL
+#define LVMM_RTC_BASE           0x01010000ULL /* PL031 */
+#define LVMM_RTC_SIZE           0x1000ULL
+#define LVMM_PVPANIC_BASE       0x01020000ULL /* qemu,pvpanic-mmio */
+#define LVMM_PVPANIC_SIZE       0x2ULL
+#define LVMM_DOORBELL_BASE      0x01030000ULL /* lvmm,doorbell-v1: docs/doorbell.md */
+#define LVMM_DOORBELL_SIZE      0x1000ULL
+
+#define LVMM_PVSCHED_BASE       0x04000000ULL /* PV sched state region (docs/pvsched.md) */
+#define LVMM_PVSCHED_SIZE       0x10000ULL
+
+#define LVMM_GIC_DIST_BASE      0x08000000ULL
+#define LVMM_GIC_DIST_SIZE      0x10000ULL
+#define LVMM_GICV2_CPU_BASE     0x08010000ULL
+#define LVMM_GICV2_CPU_SIZE     0x2000ULL
+#define LVMM_GICV3_REDIST_BASE  0x08100000ULL
+#define LVMM_GICV3_REDIST_STRIDE 0x20000ULL  /* RD_base + SGI_base frames per vCPU */
+#define LVMM_MAX_VCPUS          512
+#define LVMM_GICV2_MAX_VCPUS    8
+
+/* SPIs (interrupt numbers relative to 32, as the DT writes them). */
+#define LVMM_UART_SPI           0
+#define LVMM_RTC_SPI            1
+
+#define LVMM_RAM_BASE           0x80000000ULL
+#define LVMM_MIN_RAM_MIB        16ULL
+#define LVMM_MAX_RAM_MIB        (1024ULL * 1024ULL) /* 1 TiB, inside KVM's default 40-bit IPA */
+
+/* The DTB lives in the last 2 MiB of RAM (Linux's limit on its size); the initrd below it. */
+#define LVMM_DTB_MAX_SIZE       0x200000ULL
+/* --firmware binaries are loaded at the start of RAM and entered there with x0 = DTB. */
+#define LVMM_FIRMWARE_LOAD_ADDR LVMM_RAM_BASE
+
+#endif

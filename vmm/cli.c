@@ -1,0 +1,255 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lvmm/arm_memory_map.h"
+
+const char cli_main_usage[] =
+	"usage: lvmm <command> [options]\n"
+	"\n"
+	"commands:\n"
+	"  run        boot a guest (lvmm run --help for its options)\n"
+	"  help       show this text\n"
+	"  version    show lvmm's version\n"
+	"\n"
+	"options: --help, --version\n";
+
+const char cli_run_usage[] =
+	"usage: lvmm run -k IMAGE [options]\n"
+	"       lvmm run -f FIRMWARE [options]\n"
+	"\n"
+	"  -k, --kernel FILE        arm64 Linux Image (raw or gzip-compressed) to boot\n"
+	"  -i, --initrd FILE        initial ramdisk handed to the kernel\n"
+	"  -p, --params STRING      kernel command line (appended to the defaults)\n"
+	"  -f, --firmware FILE      raw binary loaded at the start of RAM and entered there\n"
+	"  -c, --cpus N             number of vCPUs (default 1)\n"
+	"  -m, --mem SIZE           guest RAM in MiB, or with a M/G suffix (default 256)\n"
+	"      --name NAME          guest name, used in thread and log names\n"
+	"      --console serial     console device (only the 16550 serial console exists)\n"
+	"  -n, --network mode=none  networking (only mode=none: lvmm has no network device)\n"
+	"      --irqchip TYPE       gicv3, gicv2 or auto (default: gicv3, else gicv2)\n"
+	"      --nodefaults         add nothing to the kernel command line\n"
+	"      --no-reboot          exit with status 3 when the guest resets instead of rebooting\n"
+	"      --dump-dtb FILE      write the generated device tree blob to FILE\n"
+	"      --loglevel LEVEL     error, warning (default), info or debug\n"
+	"  -h, --help               show this text\n"
+	"\n"
+	"exit status: 0 guest powered off, 1 lvmm error, 2 usage error, 3 guest reset with\n"
+	"--no-reboot, 4 guest panic, 5 guest crash, 6 guest test failure, 128+N signal N.\n";
+
+enum long_only_option {
+	OPT_NAME = 256,
+	OPT_CONSOLE,
+	OPT_IRQCHIP,
+	OPT_NODEFAULTS,
+	OPT_NO_REBOOT,
+	OPT_DUMP_DTB,
+	OPT_LOGLEVEL,
+};
+
+static const struct option run_long_options[] = {
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "initrd", required_argument, NULL, 'i' },
+	{ "params", required_argument, NULL, 'p' },
+	{ "firmware", required_argument, NULL, 'f' },
+	{ "cpus", required_argument, NULL, 'c' },
+	{ "mem", required_argument, NULL, 'm' },
+	{ "network", required_argument, NULL, 'n' },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
+	{ "nodefaults", no_argument, NULL, OPT_NODEFAULTS },
+	{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
+	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
+	{ "loglevel", required_argument, NULL, OPT_LOGLEVEL },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static enum cli_result fail(char *message, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static enum cli_result fail(char *message, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, size, fmt, ap);
+	va_end(ap);
+	return CLI_ERROR;
+}
+
+static bool parse_unsigned(const char *text, unsigned long long *value)
+{
+	char *end;
+
+	if (!text[0] || text[0] == '-' || text[0] == '+')
+		return false;
+	errno = 0;
+	*value = strtoull(text, &end, 10);
+	return errno == 0 && end != text && *end == '\0';
+}
+
+bool cli_parse_mem_mib(const char *text, uint64_t *mib)
+{
+	unsigned long long value, scale = 1;
+	char digits[32];
+	size_t len = strlen(text);
+
+	if (len == 0 || len >= sizeof(digits))
+		return false;
+	memcpy(digits, text, len + 1);
+	switch (digits[len - 1]) {
+	case 'M': case 'm': scale = 1; digits[--len] = '\0'; break;
+	case 'G': case 'g': scale = 1024; digits[--len] = '\0'; break;
+	case 'T': case 't': scale = 1024 * 1024; digits[--len] = '\0'; break;
+	default: break;
+	}
+	if (!parse_unsigned(digits, &value) || value > UINT64_MAX / scale)
+		return false;
+	*mib = value * scale;
+	return true;
+}
+
+static bool parse_loglevel(const char *text, enum log_level *level)
+{
+	static const char *const names[] = { "error", "warning", "info", "debug" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(text, names[i]) == 0) {
+			*level = (enum log_level)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void set_defaults(struct run_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->cpus = DEFAULT_CPUS;
+	opts->mem_mib = DEFAULT_MEM_MIB;
+	opts->irqchip = IRQCHIP_AUTO;
+	opts->loglevel = LOG_WARNING;
+	opts->name = "guest";
+}
+
+static enum cli_result parse_one(int option, const char *arg, struct run_options *opts,
+				 char *message, size_t size)
+{
+	unsigned long long number;
+
+	switch (option) {
+	case 'k': opts->kernel_path = arg; break;
+	case 'i': opts->initrd_path = arg; break;
+	case 'p': opts->params = arg; break;
+	case 'f': opts->firmware_path = arg; break;
+	case OPT_DUMP_DTB: opts->dump_dtb_path = arg; break;
+	case OPT_NODEFAULTS: opts->nodefaults = true; break;
+	case OPT_NO_REBOOT: opts->no_reboot = true; break;
+	case 'c':
+		if (!parse_unsigned(arg, &number) || number == 0 || number > LVMM_MAX_VCPUS)
+			return fail(message, size, "invalid --cpus '%s': give a number of vCPUs from 1 to %d",
+				    arg, LVMM_MAX_VCPUS);
+		opts->cpus = (unsigned int)number;
+		break;
+	case 'm':
+		if (!cli_parse_mem_mib(arg, &opts->mem_mib) || opts->mem_mib < LVMM_MIN_RAM_MIB ||
+		    opts->mem_mib > LVMM_MAX_RAM_MIB)
+			return fail(message, size,
+				    "invalid --mem '%s': give the RAM size in MiB (or with a G suffix), from %llu to %llu MiB",
+				    arg, LVMM_MIN_RAM_MIB, LVMM_MAX_RAM_MIB);
+		break;
+	case 'n':
+		if (strcmp(arg, "mode=none") != 0 && strcmp(arg, "none") != 0)
+			return fail(message, size,
+				    "unsupported --network '%s': lvmm has no network device; use --network mode=none",
+				    arg);
+		break;
+	case OPT_NAME:
+		if (!arg[0] || strlen(arg) > 64)
+			return fail(message, size, "invalid --name: give 1 to 64 characters");
+		opts->name = arg;
+		break;
+	case OPT_CONSOLE:
+		if (strcmp(arg, "serial") != 0)
+			return fail(message, size,
+				    "unsupported --console '%s': lvmm's only console is the 16550 UART; use --console serial",
+				    arg);
+		break;
+	case OPT_IRQCHIP:
+		if (strcmp(arg, "gicv3") == 0)
+			opts->irqchip = IRQCHIP_GICV3;
+		else if (strcmp(arg, "gicv2") == 0)
+			opts->irqchip = IRQCHIP_GICV2;
+		else if (strcmp(arg, "auto") == 0)
+			opts->irqchip = IRQCHIP_AUTO;
+		else
+			return fail(message, size, "invalid --irqchip '%s': use gicv3, gicv2 or auto", arg);
+		break;
+	case OPT_LOGLEVEL:
+		if (!parse_loglevel(arg, &opts->loglevel))
+			return fail(message, size,
+				    "invalid --loglevel '%s': use error, warning, info or debug", arg);
+		break;
+	default:
+		return fail(message, size, "internal error: unhandled option %d", option);
+	}
+	return CLI_RUN;
+}
+
+enum cli_result cli_parse_run(int argc, char **argv, struct run_options *opts, char *message,
+			      size_t size)
+{
+	enum cli_result result;
+	int option;
+
+	set_defaults(opts);
+	message[0] = '\0';
+	optind = 0; /* glibc: full re-initialisation, so the parser can run more than once */
+	opterr = 0;
+	while ((option = getopt_long(argc, argv, "+:k:i:p:f:c:m:n:h", run_long_options, NULL)) != -1) {
+		if (option == 'h') {
+			snprintf(message, size, "%s", cli_run_usage);
+			return CLI_HELP;
+		}
+		if (option == '?') {
+			if (optopt)
+				return fail(message, size, "unknown option '-%c' (see lvmm run --help)", optopt);
+			return fail(message, size, "unknown option '%s' (see lvmm run --help)", argv[optind - 1]);
+		}
+		if (option == ':')
+			return fail(message, size, "option '%s' needs a value (see lvmm run --help)",
+				    argv[optind - 1]);
+		result = parse_one(option, optarg, opts, message, size);
+		if (result != CLI_RUN)
+			return result;
+	}
+	if (optind < argc)
+		return fail(message, size, "unexpected argument '%s' (see lvmm run --help)", argv[optind]);
+	if (!opts->kernel_path && !opts->firmware_path)
+		return fail(message, size, "nothing to boot: give a kernel with -k IMAGE or a firmware with -f FILE");
+	if (opts->kernel_path && opts->firmware_path)
+		return fail(message, size, "give either --kernel or --firmware, not both");
+	if (opts->initrd_path && !opts->kernel_path)
+		return fail(message, size, "--initrd needs a kernel: add -k IMAGE");
+	if (opts->irqchip == IRQCHIP_GICV2 && opts->cpus > LVMM_GICV2_MAX_VCPUS)
+		return fail(message, size, "--irqchip gicv2 supports at most %d vCPUs; use fewer --cpus or gicv3",
+			    LVMM_GICV2_MAX_VCPUS);
+	return CLI_RUN;
+}
+
+int cli_kernel_cmdline(const struct run_options *opts, char *out, size_t out_size)
+{
+	const char *defaults = opts->nodefaults ? "" : "console=ttyS0";
+	const char *params = opts->params ? opts->params : "";
+	const char *space = defaults[0] && params[0] ? " " : "";
+	int n = snprintf(out, out_size, "%s%s%s", defaults, space, params);
+
+	return n < 0 || (size_t)n >= out_size ? -1 : 0;
+}

@@ -1,0 +1,52 @@
+#ifndef LVMM_CLI_H
+#define LVMM_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+
+enum irqchip_choice { IRQCHIP_AUTO, IRQCHIP_GICV3, IRQCHIP_GICV2 };
+enum stats_format { STATS_NONE, STATS_TEXT, STATS_JSON };
+
+struct run_options {
+	const char *kernel_path;
+	const char *initrd_path;
+	const char *firmware_path;
+	const char *params;
+	const char *name;
+	const char *dump_dtb_path;
+	unsigned int cpus;
+	uint64_t mem_mib;
+	enum irqchip_choice irqchip;
+	enum log_level loglevel;
+	bool nodefaults;
+	bool no_reboot;
+	bool pvsched;
+	enum stats_format pvsched_stats;
+};
+
+enum cli_result {
+	CLI_RUN,      /* options parsed: run the guest */
+	CLI_HELP,     /* help was requested and printed to the given buffer */
+	CLI_ERROR,    /* error: one line in the buffer, exit EXIT_USAGE */
+};
+
+#define DEFAULT_MEM_MIB 256
+#define DEFAULT_CPUS 1
+
+/* Parses "lvmm run" arguments (argv[0] is "run"). Pure: no I/O, safe to call repeatedly. */
+enum cli_result cli_parse_run(int argc, char **argv, struct run_options *opts, char *message,
+			      size_t message_size);
+
+/* Parses a memory size in MiB with an optional M/G/T suffix; false if malformed. */
+bool cli_parse_mem_mib(const char *text, uint64_t *mib);
+
+/* The kernel command line lvmm passes: defaults first (unless --nodefaults), then -p. */
+int cli_kernel_cmdline(const struct run_options *opts, char *out, size_t out_size);
+
+extern const char cli_main_usage[];
+extern const char cli_run_usage[];
+
+#endif

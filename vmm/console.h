@@ -1,0 +1,29 @@
+#ifndef LVMM_CONSOLE_H
+#define LVMM_CONSOLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The host terminal as the guest's serial console. */
+
+/* Writes guest output to stdout, all of it, whatever signals or a slow reader do. */
+void console_write(const void *bytes, size_t count);
+
+/* Puts a terminal stdin into raw mode (restored at exit); no-op when stdin is no terminal. */
+void console_terminal_raw(void);
+void console_terminal_restore(void);
+
+/* Ctrl-A x ends the guest; Ctrl-A Ctrl-A sends one Ctrl-A. Escape state spans reads. */
+struct console_escape {
+	bool after_ctrl_a;
+};
+
+#define CONSOLE_ESCAPE_KEY 0x01
+
+/* Copies in to out (out holds count + 1 bytes), removing escapes. Returns the bytes kept; sets
+ * *quit when Ctrl-A x was typed (bytes after it are dropped). */
+size_t console_filter_input(struct console_escape *escape, const uint8_t *in, size_t count,
+			    uint8_t *out, bool *quit);
+
+#endif

@@ -1,0 +1,91 @@
+#include "event_loop.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "lvmm/exit_status.h"
+#include "log.h"
+#include "vm.h"
+
+/* Input stays with the process across reboots: an EOF seen once is EOF for good. */
+static bool stdin_closed;
+static struct console_escape escape;
+
+static void event_loop_read_stdin(struct vm *vm)
+{
+	uint8_t in[UART_RX_FIFO_SIZE], out[UART_RX_FIFO_SIZE + 1];
+	size_t space = uart_8250_rx_space(&vm->uart);
+	size_t kept;
+	ssize_t n;
+	bool quit = false;
+
+	if (space > sizeof(in) - 1)
+		space = sizeof(in) - 1;
+	n = read(STDIN_FILENO, in, space);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		stdin_closed = true;
+		return;
+	}
+	if (isatty(STDIN_FILENO))
+		kept = console_filter_input(&escape, in, (size_t)n, out, &quit);
+	else
+		kept = (size_t)n, memcpy(out, in, kept);
+	uart_8250_receive(&vm->uart, out, kept);
+	if (quit) {
+		log_info("Ctrl-A x typed: stopping the guest");
+		vm_request_stop(vm, 128 + SIGINT);
+	}
+}
+
+static void event_loop_read_signal(struct vm *vm, int signal_fd)
+{
+	struct signalfd_siginfo info;
+
+	if (read(signal_fd, &info, sizeof(info)) != sizeof(info))
+		return;
+	log_info("received %s; stopping the guest", strsignal((int)info.ssi_signo));
+	vm_request_stop(vm, 128 + (int)info.ssi_signo);
+}
+
+void event_loop_run(struct vm *vm, int signal_fd)
+{
+	while (vm_stop_status(vm) == VM_RUNNING) {
+		struct pollfd fds[3] = {
+			{ .fd = vm->stop_event_fd, .events = POLLIN },
+			{ .fd = signal_fd, .events = POLLIN },
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+		};
+		nfds_t count = 2;
+		int timeout = -1;
+
+		if (!stdin_closed) {
+			/* With the FIFO full, wait for the guest to drain it rather than spin. */
+			if (uart_8250_rx_space(&vm->uart) > 0)
+				count = 3;
+			else
+				timeout = 10;
+		}
+		if (poll(fds, count, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("poll failed: %s", strerror(errno));
+			vm_request_stop(vm, EXIT_LVMM_ERROR);
+			break;
+		}
+		if (fds[1].revents & POLLIN)
+			event_loop_read_signal(vm, signal_fd);
+		if (count == 3 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)))
+			event_loop_read_stdin(vm);
+		if (count == 3 && (fds[2].revents & POLLNVAL))
+			stdin_closed = true;
+	}
+}

@@ -1,0 +1,37 @@
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static enum log_level current_level = LOG_WARNING;
+
+void log_set_level(enum log_level level)
+{
+	current_level = level;
+}
+
+bool log_enabled(enum log_level level)
+{
+	return level <= current_level;
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	if (!log_enabled(level))
+		return;
+	n = snprintf(line, sizeof(line), "lvmm: %s", level == LOG_WARNING ? "warning: " : "");
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	/* One write per line so lines from several vCPU threads never interleave. */
+	n = (int)strlen(line);
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+		return;
+}

@@ -1,0 +1,106 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "console.h"
+#include "hw/doorbell.h"
+#include "log.h"
+#include "lvmm/exit_status.h"
+#include "payload.h"
+#include "vcpu.h"
+#include "vm.h"
+
+#ifndef LVMM_VERSION
+#define LVMM_VERSION "unknown"
+#endif
+
+static void print_text(FILE *stream, const char *text)
+{
+	fputs(text, stream);
+	fflush(stream);
+}
+
+/* SIGINT, SIGTERM and SIGHUP are taken through a signalfd by the main thread only: blocked
+ * here, before any vCPU thread exists, so every thread inherits the block. */
+static int signals_setup(void)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (vcpu_kick_signal_install() < 0)
+		return -1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static int command_run(int argc, char **argv)
+{
+	struct run_options opts;
+	struct payloads payloads;
+	char message[4096];
+	uint64_t start_ns = doorbell_monotonic_ns();
+	int signal_fd, status;
+
+	switch (cli_parse_run(argc, argv, &opts, message, sizeof(message))) {
+	case CLI_HELP:
+		print_text(stdout, message);
+		return 0;
+	case CLI_ERROR:
+		fprintf(stderr, "lvmm: %s\n", message);
+		return EXIT_USAGE;
+	case CLI_RUN:
+		break;
+	}
+	log_set_level(opts.loglevel);
+	if (payloads_load(&opts, &payloads, message, sizeof(message))) {
+		log_error("%s", message);
+		return EXIT_LVMM_ERROR;
+	}
+	signal_fd = signals_setup();
+	if (signal_fd < 0) {
+		log_error("setting up signal handling failed: %s", strerror(errno));
+		payloads_free(&payloads);
+		return EXIT_LVMM_ERROR;
+	}
+	snprintf(message, sizeof(message), "lvmm-%s", opts.name);
+	prctl(PR_SET_NAME, message);
+	console_terminal_raw();
+	do
+		status = vm_run_once(&opts, &payloads, start_ns, signal_fd);
+	while (status == STOP_REBOOT);
+	console_terminal_restore();
+	close(signal_fd);
+	payloads_free(&payloads);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "lvmm: no command given (see lvmm --help)\n");
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		print_text(stdout, cli_main_usage);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("lvmm %s\n", LVMM_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "run") == 0)
+		return command_run(argc - 1, argv + 1);
+	fprintf(stderr, "lvmm: unknown command '%s' (see lvmm --help)\n", argv[1]);
+	return EXIT_USAGE;
+}

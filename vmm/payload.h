@@ -1,0 +1,34 @@
+#ifndef LVMM_PAYLOAD_H
+#define LVMM_PAYLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli.h"
+
+/* A file's contents, read once and copied into guest RAM at every (re)boot. */
+struct payload {
+	uint8_t *data;
+	size_t size;
+};
+
+struct payloads {
+	struct payload kernel;    /* decompressed if it was gzip-compressed */
+	struct payload initrd;
+	struct payload firmware;
+	uint64_t load_offset;     /* text_offset for a kernel, 0 for firmware */
+	uint64_t load_size;       /* image_size (BSS included) or the firmware's size */
+};
+
+/* Reads a whole file (at most max_size bytes). 0 or -1 with a one-line reason in err. */
+int payload_read_file(const char *path, uint64_t max_size, struct payload *payload, char *err,
+		      size_t err_size);
+/* Replaces a gzip-compressed payload by its contents (at most max_size bytes); others stay. */
+int payload_gunzip(struct payload *payload, uint64_t max_size, const char *path, char *err,
+		   size_t err_size);
+/* Reads and checks everything -k/-i/-f name. */
+int payloads_load(const struct run_options *opts, struct payloads *payloads, char *err,
+		  size_t err_size);
+void payloads_free(struct payloads *payloads);
+
+#endif

@@ -1,0 +1,116 @@
+#include "vcpu.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "log.h"
+#include "vcpu_exit.h"
+#include "vm.h"
+
+/*
+ * The kick protocol, and why no kick is lost:
+ *   kicker:  kick_pending = true; pthread_kill(thread, VCPU_KICK_SIGNAL)
+ *   handler: (on the vCPU thread) run->immediate_exit = 1
+ *   vCPU:    KVM_RUN; immediate_exit = 0; if exchange(kick_pending, false): on_kick()
+ * A signal taken inside KVM_RUN ends it with EINTR. One taken in userspace before
+ * immediate_exit is cleared finds kick_pending already set (it was stored before the signal was
+ * sent), so the exchange that follows the clear sees it. One taken after the clear leaves
+ * immediate_exit = 1, so the next KVM_RUN returns at once and the loop sees kick_pending then.
+ */
+static __thread struct kvm_run *kick_target_run;
+
+static void vcpu_kick_signal_handler(int signo)
+{
+	(void)signo;
+	if (kick_target_run)
+		kick_target_run->immediate_exit = 1;
+}
+
+int vcpu_kick_signal_install(void)
+{
+	struct sigaction action;
+
+	memset(&action, 0, sizeof(action));
+	action.sa_handler = vcpu_kick_signal_handler;
+	sigemptyset(&action.sa_mask);
+	/* No SA_RESTART: the point of the signal is to make KVM_RUN return. */
+	return sigaction(VCPU_KICK_SIGNAL, &action, NULL);
+}
+
+void vcpu_bind_thread(struct vcpu *vcpu)
+{
+	sigset_t set;
+
+	kick_target_run = vcpu->run;
+	sigemptyset(&set);
+	sigaddset(&set, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	/* A kick sent before this thread could take its signal must still end the first KVM_RUN. */
+	if (atomic_load(&vcpu->kick_pending))
+		vcpu->run->immediate_exit = 1;
+}
+
+void vcpu_kick(struct vcpu *vcpu)
+{
+	atomic_store(&vcpu->kick_pending, true);
+	if (atomic_load(&vcpu->thread_started))
+		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+}
+
+int vcpu_enter(struct vcpu *vcpu)
+{
+	int ret = ioctl(vcpu->fd, KVM_RUN, 0);
+	int saved_errno = errno;
+
+	vcpu->run->immediate_exit = 0;
+	atomic_signal_fence(memory_order_seq_cst);
+	if (atomic_exchange(&vcpu->kick_pending, false) && vcpu->on_kick)
+		vcpu->on_kick(vcpu);
+	errno = saved_errno;
+	return ret;
+}
+
+static void *vcpu_thread_main(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	struct vm *vm = vcpu->vm;
+
+	vcpu_bind_thread(vcpu);
+	while (vm_stop_status(vm) == VM_RUNNING) {
+		if (vcpu_enter(vcpu) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			vcpu_exit_run_error(vcpu, errno);
+			break;
+		}
+		vcpu_exit_handle(vcpu);
+	}
+	return NULL;
+}
+
+int vcpu_thread_start(struct vcpu *vcpu)
+{
+	char name[16];
+	int err;
+
+	err = pthread_create(&vcpu->thread, NULL, vcpu_thread_main, vcpu);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	atomic_store(&vcpu->thread_started, true);
+	snprintf(name, sizeof(name), "lvmm-vcpu%u", vcpu->index);
+	pthread_setname_np(vcpu->thread, name);
+	return 0;
+}
+
+void vcpu_thread_join(struct vcpu *vcpu)
+{
+	if (!atomic_load(&vcpu->thread_started))
+		return;
+	pthread_join(vcpu->thread, NULL);
+	atomic_store(&vcpu->thread_started, false);
+}

@@ -1,0 +1,50 @@
+#ifndef LVMM_VCPU_H
+#define LVMM_VCPU_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int index;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	atomic_bool thread_started;
+	uint64_t mpidr;
+	/* Set by vcpu_kick() before its signal; consumed by the vCPU's own thread. */
+	atomic_bool kick_pending;
+	/* Called on the vCPU thread for each consumed kick (NULL: nothing to do but return). */
+	void (*on_kick)(struct vcpu *vcpu);
+};
+
+/*
+ * The kick: makes the vCPU's thread leave KVM_RUN (or not enter it) and run on_kick, however
+ * close to KVM_RUN it arrives. Safe from any thread and from the vCPU's own.
+ */
+void vcpu_kick(struct vcpu *vcpu);
+
+/* Installs the kick signal's handler; once per process, before any vCPU thread starts. */
+int vcpu_kick_signal_install(void);
+
+/*
+ * One KVM_RUN, bracketed by the kick protocol. Returns KVM_RUN's result (-1 with errno EINTR
+ * when a kick or signal ended it). Must run on the vCPU's own thread.
+ */
+int vcpu_enter(struct vcpu *vcpu);
+
+/* Binds the calling thread to vcpu for the kick signal handler (done by the vCPU thread). */
+void vcpu_bind_thread(struct vcpu *vcpu);
+
+/* The vCPU thread: enters the guest and handles exits until the VM stops. */
+int vcpu_thread_start(struct vcpu *vcpu);
+void vcpu_thread_join(struct vcpu *vcpu);
+
+#define VCPU_KICK_SIGNAL SIGUSR1
+
+#endif

@@ -1,0 +1,230 @@
+#include "vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "arm/arm_kvm.h"
+#include "arm/machine.h"
+#include "event_loop.h"
+#include "log.h"
+#include "lvmm/arm_memory_map.h"
+#include "lvmm/exit_status.h"
+#include "lvmm/kvm_compat.h"
+#include "vcpu.h"
+
+#define RAM_SLOT 0
+
+int vm_stop_status(const struct vm *vm)
+{
+	return atomic_load(&((struct vm *)vm)->stop_status);
+}
+
+void vm_request_stop(struct vm *vm, int status)
+{
+	int running = VM_RUNNING;
+	uint64_t one = 1;
+
+	if (atomic_compare_exchange_strong(&vm->stop_status, &running, status))
+		if (write(vm->stop_event_fd, &one, sizeof(one)) < 0)
+			log_error("waking the main thread failed: %s", strerror(errno));
+}
+
+void vm_set_spi(struct vm *vm, unsigned int spi, int level)
+{
+	struct kvm_irq_level irq = {
+		.irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | (32 + spi),
+		.level = (uint32_t)level,
+	};
+
+	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq) < 0)
+		log_error("raising SPI %u failed: %s", spi, strerror(errno));
+}
+
+static int vm_open_kvm(struct vm *vm, char *err, size_t err_size)
+{
+	int version;
+
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0) {
+		if (errno == ENOENT)
+			snprintf(err, err_size, "/dev/kvm does not exist: this host has no KVM (load the kvm module, or enable virtualization)");
+		else if (errno == EACCES || errno == EPERM)
+			snprintf(err, err_size, "no permission to open /dev/kvm: add your user to the 'kvm' group or run as root");
+		else
+			snprintf(err, err_size, "cannot open /dev/kvm: %s", strerror(errno));
+		return -1;
+	}
+	version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (version != KVM_API_VERSION) {
+		snprintf(err, err_size, "/dev/kvm speaks KVM API version %d, lvmm needs %d", version,
+			 KVM_API_VERSION);
+		return -1;
+	}
+	return arm_check_capabilities(vm->kvm_fd, err, err_size);
+}
+
+static int vm_create(struct vm *vm, char *err, size_t err_size)
+{
+	uint64_t ram_size = vm->opts->mem_mib << 20;
+	unsigned long type;
+	int max_vcpus;
+	void *ram;
+
+	max_vcpus = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	if (max_vcpus > 0 && vm->opts->cpus > (unsigned int)max_vcpus) {
+		snprintf(err, err_size, "-c %u is more vCPUs than this host's KVM allows (%d); use -c %d or fewer",
+			 vm->opts->cpus, max_vcpus, max_vcpus);
+		return -1;
+	}
+	if (arm_vm_type(vm->kvm_fd, LVMM_RAM_BASE + ram_size, &type, err, err_size))
+		return -1;
+	do
+		vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, type);
+	while (vm->vm_fd < 0 && errno == EINTR);
+	if (vm->vm_fd < 0) {
+		snprintf(err, err_size, "KVM_CREATE_VM failed: %s", strerror(errno));
+		return -1;
+	}
+	ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		   -1, 0);
+	if (ram == MAP_FAILED) {
+		snprintf(err, err_size, "cannot allocate %llu MiB of guest RAM: %s; lower -m",
+			 (unsigned long long)vm->opts->mem_mib, strerror(errno));
+		return -1;
+	}
+	guest_memory_add(&vm->memory, LVMM_RAM_BASE, ram_size, ram, RAM_SLOT);
+	struct kvm_userspace_memory_region region = {
+		.slot = RAM_SLOT, .guest_phys_addr = LVMM_RAM_BASE, .memory_size = ram_size,
+		.userspace_addr = (uint64_t)(uintptr_t)ram,
+	};
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		snprintf(err, err_size, "registering guest RAM with KVM failed: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int vm_create_vcpus(struct vm *vm, char *err, size_t err_size)
+{
+	int mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+
+	if (mmap_size <= 0) {
+		snprintf(err, err_size, "KVM_GET_VCPU_MMAP_SIZE failed: %s", strerror(errno));
+		return -1;
+	}
+	vm->vcpu_mmap_size = (size_t)mmap_size;
+	vm->vcpus = calloc(vm->opts->cpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus) {
+		snprintf(err, err_size, "out of memory");
+		return -1;
+	}
+	for (unsigned int i = 0; i < vm->opts->cpus; i++) {
+		struct vcpu *vcpu = &vm->vcpus[i];
+		void *run;
+
+		vcpu->vm = vm;
+		vcpu->index = i;
+		vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, i);
+		if (vcpu->fd < 0) {
+			snprintf(err, err_size, "creating vCPU %u failed: %s%s", i, strerror(errno),
+				 errno == EINVAL ? "; use fewer -c" : "");
+			return -1;
+		}
+		vm->vcpu_count++;
+		run = mmap(NULL, vm->vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
+		if (run == MAP_FAILED) {
+			snprintf(err, err_size, "mapping vCPU %u's run structure failed: %s", i,
+				 strerror(errno));
+			return -1;
+		}
+		vcpu->run = run;
+		if (arm_vcpu_init(vm, vcpu, err, err_size))
+			return -1;
+	}
+	return 0;
+}
+
+static int vm_start_vcpus(struct vm *vm, char *err, size_t err_size)
+{
+	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
+		if (vcpu_thread_start(&vm->vcpus[i])) {
+			snprintf(err, err_size, "starting the thread of vCPU %u failed: %s", i,
+				 strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void vm_stop_vcpus(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		vcpu_kick(&vm->vcpus[i]);
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		vcpu_thread_join(&vm->vcpus[i]);
+}
+
+static void vm_destroy(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
+		if (vm->vcpus[i].run)
+			munmap(vm->vcpus[i].run, vm->vcpu_mmap_size);
+		close(vm->vcpus[i].fd);
+	}
+	free(vm->vcpus);
+	for (unsigned int i = 0; i < vm->memory.count; i++)
+		munmap(vm->memory.regions[i].host, vm->memory.regions[i].size);
+	if (vm->gic_fd >= 0)
+		close(vm->gic_fd);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	if (vm->stop_event_fd >= 0)
+		close(vm->stop_event_fd);
+}
+
+int vm_run_once(const struct run_options *opts, const struct payloads *payloads,
+		uint64_t start_ns, int signal_fd)
+{
+	struct vm vm = {
+		.opts = opts, .payloads = payloads, .start_ns = start_ns,
+		.kvm_fd = -1, .vm_fd = -1, .gic_fd = -1,
+	};
+	char err[512];
+	int status;
+
+	atomic_init(&vm.stop_status, VM_RUNNING);
+	vm.stop_event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm.stop_event_fd < 0) {
+		snprintf(err, sizeof(err), "eventfd failed: %s", strerror(errno));
+		goto fail;
+	}
+	if (vm_open_kvm(&vm, err, sizeof(err)) || vm_create(&vm, err, sizeof(err)) ||
+	    vm_create_vcpus(&vm, err, sizeof(err)) || arm_gic_create(&vm, err, sizeof(err)) ||
+	    arm_gic_finalize(&vm, err, sizeof(err)) || arm_machine_setup(&vm, err, sizeof(err)))
+		goto fail;
+	log_info("booting %u vCPU%s, %llu MiB RAM, GICv%d", vm.vcpu_count,
+		 vm.vcpu_count == 1 ? "" : "s", (unsigned long long)opts->mem_mib, vm.gic_version);
+	if (vm_start_vcpus(&vm, err, sizeof(err))) {
+		log_error("%s", err);
+		vm_request_stop(&vm, EXIT_LVMM_ERROR);
+	} else {
+		event_loop_run(&vm, signal_fd);
+	}
+	vm_stop_vcpus(&vm);
+	status = vm_stop_status(&vm);
+	vm_destroy(&vm);
+	return status;
+fail:
+	log_error("%s", err);
+	vm_destroy(&vm);
+	return EXIT_LVMM_ERROR;
+}
