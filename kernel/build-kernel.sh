@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Builds the minimal arm64 kernel the tests and the demo boot (as emulated host and as nested
+# guest): Debian's linux-source-6.12 + kernel/patches/*.patch + kernel/minimal.config merged
+# onto tinyconfig. Cached under $LVMM_CACHE/kernel/<key>, key = source version + patches +
+# config + this script, so it only rebuilds when one of them changes. Prints the Image path
+# as its last line; build output goes to a log in the cache.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache="${LVMM_CACHE:-$HOME/.cache/lvmm}"
+tarball=/usr/src/linux-source-6.12.tar.xz
+fragment="$here/minimal.config"
+
+die() { echo "build-kernel: $*" >&2; exit 1; }
+
+[ -f "$tarball" ] || die "$tarball is missing: run scripts/install-deps.sh (it installs linux-source-6.12)"
+version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) || die "linux-source-6.12 is not installed"
+patches=()
+if [ -d "$here/patches" ]; then
+	while IFS= read -r p; do patches+=("$p"); done < <(find "$here/patches" -name '*.patch' | sort)
+fi
+key=$( { echo "$version"; cat "$fragment" "$0"; for p in "${patches[@]}"; do cat "$p"; done; } |
+	sha256sum | cut -c1-16)
+out="$cache/kernel/$key"
+image="$out/Image"
+
+mkdir -p "$cache/kernel"
+exec 9>"$cache/kernel/.lock"
+flock 9 # a second build of the same key waits for the first instead of racing it
+
+if [ ! -f "$image" ]; then
+	case "$(uname -m)" in
+	aarch64) cross= ;;
+	*) cross=aarch64-linux-gnu- ;;
+	esac
+	src="$out/src"
+	log="$out/build.log"
+	rm -rf "$out"
+	mkdir -p "$src"
+	echo "build-kernel: building the minimal arm64 kernel ($version, key $key); log in $log" >&2
+	start=$(date +%s)
+	if ! {
+		tar -xf "$tarball" -C "$src" --strip-components=1 &&
+		for p in "${patches[@]}"; do patch -d "$src" -p1 --forward --batch < "$p" || exit 1; done &&
+		make -C "$src" ARCH=arm64 CROSS_COMPILE=$cross tinyconfig &&
+		(cd "$src" && KCONFIG_CONFIG=.config scripts/kconfig/merge_config.sh -m .config "$fragment") &&
+		make -C "$src" ARCH=arm64 CROSS_COMPILE=$cross olddefconfig
+	} >"$log" 2>&1; then
+		tail -n 30 "$log" >&2
+		die "configuring the kernel failed (log: $log)"
+	fi
+	# merge_config silently drops options whose dependencies are missing: refuse that.
+	missing=()
+	while IFS= read -r line; do
+		case "$line" in CONFIG_*=*) ;; *) continue ;; esac
+		grep -qxF "$line" "$src/.config" || missing+=("$line")
+	done < "$fragment"
+	[ ${#missing[@]} -eq 0 ] || die "the config fragment did not take: ${missing[*]}"
+	if ! make -C "$src" ARCH=arm64 CROSS_COMPILE=$cross -j"$(($(nproc) + 1))" Image >>"$log" 2>&1; then
+		tail -n 30 "$log" >&2
+		die "building the kernel failed (log: $log)"
+	fi
+	cp "$src/arch/arm64/boot/Image" "$image.tmp"
+	cp "$src/.config" "$out/config"
+	rm -rf "$src" # 1+ GiB of objects; the Image and its config are what the tests need
+	mv "$image.tmp" "$image"
+	echo "build-kernel: built in $(( $(date +%s) - start )) s: $image" >&2
+fi
+echo "$image"

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the initrd of the nested Linux test guests: busybox plus guest/linux-init/init.
+#   make-guest-initrd.sh OUT.cpio.gz
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+[ $# -eq 1 ] || { echo "usage: make-guest-initrd.sh OUT.cpio.gz" >&2; exit 2; }
+out=$1
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,etc}
+cp "$("$here/busybox.sh")" "$root/bin/busybox"
+cp "$here/../../guest/linux-init/init" "$root/init"
+chmod +x "$root/init"
+# The tests check that the guest can read a file from its initrd.
+echo initrd-token-7f3a > "$root/etc/lvmm-initrd-token"
+mknod "$root/dev/console" c 5 1
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) > "$out"

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The integration suite, x86 side: gathers lvmm, the test programs, the guests, the kernel and
+# the guest initrd into a payload, boots the emulated arm64 host (emuhost.sh), runs suite.sh in
+# it, and judges what came back. Ends with "integration: N passed, N failed".
+# LVMM_TEST_ONLY=substring runs only the matching checks (the rest still boot nothing).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+build=build
+log="$build/integration.log"
+payload=$(mktemp -d)
+trap 'rm -rf "$payload"' EXIT
+
+kernel=$(kernel/build-kernel.sh | tail -n 1)
+mkdir -p "$payload/guests"
+cp "$build/lvmm" "$build/kick-race-test" "$payload/"
+cp guest/build/*.img "$payload/guests/"
+cp "$kernel" "$payload/Image"
+tests/integration/make-guest-initrd.sh "$payload/guest-initrd.cpio.gz"
+echo "LVMM_TEST_ONLY='${LVMM_TEST_ONLY:-}'" > "$payload/test-env"
+
+set +e
+tests/integration/emuhost.sh --timeout 2400 "$payload" tests/integration/suite.sh > "$log" 2>&1
+host_status=$?
+set -e
+
+grep -E '^(ok|not ok) - |^# |^measure ' "$log" || true
+passed=$(grep -c '^ok - ' "$log" || true)
+failed=$(grep -c '^not ok - ' "$log" || true)
+
+check() { # NAME CONDITION-RESULT
+	if [ "$2" = 0 ]; then echo "ok - $1"; passed=$((passed + 1));
+	else echo "not ok - $1"; failed=$((failed + 1)); fi
+}
+
+# The dumped device tree travels out as base64 and is decompiled here with the real dtc.
+if grep -q '^DTB-BEGIN' "$log"; then
+	sed -n '/^DTB-BEGIN/,/^DTB-END/p' "$log" | sed '1d;$d' | base64 -d > "$build/dump.dtb"
+	if dtc -q -I dtb -O dts -o "$build/dump.dts" "$build/dump.dtb" &&
+	   grep -q 'ns16550a' "$build/dump.dts" && grep -q 'dtb-test-args' "$build/dump.dts" &&
+	   grep -q 'arm,gic-v3' "$build/dump.dts" && [ "$(grep -c 'enable-method = "psci"' "$build/dump.dts")" = 2 ]; then
+		check "dtb: --dump-dtb output decompiles with dtc and describes the machine" 0
+	else
+		check "dtb: --dump-dtb output decompiles with dtc and describes the machine" 1
+	fi
+elif [ -z "${LVMM_TEST_ONLY:-}" ]; then
+	check "dtb: --dump-dtb output reached the host" 1
+fi
+
+grep -q '^# suite done' "$log"; check "the emulated host ran the whole suite" $?
+[ "$host_status" = 0 ]; check "the emulated host exited cleanly (status $host_status)" $?
+if [ "$failed" != 0 ]; then
+	echo "# full log: $log"
+fi
+echo "integration: $passed passed, $failed failed"
+[ "$failed" = 0 ]

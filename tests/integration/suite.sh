@@ -1,0 +1,166 @@
+#!/bin/sh
+# The integration suite, run by busybox sh INSIDE the emulated arm64 host (see run.sh).
+# Prints one TAP-style line per check ("ok - name" / "not ok - name"), plus "# ..." notes
+# and "measure name=value" lines; run.sh on the x86 side counts them.
+# $PAYLOAD holds lvmm, the kick race test, the guests, the kernel Image and guest initrd.
+
+PAYLOAD=${PAYLOAD:-/payload}
+LVMM="$PAYLOAD/lvmm"
+IMAGE="$PAYLOAD/Image"
+INITRD="$PAYLOAD/guest-initrd.cpio.gz"
+G="$PAYLOAD/guests"
+OUT=/tmp/lvmm.out
+ERR=/tmp/lvmm.err
+[ -f "$PAYLOAD/test-env" ] && . "$PAYLOAD/test-env"
+ONLY=${LVMM_TEST_ONLY:-}
+
+ok() { echo "ok - $1"; }
+not_ok() {
+	echo "not ok - $1"
+	echo "# status=$STATUS; stdout tail:"; tail -n 8 "$OUT" | sed 's/^/#   /'
+	echo "# stderr tail:"; tail -n 5 "$ERR" | sed 's/^/#   /'
+}
+
+# lvmm_run TIMEOUT ARGS...: runs lvmm with a watchdog, sets STATUS; output in $OUT/$ERR.
+lvmm_run() {
+	t=$1; shift
+	timeout "$t" "$LVMM" "$@" </dev/null >"$OUT" 2>"$ERR"
+	STATUS=$?
+}
+
+# expect NAME STATUS [grep patterns on stdout+stderr, each must match]
+expect() {
+	name=$1; want=$2; shift 2
+	case "$ONLY" in ""|*"$name"*) ;; *) return 0 ;; esac
+	if [ "$STATUS" != "$want" ]; then not_ok "$name (exit $STATUS, wanted $want)"; return 1; fi
+	for pattern in "$@"; do
+		if ! cat "$OUT" "$ERR" | grep -q -e "$pattern"; then
+			not_ok "$name (no '$pattern' in the output)"; return 1
+		fi
+	done
+	ok "$name"
+}
+
+# expect_one_line NAME STATUS PATTERN: a user error must be exactly one clear stderr line.
+expect_one_line() {
+	name=$1; want=$2; pattern=$3
+	lines=$(wc -l <"$ERR")
+	if [ "$lines" != 1 ]; then not_ok "$name ($lines stderr lines, wanted 1)"; return 1; fi
+	expect "$name" "$want" "$pattern"
+}
+
+echo "# suite: $(uname -r), $(nproc) host CPUs"
+
+# --- command line -------------------------------------------------------------------------
+lvmm_run 10 --help;            expect "cli: --help" 0 "usage: lvmm"
+lvmm_run 10 --version;         expect "cli: --version" 0 "^lvmm "
+lvmm_run 10 run --help;        expect "cli: run --help lists every option" 0 "--kernel" "--initrd" \
+	"--params" "--cpus" "--mem" "--firmware" "--irqchip" "--dump-dtb" "--no-reboot" "--loglevel"
+lvmm_run 10 frobnicate;        expect_one_line "cli: unknown command" 2 "unknown command"
+lvmm_run 10 run --frob -k "$IMAGE"; expect_one_line "cli: unknown option" 2 "unknown option '--frob'"
+lvmm_run 10 run -k;            expect_one_line "cli: missing value" 2 "needs a value"
+lvmm_run 10 run;               expect_one_line "cli: nothing to boot" 2 "nothing to boot"
+lvmm_run 10 run -k "$IMAGE" -c 0;      expect_one_line "cli: -c 0" 2 "invalid --cpus '0'"
+lvmm_run 10 run -k "$IMAGE" -c 513;    expect_one_line "cli: -c above the limit" 2 "invalid --cpus '513'"
+lvmm_run 10 run -k "$IMAGE" -m lots;   expect_one_line "cli: bad -m" 2 "invalid --mem 'lots'"
+lvmm_run 10 run -k "$IMAGE" --irqchip gicv9; expect_one_line "cli: bad --irqchip" 2 "invalid --irqchip"
+lvmm_run 10 run -k "$IMAGE" --console virtio; expect_one_line "cli: --console virtio" 2 "use --console serial"
+lvmm_run 10 run -k "$IMAGE" -n mode=tap; expect_one_line "cli: --network mode=tap" 2 "mode=none"
+lvmm_run 10 run -k "$IMAGE" --loglevel loud; expect_one_line "cli: bad --loglevel" 2 "invalid --loglevel"
+
+# --- bad input ----------------------------------------------------------------------------
+lvmm_run 10 run -k /nonexistent/Image; expect_one_line "input: missing kernel" 1 "cannot open '/nonexistent/Image'"
+lvmm_run 10 run -k "$IMAGE" -i /nonexistent/initrd; expect_one_line "input: missing initrd" 1 "cannot open '/nonexistent/initrd'"
+lvmm_run 10 run -k "$PAYLOAD/run.sh"; expect_one_line "input: not an arm64 Image" 1 "not an arm64 Linux Image"
+lvmm_run 10 run -k "$PAYLOAD";  expect_one_line "input: a directory as kernel" 1 "not a regular file"
+lvmm_run 10 run -f /nonexistent/fw; expect_one_line "input: missing firmware" 1 "cannot open '/nonexistent/fw'"
+lvmm_run 30 run -k "$IMAGE" -i "$INITRD" -m 16; expect_one_line "input: -m too small for kernel+initrd+DTB" 1 "too small" "use -m"
+head -c 4096 "$IMAGE" > /tmp/truncated.img
+gzip -c "$IMAGE" | head -c 100000 > /tmp/truncated.gz
+lvmm_run 10 run -k /tmp/truncated.gz; expect_one_line "input: damaged gzip Image" 1 "damaged gzip"
+gzip -c "$G/hello.img" > /tmp/hello.img.gz
+lvmm_run 30 run -k /tmp/hello.img.gz; expect "input: gzip-compressed Image boots" 0 "hello from the bare-metal guest"
+chmod 000 /dev/kvm; grep -q '^nobody:' /etc/passwd 2>/dev/null || echo 'nobody:x:65534:65534::/:/bin/sh' >> /etc/passwd
+STATUS=0; timeout 10 setuidgid nobody "$LVMM" run -k "$G/hello.img" </dev/null >"$OUT" 2>"$ERR"; STATUS=$?
+expect_one_line "input: no permission on /dev/kvm" 1 "no permission to open /dev/kvm"
+chmod 600 /dev/kvm; mv /dev/kvm /dev/kvm.hidden
+lvmm_run 10 run -k "$G/hello.img"; expect_one_line "input: no /dev/kvm" 1 "/dev/kvm does not exist"
+mv /dev/kvm.hidden /dev/kvm
+
+# --- bare-metal guests --------------------------------------------------------------------
+lvmm_run 30 run -k "$G/hello.img"; expect "guest: hello reports through the doorbell" 0 \
+	"guest: hello from the bare-metal guest" "report psci_version="
+for n in 1 2 4; do
+	lvmm_run 60 run -k "$G/smp.img" -c $n; expect "guest: $n vCPUs come up with PSCI CPU_ON" 0 "report cpus=$n\$"
+done
+lvmm_run 30 run -k "$G/poweroff.img"; expect "guest: PSCI SYSTEM_OFF exits 0" 0
+lvmm_run 30 run -k "$G/reset.img" --no-reboot; expect "guest: SYSTEM_RESET with --no-reboot exits 3" 3
+lvmm_run 8 run -k "$G/reset.img" --loglevel info
+reboots=$(grep -c "guest reset; rebooting" "$ERR")
+if [ "$STATUS" != 0 ] && [ "$reboots" -ge 3 ]; then ok "guest: SYSTEM_RESET reboots ($reboots reboots in 8 s)"
+else not_ok "guest: SYSTEM_RESET reboots (status $STATUS, $reboots reboots)"; fi
+lvmm_run 30 run -k "$G/assert_fail.img"; expect "guest: a failed guest assert exits 6" 6 "guest assert failed"
+lvmm_run 30 run -k "$G/exception.img"; expect "guest: an unexpected exception exits 6" 6 "guest assert failed"
+lvmm_run 30 run -k "$G/bad_ucall.img"; expect "guest: bad doorbell addresses and unmapped MMIO are survived" 0 \
+	"is not an aligned struct in guest RAM"
+lvmm_run 30 run -f "$G/hello.img"; expect "guest: --firmware loads a raw binary at the start of RAM" 0 \
+	"guest: hello from the bare-metal guest"
+lvmm_run 30 run -k "$G/hello.img" --irqchip gicv3; expect "guest: --irqchip gicv3" 0 "guest: hello"
+lvmm_run 30 run -k "$G/hello.img" --irqchip gicv2
+expect "guest: --irqchip gicv2 on a GICv3-only host gives one clear line" 1 "GICv2"
+
+# --- signals and lifecycle ----------------------------------------------------------------
+for sig in TERM INT; do
+	"$LVMM" run -k "$G/spin.img" -c 2 </dev/null >"$OUT" 2>"$ERR" &
+	pid=$!
+	sleep 1
+	threads=$(ls /proc/$pid/task 2>/dev/null | wc -l)
+	kill -$sig $pid
+	wait $pid; STATUS=$?
+	want=143; [ $sig = INT ] && want=130
+	if [ "$threads" -ge 3 ] && [ "$STATUS" = $want ] && [ ! -d /proc/$pid ]; then
+		ok "lifecycle: SIG$sig stops a running guest with status $want ($threads threads while running)"
+	else
+		not_ok "lifecycle: SIG$sig (threads $threads, status $STATUS, wanted $want)"
+	fi
+done
+
+# --- the kick primitive -------------------------------------------------------------------
+timeout 300 "$PAYLOAD/kick-race-test" >"$OUT" 2>"$ERR"; STATUS=$?
+sed 's/^/# /' "$OUT"
+expect "kick: no kick is lost before, during or after KVM_RUN" 0 "KICK-RACE PASS"
+
+# --- device tree --------------------------------------------------------------------------
+lvmm_run 30 run -k "$G/hello.img" -c 2 -p "dtb-test-args" --dump-dtb /tmp/dump.dtb
+expect "dtb: --dump-dtb writes the tree and the guest still runs" 0 "guest: hello"
+if [ -s /tmp/dump.dtb ]; then
+	echo "DTB-BEGIN"; base64 /tmp/dump.dtb; echo "DTB-END"
+fi
+
+# --- Linux guests -------------------------------------------------------------------------
+for n in 1 2 4; do
+	lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -c $n -m 256 -p "quiet lvmm.cmdline-check=$n" --loglevel info
+	expect "linux: boots to init with $n vCPU(s) and sees them" 0 "LVMM-GUEST: init reached" \
+		"LVMM-GUEST: cpus=$n\$" "LVMM-GUEST: cmdline=.*lvmm.cmdline-check=$n" \
+		"LVMM-GUEST: token=initrd-token-7f3a" "guest powered off"
+	marker=$(sed -n 's/.*guest marker 1 at \([0-9.]*\) s.*/\1/p' "$ERR")
+	[ -n "$marker" ] && echo "measure linux_init_seconds_${n}cpu=$marker"
+done
+lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -p "quiet lvmm.action=panic panic=-1"
+expect "linux: a guest panic exits 4" 4 "guest kernel panicked"
+lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -p "quiet lvmm.action=reboot" --no-reboot
+expect "linux: reboot with --no-reboot exits 3" 3
+lvmm_run 180 run -k "$IMAGE" -i "$INITRD" --nodefaults -p "console=ttyS0 quiet lvmm.action=rtc"
+expect "linux: the PL031 gives the guest wall-clock time" 0 "LVMM-GUEST: rtc-year=20[2-9][0-9]"
+
+# --- footprint: RSS outside guest RAM while a Linux guest runs ------------------------------
+"$LVMM" run -k "$IMAGE" -i "$INITRD" -m 256 -p "quiet lvmm.action=sleep" </dev/null >"$OUT" 2>"$ERR" &
+pid=$!
+sleep 6
+# smaps: every mapping but guest RAM (the one whose Size is the 256 MiB given with -m).
+rss=$(awk '/^Size:/ { skip = ($2 == 262144) } /^Rss:/ && !skip { sum += $2 } END { print sum }' \
+	/proc/$pid/smaps 2>/dev/null)
+wait $pid
+[ -n "$rss" ] && echo "measure lvmm_rss_kib_excluding_guest_ram=$rss"
+echo "measure lvmm_static_binary_bytes=$(wc -c < "$LVMM")"
+echo "# suite done"

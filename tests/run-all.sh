@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make check`: the native unit tests (ASan+UBSan), then the integration suite in the emulated
+# arm64 host. Ends with one "N passed, N failed" line over both.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+total_passed=0
+total_failed=0
+
+tally() { # LOG: adds the counts from the log's last "N passed, N failed" line
+	local line
+	line=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+	if [ -z "$line" ]; then
+		total_failed=$((total_failed + 1)) # the runner died before counting
+		return
+	fi
+	total_passed=$((total_passed + $(echo "$line" | cut -d' ' -f1)))
+	total_failed=$((total_failed + $(echo "$line" | cut -d' ' -f3)))
+}
+
+mkdir -p build
+echo "== unit tests (native, ASan+UBSan)"
+build/unit-tests 2>&1 | tee build/unit-tests.log
+tally build/unit-tests.log
+
+echo "== integration tests (emulated arm64 host)"
+tests/integration/run.sh 2>&1 | tee build/integration-summary.log
+tally build/integration-summary.log
+
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" = 0 ]
