@@ -40,7 +40,7 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 .PHONY: all lvmm guests unit-tests check integration demo deps kernel clean
 all: lvmm
 
-lvmm: $(BUILD)/lvmm $(BUILD)/kick-race-test
+lvmm: $(BUILD)/lvmm $(BUILD)/kick-race-test $(BUILD)/run-as-nobody
 
 $(BUILD)/lvmm: $(ARM64_OBJS)
 	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz -lpthread
@@ -48,6 +48,9 @@ $(BUILD)/lvmm: $(ARM64_OBJS)
 # Runs inside the emulated host next to lvmm: proves vcpu_kick() loses nothing (issue 2).
 $(BUILD)/kick-race-test: $(BUILD)/arm64/tests/integration/kick_race_test.o $(filter-out $(BUILD)/arm64/vmm/main.o,$(ARM64_OBJS))
 	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz -lpthread
+
+$(BUILD)/run-as-nobody: $(BUILD)/arm64/tests/integration/run_as_nobody.o
+	$(CC_ARM64) -static -o $@ $^
 
 $(BUILD)/arm64/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -130,7 +130,7 @@ static int arm_machine_write_fdt(struct vm *vm, const struct boot_layout *layout
 
 int arm_machine_setup(struct vm *vm, char *err, size_t err_size)
 {
-	const struct payloads *payloads = vm->payloads;
+	struct payloads *payloads = vm->payloads;
 	const struct payload *image = payloads->firmware.data ? &payloads->firmware : &payloads->kernel;
 	struct boot_layout_request request = {
 		.ram_base = LVMM_RAM_BASE,
@@ -148,6 +148,7 @@ int arm_machine_setup(struct vm *vm, char *err, size_t err_size)
 	if (payloads->initrd.size)
 		memcpy(guest_memory_translate(&vm->memory, layout.initrd_start, payloads->initrd.size),
 		       payloads->initrd.data, payloads->initrd.size);
+	payloads_free(payloads);
 	if (arm_machine_add_devices(vm)) {
 		snprintf(err, err_size, "internal error: overlapping device regions");
 		return -1;

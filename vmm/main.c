@@ -62,25 +62,26 @@ static int command_run(int argc, char **argv)
 		break;
 	}
 	log_set_level(opts.loglevel);
-	if (payloads_load(&opts, &payloads, message, sizeof(message))) {
-		log_error("%s", message);
-		return EXIT_LVMM_ERROR;
-	}
 	signal_fd = signals_setup();
 	if (signal_fd < 0) {
 		log_error("setting up signal handling failed: %s", strerror(errno));
-		payloads_free(&payloads);
 		return EXIT_LVMM_ERROR;
 	}
 	snprintf(message, sizeof(message), "lvmm-%s", opts.name);
 	prctl(PR_SET_NAME, message);
 	console_terminal_raw();
-	do
+	/* Every boot, reboots included, reads and checks the files afresh. */
+	do {
+		if (payloads_load(&opts, &payloads, message, sizeof(message))) {
+			log_error("%s", message);
+			status = EXIT_LVMM_ERROR;
+			break;
+		}
 		status = vm_run_once(&opts, &payloads, start_ns, signal_fd);
-	while (status == STOP_REBOOT);
+		payloads_free(&payloads);
+	} while (status == STOP_REBOOT);
 	console_terminal_restore();
 	close(signal_fd);
-	payloads_free(&payloads);
 	return status;
 }
 

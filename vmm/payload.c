@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -15,49 +16,39 @@ int payload_read_file(const char *path, uint64_t max_size, struct payload *paylo
 		      size_t err_size)
 {
 	struct stat st;
-	size_t done = 0;
+	void *mapping;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	payload->data = NULL;
-	payload->size = 0;
+	memset(payload, 0, sizeof(*payload));
 	if (fd < 0) {
 		snprintf(err, err_size, "cannot open '%s': %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, err_size, "'%s' is not a regular file", path);
-		goto fail;
+		close(fd);
+		return -1;
 	}
 	if ((uint64_t)st.st_size > max_size) {
 		snprintf(err, err_size, "'%s' (%lld bytes) does not fit in guest RAM; raise -m",
 			 path, (long long)st.st_size);
-		goto fail;
+		close(fd);
+		return -1;
 	}
-	payload->data = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!payload->data) {
-		snprintf(err, err_size, "out of memory reading '%s'", path);
-		goto fail;
-	}
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, payload->data + done, (size_t)st.st_size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			snprintf(err, err_size, "cannot read '%s': %s", path,
-				 n < 0 ? strerror(errno) : "file shrank while reading");
-			goto fail;
+	if (st.st_size > 0) {
+		mapping = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (mapping == MAP_FAILED) {
+			snprintf(err, err_size, "cannot read '%s': %s", path, strerror(errno));
+			close(fd);
+			return -1;
 		}
-		done += (size_t)n;
+		payload->mapping = mapping;
+		payload->mapping_size = (size_t)st.st_size;
 	}
-	payload->size = done;
 	close(fd);
+	payload->data = payload->mapping;
+	payload->size = payload->mapping_size;
 	return 0;
-fail:
-	free(payload->data);
-	payload->data = NULL;
-	close(fd);
-	return -1;
 }
 
 int payload_gunzip(struct payload *payload, uint64_t max_size, const char *path, char *err,
@@ -68,22 +59,22 @@ int payload_gunzip(struct payload *payload, uint64_t max_size, const char *path,
 	size_t capacity = 0;
 	int ret;
 
-	if (payload->size < 2 || payload->data[0] != 0x1f || payload->data[1] != 0x8b)
+	if (payload->mapping_size < 2 || payload->mapping[0] != 0x1f || payload->mapping[1] != 0x8b)
 		return 0;
 	memset(&stream, 0, sizeof(stream));
 	if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) {
 		snprintf(err, err_size, "cannot start zlib to decompress '%s'", path);
 		return -1;
 	}
-	stream.next_in = payload->data;
-	stream.avail_in = (uInt)payload->size;
+	stream.next_in = payload->mapping;
+	stream.avail_in = (uInt)payload->mapping_size;
 	do {
 		if (stream.total_out == capacity) {
 			if (capacity >= max_size) {
 				snprintf(err, err_size, "'%s' decompresses to more than guest RAM; raise -m", path);
 				goto fail;
 			}
-			capacity = capacity ? capacity * 2 : payload->size * 4;
+			capacity = capacity ? capacity * 2 : payload->mapping_size * 4;
 			if (capacity > max_size)
 				capacity = max_size;
 			bigger = realloc(out, capacity);
@@ -102,9 +93,9 @@ int payload_gunzip(struct payload *payload, uint64_t max_size, const char *path,
 			 stream.msg ? stream.msg : "truncated");
 		goto fail;
 	}
-	free(payload->data);
 	payload->data = out;
 	payload->size = stream.total_out;
+	payload->compressed = true;
 	inflateEnd(&stream);
 	return 0;
 fail:
@@ -147,10 +138,19 @@ fail:
 	return -1;
 }
 
+static void payload_free(struct payload *payload)
+{
+	if (payload->compressed)
+		free(payload->data);
+	if (payload->mapping)
+		munmap(payload->mapping, payload->mapping_size);
+	memset(payload, 0, sizeof(*payload));
+}
+
 void payloads_free(struct payloads *payloads)
 {
-	free(payloads->kernel.data);
-	free(payloads->initrd.data);
-	free(payloads->firmware.data);
+	payload_free(&payloads->kernel);
+	payload_free(&payloads->initrd);
+	payload_free(&payloads->firmware);
 	memset(payloads, 0, sizeof(*payloads));
 }

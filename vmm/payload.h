@@ -1,15 +1,22 @@
 #ifndef LVMM_PAYLOAD_H
 #define LVMM_PAYLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "cli.h"
 
-/* A file's contents, read once and copied into guest RAM at every (re)boot. */
+/*
+ * A file's contents. Payloads are loaded at every (re)boot and freed as soon as they are in
+ * guest RAM, so lvmm holds no copy of them while the guest runs; the file is mapped, not read.
+ */
 struct payload {
-	uint8_t *data;
+	uint8_t *data;        /* the contents: the mapping, or the decompressed copy */
 	size_t size;
+	uint8_t *mapping;     /* the file, mapped read-only (NULL for an empty file) */
+	size_t mapping_size;
+	bool compressed;      /* data is a malloc'd decompressed copy of the mapping */
 };
 
 struct payloads {
@@ -20,7 +27,7 @@ struct payloads {
 	uint64_t load_size;       /* image_size (BSS included) or the firmware's size */
 };
 
-/* Reads a whole file (at most max_size bytes). 0 or -1 with a one-line reason in err. */
+/* Maps a whole file (at most max_size bytes). 0 or -1 with a one-line reason in err. */
 int payload_read_file(const char *path, uint64_t max_size, struct payload *payload, char *err,
 		      size_t err_size);
 /* Replaces a gzip-compressed payload by its contents (at most max_size bytes); others stay. */

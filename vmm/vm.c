@@ -191,7 +191,7 @@ static void vm_destroy(struct vm *vm)
 		close(vm->stop_event_fd);
 }
 
-int vm_run_once(const struct run_options *opts, const struct payloads *payloads,
+int vm_run_once(const struct run_options *opts, struct payloads *payloads,
 		uint64_t start_ns, int signal_fd)
 {
 	struct vm vm = {

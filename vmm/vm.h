@@ -21,7 +21,7 @@ struct vcpu;
 
 struct vm {
 	const struct run_options *opts;
-	const struct payloads *payloads;
+	struct payloads *payloads;
 	int kvm_fd;
 	int vm_fd;
 	int stop_event_fd;            /* written once when stop_status leaves VM_RUNNING */
@@ -44,7 +44,7 @@ struct vm {
  * Boots the guest once: creates the VM, runs it until it stops, tears everything down.
  * Returns the exit status, or STOP_REBOOT when the guest asked for a reset.
  */
-int vm_run_once(const struct run_options *opts, const struct payloads *payloads,
+int vm_run_once(const struct run_options *opts, struct payloads *payloads,
 		uint64_t start_ns, int signal_fd);
 
 /* Ends the guest with status (first caller wins) and wakes the main thread. */

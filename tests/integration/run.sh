@@ -13,7 +13,7 @@ trap 'rm -rf "$payload"' EXIT
 
 kernel=$(kernel/build-kernel.sh | tail -n 1)
 mkdir -p "$payload/guests"
-cp "$build/lvmm" "$build/kick-race-test" "$payload/"
+cp "$build/lvmm" "$build/kick-race-test" "$build/run-as-nobody" "$payload/"
 cp guest/build/*.img "$payload/guests/"
 cp "$kernel" "$payload/Image"
 tests/integration/make-guest-initrd.sh "$payload/guest-initrd.cpio.gz"

@@ -1,0 +1,9 @@
+/* An undefined instruction: the vectors report it through the doorbell (lvmm exits 6). */
+#include "guest.h"
+
+void guest_main(uint64_t dtb)
+{
+	(void)dtb;
+	__asm__ volatile("udf #0");
+	guest_done();
+}

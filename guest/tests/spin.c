@@ -1,0 +1,9 @@
+/* Runs forever without a single exit: for signal and kick tests. */
+#include "guest.h"
+
+void guest_main(uint64_t dtb)
+{
+	(void)dtb;
+	for (;;)
+		__asm__ volatile("nop");
+}
