@@ -36,7 +36,7 @@ int boot_layout_place(const struct boot_layout_request *req, struct boot_layout 
 	layout->initrd_end = layout->dtb_addr;
 	layout->initrd_start = layout->initrd_end;
 
-	if (layout->dtb_addr < layout->load_end ||
+	if (layout->dtb_addr < layout->load_end || req->initrd_size > req->ram_size ||
 	    align_up(req->initrd_size, SZ_4K) > layout->dtb_addr - layout->load_end) {
 		needed = align_up(req->load_offset + req->load_size, SZ_4K) +
 			 align_up(req->initrd_size, SZ_4K) + LVMM_DTB_MAX_SIZE + SZ_2M;
