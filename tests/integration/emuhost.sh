@@ -30,6 +30,7 @@ mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,etc,payload}
 cp "$("$here/busybox.sh")" "$root/bin/busybox"
 cp -a "$payload"/. "$root/payload/"
 cp "$script" "$root/payload/run.sh"
+chmod -R a+rX "$root/payload" # tests run some commands as an unprivileged user
 mknod "$root/dev/console" c 5 1
 cat > "$root/init" <<'INIT'
 #!/bin/busybox sh
