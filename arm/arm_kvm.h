@@ -18,6 +18,13 @@ int arm_vcpu_init(struct vm *vm, struct vcpu *vcpu, char *err, size_t err_size);
 int arm_vcpu_set_boot_registers(struct vcpu *vcpu, uint64_t entry, uint64_t dtb, char *err,
 				size_t err_size);
 
+/* x0..x30 of a vCPU that is not running (its own thread, between KVM_RUNs). */
+int arm_vcpu_read_x(struct vcpu *vcpu, unsigned int n, uint64_t *value);
+int arm_vcpu_write_x(struct vcpu *vcpu, unsigned int n, uint64_t value);
+
+/* A KVM_EXIT_HYPERCALL: the SMCCC call KVM forwarded (PV sched), answered in x0. */
+void arm_handle_hypercall(struct vcpu *vcpu);
+
 /* Creates the in-kernel GIC after the vCPUs exist, per --irqchip. */
 int arm_gic_create(struct vm *vm, char *err, size_t err_size);
 /* Finishes GIC set-up once every vCPU is initialised; before the first KVM_RUN. */

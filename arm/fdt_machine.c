@@ -4,10 +4,12 @@
 #include <stdio.h>
 
 #include "lvmm/arm_memory_map.h"
+#include "lvmm/pvsched_abi.h"
 
 /* include/dt-bindings/interrupt-controller/{arm-gic,irq}.h values. */
 #define GIC_SPI 0
 #define GIC_PPI 1
+#define IRQ_TYPE_EDGE_RISING 1
 #define IRQ_TYPE_LEVEL_HIGH 4
 #define IRQ_TYPE_LEVEL_LOW  8
 
@@ -188,6 +190,26 @@ static int fdt_add_doorbell_node(void *fdt)
 	return fdt_end_node(fdt);
 }
 
+static int fdt_add_pvsched_node(void *fdt, const struct machine_description *m)
+{
+	fdt32_t interrupts[3 * LVMM_MAX_VCPUS];
+
+	CHECK(fdt_begin_node_at(fdt, "pvsched", m->pvsched->region_base));
+	CHECK(fdt_property_string(fdt, "compatible", PV_SCHED_DT_COMPATIBLE));
+	CHECK(fdt_property_reg(fdt, m->pvsched->region_base, m->pvsched->region_size));
+	CHECK(fdt_property_string(fdt, "method", "hvc"));
+	CHECK(fdt_property_cell(fdt, "lvmm,slot-size", PV_SCHED_STATE_SIZE));
+	if (m->pvsched->preempted_maintained)
+		CHECK(fdt_property(fdt, "lvmm,preempted-maintained", NULL, 0));
+	for (unsigned int i = 0; i < m->cpus; i++) {
+		interrupts[3 * i] = cpu_to_fdt32(GIC_SPI);
+		interrupts[3 * i + 1] = cpu_to_fdt32(LVMM_PVSCHED_KICK_SPI_BASE + i);
+		interrupts[3 * i + 2] = cpu_to_fdt32(IRQ_TYPE_EDGE_RISING);
+	}
+	CHECK(fdt_property(fdt, "interrupts", interrupts, (int)(3 * sizeof(fdt32_t) * m->cpus)));
+	return fdt_end_node(fdt);
+}
+
 int fdt_build_machine(const struct machine_description *m, void *buf, size_t buf_size)
 {
 	static const char compatible[] = "lvmm,virt\0linux,dummy-virt";
@@ -214,6 +236,8 @@ int fdt_build_machine(const struct machine_description *m, void *buf, size_t buf
 	CHECK(fdt_add_rtc_node(fdt));
 	CHECK(fdt_add_pvpanic_node(fdt));
 	CHECK(fdt_add_doorbell_node(fdt));
+	if (m->pvsched)
+		CHECK(fdt_add_pvsched_node(fdt, m));
 	CHECK(fdt_end_node(fdt));
 	CHECK(fdt_finish(fdt));
 	return 0;

@@ -7,6 +7,13 @@
 
 enum gic_version { GIC_V2 = 2, GIC_V3 = 3 };
 
+/* The PV sched node (docs/pvsched.md); absent without --pvsched. */
+struct pvsched_description {
+	uint64_t region_base;
+	uint64_t region_size;
+	bool preempted_maintained;   /* full mode: the host keeps the flags */
+};
+
 /* Everything the device tree says about a guest; built by arm/machine.c, pure data here. */
 struct machine_description {
 	uint64_t ram_base;
@@ -18,6 +25,7 @@ struct machine_description {
 	uint64_t initrd_start;       /* initrd_start == initrd_end: no initrd */
 	uint64_t initrd_end;
 	uint64_t kaslr_seed;         /* 0: no seed */
+	const struct pvsched_description *pvsched; /* NULL: no PV sched */
 };
 
 /* Phandles are fixed so that tests and readers of --dump-dtb can rely on them. */

@@ -10,8 +10,14 @@
 #include "lvmm/arm_memory_map.h"
 #include "vmm/vm.h"
 
-/* SPIs lvmm's devices may use; the GIC is sized to a multiple of 32 that covers them. */
-#define GIC_NR_IRQS 128
+/* Interrupt IDs the GIC has: devices, and one PV sched kick SPI per vCPU; a multiple of 32. */
+static uint32_t gic_nr_irqs(unsigned int cpus)
+{
+	uint32_t needed = 32 + LVMM_PVSCHED_KICK_SPI_BASE + cpus;
+
+	needed = (needed + 31) & ~31u;
+	return needed < 128 ? 128 : needed;
+}
 
 static int gic_set_attr(int fd, uint32_t group, uint64_t attr, void *value)
 {
@@ -80,7 +86,7 @@ int arm_gic_create(struct vm *vm, char *err, size_t err_size)
 
 int arm_gic_finalize(struct vm *vm, char *err, size_t err_size)
 {
-	uint32_t nr_irqs = GIC_NR_IRQS;
+	uint32_t nr_irqs = gic_nr_irqs(vm->opts->cpus);
 
 	if (gic_set_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs) ||
 	    gic_set_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL)) {

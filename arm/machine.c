@@ -93,6 +93,10 @@ static int arm_machine_write_fdt(struct vm *vm, const struct boot_layout *layout
 	uint64_t mpidrs[LVMM_MAX_VCPUS];
 	char bootargs[4096];
 	struct machine_description machine;
+	struct pvsched_description pvsched = {
+		.region_base = LVMM_PVSCHED_BASE, .region_size = LVMM_PVSCHED_SIZE,
+		.preempted_maintained = vm->pvsched.mode == PVSCHED_FULL,
+	};
 	void *fdt = guest_memory_translate(&vm->memory, layout->dtb_addr, LVMM_DTB_MAX_SIZE);
 	int ret;
 
@@ -112,6 +116,7 @@ static int arm_machine_write_fdt(struct vm *vm, const struct boot_layout *layout
 		.bootargs = bootargs,
 		.initrd_start = layout->initrd_start,
 		.initrd_end = layout->initrd_end,
+		.pvsched = vm->pvsched.mode != PVSCHED_OFF ? &pvsched : NULL,
 	};
 	/* Seeds KASLR the way firmware would; without entropy the guest simply runs unrandomised. */
 	if (getrandom(&machine.kaslr_seed, sizeof(machine.kaslr_seed), GRND_NONBLOCK) !=

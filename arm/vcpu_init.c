@@ -15,6 +15,24 @@
 #define MPIDR_EL1_REG ARM64_SYS_REG(3, 0, 0, 0, 5)
 #define MPIDR_AFFINITY_MASK 0xff00ffffffULL
 
+int arm_vcpu_read_x(struct vcpu *vcpu, unsigned int n, uint64_t *value)
+{
+	struct kvm_one_reg reg = {
+		.id = ARM64_CORE_REG(regs.regs[0]) + 2 * n, .addr = (uint64_t)(uintptr_t)value,
+	};
+
+	return ioctl(vcpu->fd, KVM_GET_ONE_REG, &reg);
+}
+
+int arm_vcpu_write_x(struct vcpu *vcpu, unsigned int n, uint64_t value)
+{
+	struct kvm_one_reg reg = {
+		.id = ARM64_CORE_REG(regs.regs[0]) + 2 * n, .addr = (uint64_t)(uintptr_t)&value,
+	};
+
+	return ioctl(vcpu->fd, KVM_SET_ONE_REG, &reg);
+}
+
 static int arm_set_one_reg(int vcpu_fd, uint64_t id, uint64_t value)
 {
 	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)&value };

@@ -37,6 +37,8 @@ const char cli_run_usage[] =
 	"      --no-reboot          exit with status 3 when the guest resets instead of rebooting\n"
 	"      --dump-dtb FILE      write the generated device tree blob to FILE\n"
 	"      --loglevel LEVEL     error, warning (default), info or debug\n"
+	"      --pvsched            paravirtualized scheduling for the guest (docs/pvsched.md)\n"
+	"      --pvsched-stats[=json]  print PV sched counters per vCPU when the guest stops\n"
 	"  -h, --help               show this text\n"
 	"\n"
 	"exit status: 0 guest powered off, 1 lvmm error, 2 usage error, 3 guest reset with\n"
@@ -50,6 +52,8 @@ enum long_only_option {
 	OPT_NO_REBOOT,
 	OPT_DUMP_DTB,
 	OPT_LOGLEVEL,
+	OPT_PVSCHED,
+	OPT_PVSCHED_STATS,
 };
 
 static const struct option run_long_options[] = {
@@ -67,6 +71,8 @@ static const struct option run_long_options[] = {
 	{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
 	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
 	{ "loglevel", required_argument, NULL, OPT_LOGLEVEL },
+	{ "pvsched", no_argument, NULL, OPT_PVSCHED },
+	{ "pvsched-stats", optional_argument, NULL, OPT_PVSCHED_STATS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -152,6 +158,16 @@ static enum cli_result parse_one(int option, const char *arg, struct run_options
 	case OPT_DUMP_DTB: opts->dump_dtb_path = arg; break;
 	case OPT_NODEFAULTS: opts->nodefaults = true; break;
 	case OPT_NO_REBOOT: opts->no_reboot = true; break;
+	case OPT_PVSCHED: opts->pvsched = true; break;
+	case OPT_PVSCHED_STATS:
+		if (!arg || strcmp(arg, "text") == 0)
+			opts->pvsched_stats = STATS_TEXT;
+		else if (strcmp(arg, "json") == 0)
+			opts->pvsched_stats = STATS_JSON;
+		else
+			return fail(message, size, "invalid --pvsched-stats '%s': use --pvsched-stats or --pvsched-stats=json",
+				    arg);
+		break;
 	case 'c':
 		if (!parse_unsigned(arg, &number) || number == 0 || number > LVMM_MAX_VCPUS)
 			return fail(message, size, "invalid --cpus '%s': give a number of vCPUs from 1 to %d",
@@ -238,6 +254,8 @@ enum cli_result cli_parse_run(int argc, char **argv, struct run_options *opts, c
 		return fail(message, size, "give either --kernel or --firmware, not both");
 	if (opts->initrd_path && !opts->kernel_path)
 		return fail(message, size, "--initrd needs a kernel: add -k IMAGE");
+	if (opts->pvsched_stats != STATS_NONE && !opts->pvsched)
+		return fail(message, size, "--pvsched-stats needs --pvsched");
 	if (opts->irqchip == IRQCHIP_GICV2 && opts->cpus > LVMM_GICV2_MAX_VCPUS)
 		return fail(message, size, "--irqchip gicv2 supports at most %d vCPUs; use fewer --cpus or gicv3",
 			    LVMM_GICV2_MAX_VCPUS);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "vcpu_exit.h"
@@ -78,6 +79,7 @@ static void *vcpu_thread_main(void *arg)
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
 
+	vcpu->tid = gettid();
 	vcpu_bind_thread(vcpu);
 	while (vm_stop_status(vm) == VM_RUNNING) {
 		if (vcpu_enter(vcpu) < 0) {

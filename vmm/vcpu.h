@@ -3,6 +3,7 @@
 
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <sys/types.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
+	pid_t tid;                    /* the thread's kernel id, for /proc */
 	atomic_bool thread_started;
 	uint64_t mpidr;
 	/* Set by vcpu_kick() before its signal; consumed by the vCPU's own thread. */

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "arm/arm_kvm.h"
 #include "log.h"
 #include "lvmm/exit_status.h"
 #include "vcpu.h"
@@ -65,6 +66,9 @@ void vcpu_exit_handle(struct vcpu *vcpu)
 		break;
 	case KVM_EXIT_SYSTEM_EVENT:
 		vcpu_exit_system_event(vcpu);
+		break;
+	case KVM_EXIT_HYPERCALL:
+		arm_handle_hypercall(vcpu);
 		break;
 	case KVM_EXIT_INTR:
 		break;

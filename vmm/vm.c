@@ -17,6 +17,7 @@
 #include "lvmm/arm_memory_map.h"
 #include "lvmm/exit_status.h"
 #include "lvmm/kvm_compat.h"
+#include "pvsched/pvsched_kvm.h"
 #include "vcpu.h"
 
 #define RAM_SLOT 0
@@ -173,6 +174,7 @@ static void vm_stop_vcpus(struct vm *vm)
 
 static void vm_destroy(struct vm *vm)
 {
+	pvsched_kvm_teardown(vm);
 	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
 		if (vm->vcpus[i].run)
 			munmap(vm->vcpus[i].run, vm->vcpu_mmap_size);
@@ -209,7 +211,8 @@ int vm_run_once(const struct run_options *opts, struct payloads *payloads,
 	}
 	if (vm_open_kvm(&vm, err, sizeof(err)) || vm_create(&vm, err, sizeof(err)) ||
 	    vm_create_vcpus(&vm, err, sizeof(err)) || arm_gic_create(&vm, err, sizeof(err)) ||
-	    arm_gic_finalize(&vm, err, sizeof(err)) || arm_machine_setup(&vm, err, sizeof(err)))
+	    arm_gic_finalize(&vm, err, sizeof(err)) || pvsched_kvm_setup(&vm, err, sizeof(err)) ||
+	    arm_machine_setup(&vm, err, sizeof(err)))
 		goto fail;
 	log_info("booting %u vCPU%s, %llu MiB RAM, GICv%d", vm.vcpu_count,
 		 vm.vcpu_count == 1 ? "" : "s", (unsigned long long)opts->mem_mib, vm.gic_version);
@@ -221,6 +224,8 @@ int vm_run_once(const struct run_options *opts, struct payloads *payloads,
 	}
 	vm_stop_vcpus(&vm);
 	status = vm_stop_status(&vm);
+	if (vm.pvsched.mode != PVSCHED_OFF && opts->pvsched_stats != STATS_NONE)
+		pvsched_print_counters(&vm.pvsched, stderr, opts->pvsched_stats == STATS_JSON);
 	vm_destroy(&vm);
 	return status;
 fail:

@@ -12,6 +12,7 @@
 #include "hw/pvpanic.h"
 #include "hw/rtc_pl031.h"
 #include "hw/uart_8250.h"
+#include "pvsched/pvsched.h"
 
 struct vcpu;
 
@@ -38,6 +39,7 @@ struct vm {
 	struct rtc_pl031 rtc;
 	struct pvpanic pvpanic;
 	struct doorbell doorbell;
+	struct pvsched pvsched;       /* mode PVSCHED_OFF without --pvsched */
 };
 
 /*

@@ -29,6 +29,8 @@
 /* SPIs (interrupt numbers relative to 32, as the DT writes them). */
 #define LVMM_UART_SPI           0
 #define LVMM_RTC_SPI            1
+/* PV sched: vCPU i's kick interrupt is SPI LVMM_PVSCHED_KICK_SPI_BASE + i (docs/pvsched.md). */
+#define LVMM_PVSCHED_KICK_SPI_BASE 16
 
 #define LVMM_RAM_BASE           0x80000000ULL
 #define LVMM_MIN_RAM_MIB        16ULL
