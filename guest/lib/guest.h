@@ -81,6 +81,17 @@ static inline uint64_t counter_frequency(void)
 /* Device memory (MMU off): plain volatile accesses plus barriers order CPUs' slots. */
 static inline void memory_barrier(void) { __asm__ volatile("dsb sy" ::: "memory"); }
 
+/* Starts every other vCPU at secondary_main(cpu); returns how many CPUs there are. */
+unsigned int smp_start_all(void);
+/* Spins until *word == value; a guest assertion fails after timeout_ticks. */
+void wait_until(volatile uint64_t *word, uint64_t value, uint64_t timeout_ticks);
+
+/* PV sched hypercalls (include/lvmm/pvsched_abi.h). */
+static inline int64_t pvsched_hvc(uint32_t function, uint64_t x1)
+{
+	return smccc_hvc(function, x1, 0xdeadbeefcafef00dULL, ~0ULL).x0; /* garbage in x2, x3 */
+}
+
 /* Every test guest defines guest_main; secondary_main is optional (weak default parks). */
 void guest_main(uint64_t dtb);
 void secondary_main(unsigned int cpu);

@@ -16,19 +16,10 @@ void secondary_main(unsigned int cpu)
 
 void guest_main(uint64_t dtb)
 {
-	unsigned int cpus = 1;
-	uint64_t deadline;
+	unsigned int cpus = smp_start_all();
+	uint64_t deadline = counter_read() + 5 * counter_frequency();
 
 	(void)dtb;
-	for (unsigned int n = 1; n < GUEST_MAX_CPUS; n++) {
-		int64_t ret = psci_cpu_on(vcpu_mpidr(n), (uint64_t)(uintptr_t)secondary_entry, n);
-
-		if (ret == PSCI_RET_INVALID_PARAMS)
-			break; /* no such vCPU: all are up */
-		GUEST_ASSERT_EQ(ret, PSCI_RET_SUCCESS);
-		cpus++;
-	}
-	deadline = counter_read() + 5 * counter_frequency();
 	for (unsigned int n = 1; n < cpus; n++) {
 		while (!reported_mpidr[n])
 			GUEST_ASSERT(counter_read() < deadline);

@@ -133,6 +133,30 @@ timeout 300 "$PAYLOAD/kick-race-test" >"$OUT" 2>"$ERR"; STATUS=$?
 sed 's/^/# /' "$OUT"
 expect "kick: no kick is lost before, during or after KVM_RUN" 0 "KICK-RACE PASS"
 
+# --- PV sched (the emulated host runs a kernel without KVM_CAP_ARM_PV_SCHED: kick-only) ----
+lvmm_run 30 run -k "$G/pvsched_calls.img" -c 2 --pvsched --pvsched-stats
+expect "pvsched: every call and every error return as documented (kick-only host)" 0 \
+	"report mode_kick_only=1" "all PV_SCHED calls answered as documented" "kick_cpu.invalid_parameter=3"
+said=$(grep -c "lacks KVM_CAP_ARM_PV_SCHED" "$ERR")
+if [ "$said" = 1 ]; then ok "pvsched: kick-only mode is said once"; else not_ok "pvsched: kick-only mode is said once ($said times)"; fi
+lvmm_run 30 run -k "$G/pvsched_calls.img" -c 2
+expect "pvsched: without --pvsched the guest sees none of it" 0 "report mode_absent=1"
+lvmm_run 60 run -k "$G/pvsched_wake.img" -c 2 --pvsched --pvsched-stats
+expect "pvsched: KICK_CPU wakes a vCPU blocked in WFI (64 rounds, latency reported)" 0 \
+	"report kick_wake_ticks_median=" "kicks_received=64 kicks_to_blocked="
+tr -d '\r' < "$OUT" | sed -n 's/^report \(.*_ticks_.*\|counter_hz\)=/measure \1=/p'
+lvmm_run 180 run -k "$G/pvsched_race.img" -c 2 --pvsched
+expect "pvsched: 10000 kicks landing between the check and the WFI, none lost" 0 \
+	"report race_rounds_without_a_lost_kick=10000"
+lvmm_run 60 run -k "$G/pvsched_race_control.img" -c 2 --pvsched
+expect "pvsched: the race test catches a lost kick (control: kick interrupt disabled)" 6 \
+	"report lost_kick_round=1"
+lvmm_run 180 run -k "$G/pvsched_storm.img" -c 4 --pvsched --pvsched-stats=json
+expect "pvsched: a kick storm from 4 vCPUs is survived and counted" 0 \
+	"report storm_kicks=20000" '"vcpu":3,.*"kick_cpu_success":4000,"kick_cpu_not_supported":0,"kick_cpu_invalid_parameter":1000'
+lvmm_run 30 run -k "$G/hello.img" --pvsched-stats
+expect_one_line "pvsched: --pvsched-stats without --pvsched" 2 "needs --pvsched"
+
 # --- device tree --------------------------------------------------------------------------
 lvmm_run 30 run -k "$G/hello.img" -c 2 -p "dtb-test-args" --dump-dtb /tmp/dump.dtb
 expect "dtb: --dump-dtb writes the tree and the guest still runs" 0 "guest: hello"
@@ -149,6 +173,10 @@ for n in 1 2 4; do
 	marker=$(sed -n 's/.*guest marker 1 at \([0-9.]*\) s.*/\1/p' "$ERR")
 	[ -n "$marker" ] && echo "measure linux_init_seconds_${n}cpu=$marker"
 done
+lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -c 2 -p "quiet" --pvsched
+expect "linux: with --pvsched the guest finds the pvsched node" 0 "LVMM-GUEST: pvsched-node=yes"
+lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -c 2 -p "quiet"
+expect "linux: without --pvsched it does not" 0 "LVMM-GUEST: pvsched-node=no"
 lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -p "quiet lvmm.action=panic panic=-1"
 expect "linux: a guest panic exits 4" 4 "guest kernel panicked"
 lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -p "quiet lvmm.action=reboot" --no-reboot

@@ -138,3 +138,17 @@ TEST(cli_kernel_cmdline)
 	PARSE("-k", "K", "-p", "0123456789012345678901234567890123456789012345678901234567890123");
 	EXPECT_EQ(cli_kernel_cmdline(&opts, line, sizeof(line)), (unsigned long long)-1);
 }
+
+TEST(cli_pvsched_options)
+{
+	EXPECT_EQ(PARSE("-k", "K", "--pvsched"), CLI_RUN);
+	EXPECT_TRUE(opts.pvsched && opts.pvsched_stats == STATS_NONE);
+	EXPECT_EQ(PARSE("-k", "K", "--pvsched", "--pvsched-stats"), CLI_RUN);
+	EXPECT_EQ(opts.pvsched_stats, STATS_TEXT);
+	EXPECT_EQ(PARSE("-k", "K", "--pvsched", "--pvsched-stats=json"), CLI_RUN);
+	EXPECT_EQ(opts.pvsched_stats, STATS_JSON);
+	EXPECT_EQ(PARSE("-k", "K", "--pvsched", "--pvsched-stats=xml"), CLI_ERROR);
+	EXPECT_CONTAINS(message, "--pvsched-stats 'xml'");
+	EXPECT_EQ(PARSE("-k", "K", "--pvsched-stats"), CLI_ERROR);
+	EXPECT_CONTAINS(message, "needs --pvsched");
+}

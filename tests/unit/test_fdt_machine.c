@@ -142,3 +142,34 @@ TEST(fdt_too_small_buffer_fails_cleanly)
 
 	EXPECT_TRUE(fdt_build_machine(&m, blob, 256) < 0);
 }
+
+TEST(fdt_pvsched_node)
+{
+	struct pvsched_description pvsched = { 0x04000000, 0x10000, true };
+	struct machine_description m = machine(GIC_V3, false);
+	int node, len;
+
+	fdt_build_machine(&m, blob, sizeof(blob));
+	EXPECT_TRUE(fdt_node_offset_by_compatible(blob, -1, "lvmm,pvsched-v1") < 0); /* off by default */
+	m.pvsched = &pvsched;
+	EXPECT_EQ(fdt_build_machine(&m, blob, sizeof(blob)), 0);
+	node = fdt_path_offset(blob, "/pvsched@4000000");
+	EXPECT_TRUE(node >= 0);
+	EXPECT_EQ(fdt_node_check_compatible(blob, node, "lvmm,pvsched-v1"), 0);
+	EXPECT_EQ(prop_u64(node, "reg", 0), 0x04000000);
+	EXPECT_EQ(prop_u64(node, "reg", 1), 0x10000);
+	EXPECT_STR_EQ(fdt_getprop(blob, node, "method", NULL), "hvc");
+	EXPECT_EQ(prop_u32(node, "lvmm,slot-size", 0), 64);
+	EXPECT_TRUE(fdt_getprop(blob, node, "lvmm,preempted-maintained", NULL) != NULL);
+	EXPECT_TRUE(fdt_getprop(blob, node, "interrupts", &len) != NULL);
+	EXPECT_EQ(len, 4 * 3 * 4);
+	for (int i = 0; i < 4; i++) {
+		EXPECT_EQ(prop_u32(node, "interrupts", 3 * i), 0);          /* SPI */
+		EXPECT_EQ(prop_u32(node, "interrupts", 3 * i + 1), 16 + i); /* one per vCPU */
+		EXPECT_EQ(prop_u32(node, "interrupts", 3 * i + 2), 1);      /* edge rising */
+	}
+	pvsched.preempted_maintained = false;
+	fdt_build_machine(&m, blob, sizeof(blob));
+	node = fdt_path_offset(blob, "/pvsched@4000000");
+	EXPECT_TRUE(fdt_getprop(blob, node, "lvmm,preempted-maintained", NULL) == NULL);
+}

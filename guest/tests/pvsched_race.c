@@ -1,0 +1,74 @@
+/*
+ * The lost-kick race, ROUNDS times: vCPU 1 checks its condition (not yet true), tells vCPU 0,
+ * waits a varying moment and executes WFI; vCPU 0 kicks as soon as it hears of the check. So
+ * every kick lands between the check and the WFI, or during it. A virtual-timer watchdog
+ * (WATCHDOG_MS) is armed before each WFI: a WFI that the timer ends instead of the kick is a
+ * lost kick and fails the test. Needs --pvsched and 2 vCPUs.
+ */
+#include "gic.h"
+#include "guest.h"
+#include "lvmm/pvsched_abi.h"
+
+#ifdef RACE_CONTROL
+#define ROUNDS 3          /* the control only has to show one lost kick */
+#else
+#define ROUNDS 10000
+#endif
+#define WATCHDOG_MS 500
+#define KICK_INTID (32 + LVMM_PVSCHED_KICK_SPI_BASE + 1)
+
+static volatile uint64_t checked_round, done_round, condition_round;
+
+void secondary_main(unsigned int cpu)
+{
+	uint64_t watchdog = counter_frequency() * WATCHDOG_MS / 1000;
+
+	gic_init_cpu(cpu);
+	gic_enable_private(cpu, VTIMER_INTID);
+	for (uint64_t round = 1; round <= ROUNDS; round++) {
+		uint32_t intid;
+
+		vtimer_arm(watchdog);
+		if (condition_round != round) {    /* the check: not yet */
+			checked_round = round;
+			memory_barrier();
+			for (volatile unsigned int spin = (unsigned int)(round * 7919) % 2048; spin; spin--)
+				;
+			__asm__ volatile("wfi");   /* the kick is on its way or already pending */
+		}
+		intid = gic_acknowledge();
+		vtimer_disarm();
+		if (intid == VTIMER_INTID) {
+			guest_report("lost_kick_round", round);
+			GUEST_ASSERT(intid != VTIMER_INTID);
+		}
+		if (intid != GIC_SPURIOUS)
+			gic_end_of_interrupt(intid);
+		GUEST_ASSERT_EQ(condition_round, round);
+		done_round = round;
+		memory_barrier();
+	}
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+void guest_main(uint64_t dtb)
+{
+	uint64_t second = counter_frequency();
+
+	(void)dtb;
+	gic_init_distributor();
+#ifndef RACE_CONTROL
+	gic_enable_spi_edge(KICK_INTID, vcpu_mpidr(1));
+#endif
+	GUEST_ASSERT_EQ(smp_start_all(), 2);
+	for (uint64_t round = 1; round <= ROUNDS; round++) {
+		wait_until(&checked_round, round, 10 * second);
+		condition_round = round;
+		memory_barrier();
+		GUEST_ASSERT_EQ(pvsched_hvc(PV_SCHED_KICK_CPU, vcpu_mpidr(1)), PV_SCHED_SUCCESS);
+		wait_until(&done_round, round, 10 * second);
+	}
+	guest_report("race_rounds_without_a_lost_kick", ROUNDS);
+	guest_done();
+}
