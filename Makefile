@@ -84,11 +84,13 @@ check: deps
 integration: deps lvmm guests
 	tests/integration/run.sh
 
-demo: deps lvmm
+demo: deps lvmm guests
 	scripts/demo.sh
 
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C guest clean
 
--include $(ARM64_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d) $(UNIT_TEST_OBJS:.o=.d)
+TEST_PROGRAM_OBJS := $(BUILD)/arm64/tests/integration/kick_race_test.o \
+	$(BUILD)/arm64/tests/integration/run_as_nobody.o
+-include $(ARM64_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d) $(UNIT_TEST_OBJS:.o=.d) $(TEST_PROGRAM_OBJS:.o=.d)
