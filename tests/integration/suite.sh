@@ -154,6 +154,10 @@ expect "pvsched: the race test catches a lost kick (control: kick interrupt disa
 lvmm_run 180 run -k "$G/pvsched_storm.img" -c 4 --pvsched --pvsched-stats=json
 expect "pvsched: a kick storm from 4 vCPUs is survived and counted" 0 \
 	"report storm_kicks=20000" '"vcpu":3,.*"kick_cpu_success":4000,"kick_cpu_not_supported":0,"kick_cpu_invalid_parameter":1000'
+lvmm_run 120 run -k "$G/exit_costs.img" --pvsched
+expect "pvsched: exit costs measured (forwarded hypercall, in-kernel HVC, MMIO)" 0 \
+	"report hvc_pvsched_features_forwarded_ticks=" "report mmio_read_lvmm_ticks="
+tr -d '\r' < "$OUT" | sed -n 's/^report \(.*_ticks\)=/measure \1=/p'
 lvmm_run 30 run -k "$G/hello.img" --pvsched-stats
 expect_one_line "pvsched: --pvsched-stats without --pvsched" 2 "needs --pvsched"
 
