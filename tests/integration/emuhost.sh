@@ -2,11 +2,11 @@
 # Boots the emulated arm64 host (qemu-system-aarch64, TCG, virtualization=on, so its /dev/kvm is
 # real) and runs SCRIPT in it with PAYLOAD_DIR at /payload. The console goes to stdout; the exit
 # status is SCRIPT's, or 125 if the host never reported one (timeout, crash).
-#   emuhost.sh [--kernel IMAGE] [--timeout SECS] [--smp N] [--mem MIB] [--append ARGS] PAYLOAD_DIR SCRIPT
+#   emuhost.sh [--kernel IMAGE] [--timeout SECS] [--smp N] [--mem MIB] [--append ARGS] [--gic 2|3] PAYLOAD_DIR SCRIPT
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-kernel= timeout=600 smp=2 mem=2048 append=
+kernel= timeout=600 smp=2 mem=2048 append= gic=3
 while [ $# -gt 2 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -14,6 +14,7 @@ while [ $# -gt 2 ]; do
 	--smp) smp=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
+	--gic) gic=$2; shift 2 ;;
 	*) echo "emuhost.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -51,7 +52,7 @@ chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/host-initrd.cpio.gz"
 
 log="$work/console.log"
-qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on
+qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version="$gic" -cpu max,pauth-impdef=on
       -smp "$smp" -m "$mem" -nographic -no-reboot -nic none
       -kernel "$kernel" -initrd "$work/host-initrd.cpio.gz"
       -append "console=ttyAMA0 panic=-1 quiet $append")
