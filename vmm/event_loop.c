@@ -35,10 +35,12 @@ static void event_loop_read_stdin(struct vm *vm)
 		stdin_closed = true;
 		return;
 	}
-	if (isatty(STDIN_FILENO))
+	if (isatty(STDIN_FILENO)) {
 		kept = console_filter_input(&escape, in, (size_t)n, out, &quit);
-	else
-		kept = (size_t)n, memcpy(out, in, kept);
+	} else {
+		kept = (size_t)n;
+		memcpy(out, in, kept);
+	}
 	uart_8250_receive(&vm->uart, out, kept);
 	if (quit) {
 		log_info("Ctrl-A x typed: stopping the guest");
