@@ -12,6 +12,8 @@
 
 static uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }
 static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+/* For the error message only: no RAM is this big, and the sums below then cannot wrap. */
+static uint64_t clamp(uint64_t v) { return v < (1ULL << 50) ? v : 1ULL << 50; }
 
 int boot_layout_place(const struct boot_layout_request *req, struct boot_layout *layout, char *err,
 		      size_t err_size)
@@ -36,10 +38,12 @@ int boot_layout_place(const struct boot_layout_request *req, struct boot_layout 
 	layout->initrd_end = layout->dtb_addr;
 	layout->initrd_start = layout->initrd_end;
 
-	if (layout->dtb_addr < layout->load_end || req->initrd_size > req->ram_size ||
+	/* load_size comes from the Image header: a huge one must not wrap load_end. */
+	if (req->load_offset > req->ram_size || req->load_size > req->ram_size - req->load_offset ||
+	    layout->dtb_addr < layout->load_end || req->initrd_size > req->ram_size ||
 	    align_up(req->initrd_size, SZ_4K) > layout->dtb_addr - layout->load_end) {
-		needed = align_up(req->load_offset + req->load_size, SZ_4K) +
-			 align_up(req->initrd_size, SZ_4K) + LVMM_DTB_MAX_SIZE + SZ_2M;
+		needed = align_up(clamp(req->load_offset) + clamp(req->load_size), SZ_4K) +
+			 align_up(clamp(req->initrd_size), SZ_4K) + LVMM_DTB_MAX_SIZE + SZ_2M;
 		snprintf(err, err_size,
 			 "-m %llu MiB is too small for the kernel (%llu KiB incl. BSS), initrd (%llu KiB) and device tree (2 MiB); use -m %llu or more",
 			 (unsigned long long)(req->ram_size / SZ_1M),

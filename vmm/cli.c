@@ -94,7 +94,8 @@ static bool parse_unsigned(const char *text, unsigned long long *value)
 {
 	char *end;
 
-	if (!text[0] || text[0] == '-' || text[0] == '+')
+	/* A digit first: strtoull would also skip spaces and accept a sign (" -1" is 2^64-1). */
+	if (text[0] < '0' || text[0] > '9')
 		return false;
 	errno = 0;
 	*value = strtoull(text, &end, 10);
@@ -235,6 +236,14 @@ enum cli_result cli_parse_run(int argc, char **argv, struct run_options *opts, c
 			return CLI_HELP;
 		}
 		if (option == '?') {
+			/* optopt is also set (to its val) for a known long option given "=value" it
+			 * does not take: getopt has then consumed it, so argv[optind - 1] names it. */
+			if (optopt > 255 || optopt == 'h') {
+				const char *given = argv[optind - 1];
+
+				return fail(message, size, "option '%.*s' takes no value (see lvmm run --help)",
+					    (int)strcspn(given, "="), given);
+			}
 			if (optopt)
 				return fail(message, size, "unknown option '-%c' (see lvmm run --help)", optopt);
 			return fail(message, size, "unknown option '%s' (see lvmm run --help)", argv[optind - 1]);
