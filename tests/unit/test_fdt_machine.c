@@ -1,4 +1,5 @@
 #include <libfdt.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "arm/fdt_machine.h"
@@ -6,7 +7,9 @@
 #include "unit_test.h"
 
 static uint8_t blob[65536];
-static const uint64_t mpidrs[] = { 0x0, 0x1, 0x2, 0x3 };
+/* As KVM reports MPIDR_EL1: bit 31 is RES1; Aff1 set for the third and fourth vCPU. */
+static const uint64_t mpidrs[] = { 0x80000000, 0x80000001, 0x80000100, 0x80010002 };
+static const uint32_t expected_reg[] = { 0x0, 0x1, 0x100, 0x10002 };
 
 static struct machine_description machine(enum gic_version gic, bool initrd)
 {
@@ -14,8 +17,20 @@ static struct machine_description machine(enum gic_version gic, bool initrd)
 		.ram_base = LVMM_RAM_BASE, .ram_size = 512ULL << 20, .cpus = 4, .mpidrs = mpidrs,
 		.gic = gic, .bootargs = "console=ttyS0 quiet",
 		.initrd_start = initrd ? 0x9f000000 : 0, .initrd_end = initrd ? 0x9f100000 : 0,
-		.kaslr_seed = 0x1234,
+		.kaslr_seed = 0x1122334455667788ULL,
 	};
+}
+
+static int build(const struct machine_description *m)
+{
+	int ret;
+
+	memset(blob, 0xff, sizeof(blob));
+	ret = fdt_build_machine(m, blob, sizeof(blob));
+	EXPECT_EQ(ret, 0);
+	EXPECT_EQ(fdt_check_header(blob), 0);
+	EXPECT_TRUE(fdt_totalsize(blob) <= sizeof(blob));
+	return ret;
 }
 
 static uint64_t prop_u64(int node, const char *name, int index)
@@ -39,52 +54,128 @@ static uint32_t prop_u32(int node, const char *name, int index)
 	return fdt32_to_cpu(p[index]);
 }
 
-TEST(fdt_structure_and_cpus)
+static int prop_len(int node, const char *name)
+{
+	int len;
+
+	return fdt_getprop(blob, node, name, &len) ? len : -1;
+}
+
+static int node_by_compatible(const char *compatible)
+{
+	int node = fdt_node_offset_by_compatible(blob, -1, compatible);
+
+	/* Exactly one of each. */
+	if (node >= 0 && fdt_node_offset_by_compatible(blob, node, compatible) >= 0)
+		return -1000;
+	return node;
+}
+
+TEST(fdt_root)
+{
+	struct machine_description m = machine(GIC_V3, true);
+
+	build(&m);
+	EXPECT_EQ(fdt_node_check_compatible(blob, 0, "linux,dummy-virt"), 0);
+	EXPECT_EQ(fdt_node_check_compatible(blob, 0, "lvmm,virt"), 0);
+	EXPECT_EQ(prop_u32(0, "#address-cells", 0), 2);
+	EXPECT_EQ(prop_u32(0, "#size-cells", 0), 2);
+	EXPECT_EQ(fdt_num_mem_rsv(blob), 0);
+}
+
+TEST(fdt_cpus)
 {
 	struct machine_description m = machine(GIC_V3, true);
 	int cpus, count = 0, node;
+	char name[32];
 
-	EXPECT_EQ(fdt_build_machine(&m, blob, sizeof(blob)), 0);
-	EXPECT_EQ(fdt_check_header(blob), 0);
+	build(&m);
 	cpus = fdt_path_offset(blob, "/cpus");
 	EXPECT_TRUE(cpus >= 0);
+	EXPECT_EQ(prop_u32(cpus, "#address-cells", 0), 1);
+	EXPECT_EQ(prop_u32(cpus, "#size-cells", 0), 0);
 	fdt_for_each_subnode(node, blob, cpus) {
-		EXPECT_EQ(prop_u32(node, "reg", 0), mpidrs[count]);
+		if (count >= 4) {
+			count++;
+			continue;
+		}
+		/* reg is MPIDR's affinity (bit 31 and Aff3 dropped); the unit address matches it. */
+		EXPECT_EQ(prop_u32(node, "reg", 0), expected_reg[count]);
+		EXPECT_EQ(prop_len(node, "reg"), 4);
+		snprintf(name, sizeof(name), "cpu@%x", expected_reg[count]);
+		EXPECT_STR_EQ(fdt_get_name(blob, node, NULL), name);
 		EXPECT_STR_EQ(fdt_getprop(blob, node, "enable-method", NULL), "psci");
 		EXPECT_STR_EQ(fdt_getprop(blob, node, "device_type", NULL), "cpu");
+		EXPECT_EQ(fdt_node_check_compatible(blob, node, "arm,arm-v8"), 0);
 		count++;
 	}
 	EXPECT_EQ(count, 4);
+
+	m.cpus = 1;
+	build(&m);
+	count = 0;
+	fdt_for_each_subnode(node, blob, fdt_path_offset(blob, "/cpus"))
+		count++;
+	EXPECT_EQ(count, 1);
+}
+
+TEST(fdt_memory_and_psci)
+{
+	struct machine_description m = machine(GIC_V3, false);
+	int node;
+
+	m.ram_size = 64ULL << 30; /* more than 32 bits */
+	build(&m);
 	node = fdt_path_offset(blob, "/memory@80000000");
+	EXPECT_TRUE(node >= 0);
+	EXPECT_STR_EQ(fdt_getprop(blob, node, "device_type", NULL), "memory");
+	EXPECT_EQ(prop_len(node, "reg"), 16);
 	EXPECT_EQ(prop_u64(node, "reg", 0), LVMM_RAM_BASE);
-	EXPECT_EQ(prop_u64(node, "reg", 1), 512ULL << 20);
+	EXPECT_EQ(prop_u64(node, "reg", 1), 64ULL << 30);
 	node = fdt_path_offset(blob, "/psci");
+	EXPECT_TRUE(node >= 0);
 	EXPECT_STR_EQ(fdt_getprop(blob, node, "method", NULL), "hvc");
 	EXPECT_EQ(fdt_node_check_compatible(blob, node, "arm,psci-0.2"), 0);
+	EXPECT_EQ(fdt_node_check_compatible(blob, node, "arm,psci-1.0"), 0);
 }
 
 TEST(fdt_chosen)
 {
 	struct machine_description m = machine(GIC_V3, true);
+	const char *stdout_path;
 	int chosen, uart;
 
-	fdt_build_machine(&m, blob, sizeof(blob));
+	build(&m);
 	chosen = fdt_path_offset(blob, "/chosen");
+	EXPECT_TRUE(chosen >= 0);
 	EXPECT_STR_EQ(fdt_getprop(blob, chosen, "bootargs", NULL), "console=ttyS0 quiet");
+	EXPECT_EQ(prop_len(chosen, "linux,initrd-start"), 8);
 	EXPECT_EQ(prop_u64(chosen, "linux,initrd-start", 0), 0x9f000000);
 	EXPECT_EQ(prop_u64(chosen, "linux,initrd-end", 0), 0x9f100000);
-	EXPECT_EQ(prop_u64(chosen, "kaslr-seed", 0), 0x1234);
-	uart = fdt_path_offset(blob, fdt_getprop(blob, chosen, "stdout-path", NULL));
+	EXPECT_EQ(prop_u64(chosen, "kaslr-seed", 0), 0x1122334455667788ULL);
+	stdout_path = fdt_getprop(blob, chosen, "stdout-path", NULL);
+	EXPECT_STR_EQ(stdout_path, "/uart@1000000");
+	uart = stdout_path ? fdt_path_offset(blob, stdout_path) : -1;
 	EXPECT_TRUE(uart >= 0);
 	EXPECT_EQ(fdt_node_check_compatible(blob, uart, "ns16550a"), 0);
+	EXPECT_EQ(uart, node_by_compatible("ns16550a"));
 	EXPECT_EQ(prop_u64(uart, "reg", 0), LVMM_UART_BASE);
+	EXPECT_EQ(prop_u64(uart, "reg", 1), LVMM_UART_SIZE);
+	EXPECT_EQ(prop_u32(uart, "interrupts", 0), 0); /* SPI */
+	EXPECT_EQ(prop_u32(uart, "interrupts", 1), LVMM_UART_SPI);
+	EXPECT_EQ(prop_u32(uart, "interrupts", 2), 4); /* level high */
+	EXPECT_EQ(prop_u32(uart, "clock-frequency", 0), 1843200);
 
 	m = machine(GIC_V3, false);
 	m.kaslr_seed = 0;
-	fdt_build_machine(&m, blob, sizeof(blob));
+	m.bootargs = "";
+	build(&m);
 	chosen = fdt_path_offset(blob, "/chosen");
-	EXPECT_TRUE(fdt_getprop(blob, chosen, "linux,initrd-start", NULL) == NULL);
-	EXPECT_TRUE(fdt_getprop(blob, chosen, "kaslr-seed", NULL) == NULL);
+	EXPECT_STR_EQ(fdt_getprop(blob, chosen, "bootargs", NULL), "");
+	EXPECT_EQ(prop_len(chosen, "linux,initrd-start"), -1);
+	EXPECT_EQ(prop_len(chosen, "linux,initrd-end"), -1);
+	EXPECT_EQ(prop_len(chosen, "kaslr-seed"), -1);
+	EXPECT_TRUE(fdt_getprop(blob, chosen, "stdout-path", NULL) != NULL);
 }
 
 TEST(fdt_gicv3_and_timer)
@@ -92,18 +183,37 @@ TEST(fdt_gicv3_and_timer)
 	struct machine_description m = machine(GIC_V3, false);
 	int gic, timer;
 
-	fdt_build_machine(&m, blob, sizeof(blob));
-	gic = fdt_node_offset_by_compatible(blob, -1, "arm,gic-v3");
+	build(&m);
+	gic = node_by_compatible("arm,gic-v3");
 	EXPECT_TRUE(gic >= 0);
+	EXPECT_STR_EQ(fdt_get_name(blob, gic, NULL), "intc@8000000");
+	EXPECT_EQ(prop_len(gic, "reg"), 32);
 	EXPECT_EQ(prop_u64(gic, "reg", 0), LVMM_GIC_DIST_BASE);
+	EXPECT_EQ(prop_u64(gic, "reg", 1), LVMM_GIC_DIST_SIZE);
 	EXPECT_EQ(prop_u64(gic, "reg", 2), LVMM_GICV3_REDIST_BASE);
-	EXPECT_EQ(prop_u64(gic, "reg", 3), 4 * LVMM_GICV3_REDIST_STRIDE);
-	EXPECT_EQ(fdt_get_phandle(blob, gic), prop_u32(0, "interrupt-parent", 0));
+	EXPECT_EQ(prop_u64(gic, "reg", 3), 4 * 0x20000);
+	EXPECT_EQ(prop_u32(gic, "#interrupt-cells", 0), 3);
 	EXPECT_TRUE(fdt_getprop(blob, gic, "interrupt-controller", NULL) != NULL);
-	timer = fdt_node_offset_by_compatible(blob, -1, "arm,armv8-timer");
-	EXPECT_EQ(prop_u32(timer, "interrupts", 1), 13);
-	EXPECT_EQ(prop_u32(timer, "interrupts", 7), 11);
-	EXPECT_EQ(prop_u32(timer, "interrupts", 2), 8); /* level low, no CPU mask on GICv3 */
+	EXPECT_EQ(fdt_get_phandle(blob, gic), FDT_PHANDLE_GIC);
+	EXPECT_EQ(prop_u32(0, "interrupt-parent", 0), fdt_get_phandle(blob, gic));
+	EXPECT_EQ(fdt_node_offset_by_phandle(blob, prop_u32(0, "interrupt-parent", 0)), gic);
+	EXPECT_TRUE(node_by_compatible("arm,cortex-a15-gic") < 0);
+
+	timer = node_by_compatible("arm,armv8-timer");
+	EXPECT_TRUE(timer >= 0);
+	EXPECT_EQ(prop_len(timer, "interrupts"), 4 * 3 * 4);
+	EXPECT_TRUE(fdt_getprop(blob, timer, "always-on", NULL) != NULL);
+	/* Secure phys 13, non-secure phys 14, virtual 11, hypervisor 10: PPIs, level low. */
+	static const uint32_t ppis[] = { 13, 14, 11, 10 };
+	for (int i = 0; i < 4; i++) {
+		EXPECT_EQ(prop_u32(timer, "interrupts", 3 * i), 1);
+		EXPECT_EQ(prop_u32(timer, "interrupts", 3 * i + 1), ppis[i]);
+		EXPECT_EQ(prop_u32(timer, "interrupts", 3 * i + 2), 8); /* no CPU mask on GICv3 */
+	}
+
+	m.cpus = 1;
+	build(&m);
+	EXPECT_EQ(prop_u64(node_by_compatible("arm,gic-v3"), "reg", 3), 0x20000);
 }
 
 TEST(fdt_gicv2)
@@ -111,36 +221,94 @@ TEST(fdt_gicv2)
 	struct machine_description m = machine(GIC_V2, false);
 	int gic, timer;
 
-	fdt_build_machine(&m, blob, sizeof(blob));
-	gic = fdt_node_offset_by_compatible(blob, -1, "arm,cortex-a15-gic");
+	build(&m);
+	gic = node_by_compatible("arm,cortex-a15-gic");
 	EXPECT_TRUE(gic >= 0);
+	EXPECT_EQ(prop_u64(gic, "reg", 0), LVMM_GIC_DIST_BASE);
+	EXPECT_EQ(prop_u64(gic, "reg", 1), LVMM_GIC_DIST_SIZE);
 	EXPECT_EQ(prop_u64(gic, "reg", 2), LVMM_GICV2_CPU_BASE);
-	EXPECT_TRUE(fdt_node_offset_by_compatible(blob, -1, "arm,gic-v3") < 0);
-	timer = fdt_node_offset_by_compatible(blob, -1, "arm,armv8-timer");
-	EXPECT_EQ(prop_u32(timer, "interrupts", 2), 0xf08); /* 4 CPUs in the mask */
+	EXPECT_EQ(prop_u64(gic, "reg", 3), LVMM_GICV2_CPU_SIZE);
+	EXPECT_EQ(fdt_get_phandle(blob, gic), prop_u32(0, "interrupt-parent", 0));
+	EXPECT_TRUE(node_by_compatible("arm,gic-v3") < 0);
+	timer = node_by_compatible("arm,armv8-timer");
+	for (int i = 0; i < 4; i++)
+		EXPECT_EQ(prop_u32(timer, "interrupts", 3 * i + 2), 0xf08); /* 4 CPUs in bits 15:8 */
+
+	m.cpus = 1;
+	build(&m);
+	EXPECT_EQ(prop_u32(node_by_compatible("arm,armv8-timer"), "interrupts", 2), 0x108);
+	{
+		static const uint64_t eight[8] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+
+		m.cpus = 8;
+		m.mpidrs = eight;
+		build(&m);
+		EXPECT_EQ(prop_u32(node_by_compatible("arm,armv8-timer"), "interrupts", 2), 0xff08);
+	}
 }
 
 TEST(fdt_devices)
 {
 	struct machine_description m = machine(GIC_V3, false);
-	int rtc, clock;
+	int rtc, clock, node;
 
-	fdt_build_machine(&m, blob, sizeof(blob));
-	rtc = fdt_node_offset_by_compatible(blob, -1, "arm,pl031");
+	build(&m);
+	rtc = node_by_compatible("arm,pl031");
+	EXPECT_TRUE(rtc >= 0);
+	EXPECT_EQ(fdt_node_check_compatible(blob, rtc, "arm,primecell"), 0);
 	EXPECT_EQ(prop_u64(rtc, "reg", 0), LVMM_RTC_BASE);
+	EXPECT_EQ(prop_u64(rtc, "reg", 1), LVMM_RTC_SIZE);
+	EXPECT_EQ(prop_u32(rtc, "interrupts", 1), LVMM_RTC_SPI);
 	EXPECT_STR_EQ(fdt_getprop(blob, rtc, "clock-names", NULL), "apb_pclk");
+	EXPECT_EQ(prop_u32(rtc, "clocks", 0), FDT_PHANDLE_APB_PCLK);
 	clock = fdt_node_offset_by_phandle(blob, prop_u32(rtc, "clocks", 0));
-	EXPECT_EQ(fdt_node_check_compatible(blob, clock, "fixed-clock"), 0);
-	EXPECT_TRUE(fdt_node_offset_by_compatible(blob, -1, "qemu,pvpanic-mmio") >= 0);
-	EXPECT_EQ(prop_u64(fdt_node_offset_by_compatible(blob, -1, "lvmm,doorbell-v1"), "reg", 0),
-		  LVMM_DOORBELL_BASE);
+	EXPECT_TRUE(clock >= 0);
+	EXPECT_EQ(clock, node_by_compatible("fixed-clock"));
+	EXPECT_EQ(prop_u32(clock, "#clock-cells", 0), 0);
+	EXPECT_EQ(prop_u32(clock, "clock-frequency", 0), 24000000);
+	/* The phandles differ (one node each). */
+	EXPECT_TRUE(FDT_PHANDLE_APB_PCLK != FDT_PHANDLE_GIC);
+
+	node = fdt_path_offset(blob, "/pvpanic@1020000");
+	EXPECT_TRUE(node >= 0);
+	EXPECT_EQ(node, node_by_compatible("qemu,pvpanic-mmio"));
+	EXPECT_EQ(prop_u64(node, "reg", 0), LVMM_PVPANIC_BASE);
+	EXPECT_EQ(prop_u64(node, "reg", 1), 2);
+
+	node = fdt_path_offset(blob, "/doorbell@1030000");
+	EXPECT_TRUE(node >= 0);
+	EXPECT_EQ(node, node_by_compatible("lvmm,doorbell-v1"));
+	EXPECT_EQ(prop_u64(node, "reg", 0), LVMM_DOORBELL_BASE);
+	EXPECT_EQ(prop_u64(node, "reg", 1), LVMM_DOORBELL_SIZE);
+	EXPECT_TRUE(node_by_compatible("lvmm,pvsched-v1") < 0);
 }
 
 TEST(fdt_too_small_buffer_fails_cleanly)
 {
 	struct machine_description m = machine(GIC_V3, true);
+	uint32_t needed;
 
-	EXPECT_TRUE(fdt_build_machine(&m, blob, 256) < 0);
+	build(&m);
+	needed = fdt_totalsize(blob);
+	EXPECT_TRUE(needed > 256);
+	/* Every size below what the tree needs fails with a libfdt error, never writing outside
+	 * the buffer: each buffer is its own heap block, so ASan sees an overrun. */
+	for (uint32_t size = 0; size < needed; size += (size < 128 ? 1 : 61)) {
+		uint8_t *buf = malloc(size ? size : 1);
+		int ret = fdt_build_machine(&m, buf, size);
+
+		if (ret >= 0)
+			unit_test_fail(__FILE__, __LINE__, "buffer of %u bytes: returned %d", size, ret);
+		free(buf);
+	}
+	{
+		uint8_t *buf = malloc(needed);
+
+		EXPECT_EQ(fdt_build_machine(&m, buf, needed - 1), -FDT_ERR_NOSPACE);
+		EXPECT_EQ(fdt_build_machine(&m, buf, needed), 0);
+		EXPECT_EQ(fdt_check_header(buf), 0);
+		free(buf);
+	}
 }
 
 TEST(fdt_pvsched_node)
@@ -149,10 +317,10 @@ TEST(fdt_pvsched_node)
 	struct machine_description m = machine(GIC_V3, false);
 	int node, len;
 
-	fdt_build_machine(&m, blob, sizeof(blob));
+	build(&m);
 	EXPECT_TRUE(fdt_node_offset_by_compatible(blob, -1, "lvmm,pvsched-v1") < 0); /* off by default */
 	m.pvsched = &pvsched;
-	EXPECT_EQ(fdt_build_machine(&m, blob, sizeof(blob)), 0);
+	build(&m);
 	node = fdt_path_offset(blob, "/pvsched@4000000");
 	EXPECT_TRUE(node >= 0);
 	EXPECT_EQ(fdt_node_check_compatible(blob, node, "lvmm,pvsched-v1"), 0);
@@ -169,7 +337,7 @@ TEST(fdt_pvsched_node)
 		EXPECT_EQ(prop_u32(node, "interrupts", 3 * i + 2), 1);      /* edge rising */
 	}
 	pvsched.preempted_maintained = false;
-	fdt_build_machine(&m, blob, sizeof(blob));
+	build(&m);
 	node = fdt_path_offset(blob, "/pvsched@4000000");
 	EXPECT_TRUE(fdt_getprop(blob, node, "lvmm,preempted-maintained", NULL) == NULL);
 }

@@ -1,117 +1,342 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "unit_test.h"
 #include "vmm/payload.h"
 
+/* Every test works in its own mkdtemp() directory and removes it (and what it made) at the end. */
+static char dir[64];
 static char err[512];
 
-static void write_file(const char *path, const void *data, size_t size)
+static void make_dir(void)
 {
-	FILE *f = fopen(path, "wb");
-
-	fwrite(data, 1, size, f);
-	fclose(f);
+	snprintf(dir, sizeof(dir), "/tmp/lvmm-unit-XXXXXX");
+	if (!mkdtemp(dir))
+		unit_test_fail(__FILE__, __LINE__, "mkdtemp failed");
 }
 
-static void write_gzip(const char *path, const void *data, size_t size)
+static const char *path_of(const char *name)
 {
-	gzFile f = gzopen(path, "wb");
+	static char paths[4][128];
+	static int next;
+	char *path = paths[next++ % 4];
 
-	gzwrite(f, data, (unsigned int)size);
-	gzclose(f);
+	snprintf(path, sizeof(paths[0]), "%s/%s", dir, name);
+	return path;
 }
 
-static void temp_path(char *path, const char *name)
+static void remove_dir(const char *const *names)
 {
-	snprintf(path, 256, "/tmp/lvmm-unit-%d-%s", getpid(), name);
+	for (; *names; names++)
+		unlink(path_of(*names));
+	if (rmdir(dir) != 0)
+		unit_test_fail(__FILE__, __LINE__, "%s was not left empty", dir);
 }
 
-TEST(payload_read_and_errors)
+static void write_file(const char *name, const void *data, size_t size)
 {
-	char path[256];
+	FILE *f = fopen(path_of(name), "wb");
+
+	if (!f || fwrite(data, 1, size, f) != size)
+		unit_test_fail(__FILE__, __LINE__, "cannot write %s", name);
+	if (f)
+		fclose(f);
+}
+
+/* gzip through zlib's own gzip writer; returns the compressed size. */
+static long write_gzip(const char *name, const void *data, size_t size)
+{
+	gzFile f = gzopen(path_of(name), "wb9");
+	struct stat st;
+
+	if (!f || gzwrite(f, data, (unsigned int)size) != (int)size)
+		unit_test_fail(__FILE__, __LINE__, "gzwrite failed");
+	if (f)
+		gzclose(f);
+	return stat(path_of(name), &st) == 0 ? (long)st.st_size : -1;
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+/* A fake arm64 Image: the header, then recognisable bytes. */
+static void make_image(uint8_t *image, size_t size, uint64_t text_offset, uint64_t image_size)
+{
+	for (size_t i = 0; i < size; i++)
+		image[i] = (uint8_t)(i * 31 + 7);
+	memset(image, 0, 64);
+	put_le64(image + 8, text_offset);
+	put_le64(image + 16, image_size);
+	memcpy(image + 56, "ARM\x64", 4);
+}
+
+TEST(payload_read_file)
+{
+	struct payloads all = { 0 };
+
+	make_dir();
+	write_file("plain", "contents", 8);
+	EXPECT_EQ(payload_read_file(path_of("plain"), 1024, &all.kernel, err, sizeof(err)), 0);
+	EXPECT_EQ(all.kernel.size, 8);
+	EXPECT_TRUE(all.kernel.data != NULL && memcmp(all.kernel.data, "contents", 8) == 0);
+	EXPECT_TRUE(all.kernel.data == all.kernel.mapping);
+	EXPECT_EQ(all.kernel.mapping_size, 8);
+	EXPECT_FALSE(all.kernel.compressed);
+	payloads_free(&all);
+	EXPECT_TRUE(all.kernel.data == NULL && all.kernel.mapping == NULL);
+
+	/* Exactly max_size is fine; one byte over is not. */
+	EXPECT_EQ(payload_read_file(path_of("plain"), 8, &all.initrd, err, sizeof(err)), 0);
+	payloads_free(&all);
+	EXPECT_EQ(payload_read_file(path_of("plain"), 7, &all.initrd, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, path_of("plain"));
+	EXPECT_CONTAINS(err, "(8 bytes) does not fit in guest RAM; raise -m");
+	EXPECT_TRUE(all.initrd.mapping == NULL);
+
+	write_file("empty", "", 0);
+	EXPECT_EQ(payload_read_file(path_of("empty"), 1024, &all.initrd, err, sizeof(err)), 0);
+	EXPECT_EQ(all.initrd.size, 0);
+	EXPECT_TRUE(all.initrd.mapping == NULL);
+	payloads_free(&all);
+	remove_dir((const char *const[]){ "plain", "empty", NULL });
+}
+
+TEST(payload_read_file_errors)
+{
 	struct payload p;
 
-	temp_path(path, "plain");
-	write_file(path, "contents", 8);
-	EXPECT_EQ(payload_read_file(path, 1024, &p, err, sizeof(err)), 0);
-	EXPECT_EQ(p.size, 8);
-	EXPECT_TRUE(memcmp(p.data, "contents", 8) == 0);
-	EXPECT_EQ(payload_gunzip(&p, 1024, path, err, sizeof(err)), 0); /* not gzip: unchanged */
-	EXPECT_TRUE(!p.compressed);
-	EXPECT_EQ(payload_read_file(path, 4, &p, err, sizeof(err)), (unsigned long long)-1);
-	EXPECT_CONTAINS(err, "does not fit");
-	unlink(path);
-	EXPECT_EQ(payload_read_file(path, 1024, &p, err, sizeof(err)), (unsigned long long)-1);
-	EXPECT_CONTAINS(err, path);
-	EXPECT_EQ(payload_read_file("/tmp", 1024, &p, err, sizeof(err)), (unsigned long long)-1);
+	make_dir();
+	EXPECT_EQ(payload_read_file(path_of("missing"), 1024, &p, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, path_of("missing"));
+	EXPECT_CONTAINS(err, "No such file or directory");
+	EXPECT_TRUE(p.data == NULL && p.mapping == NULL);
+
+	EXPECT_EQ(payload_read_file(dir, 1u << 30, &p, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, dir);
 	EXPECT_CONTAINS(err, "not a regular file");
+	EXPECT_EQ(payload_read_file("/dev/null", 1024, &p, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "not a regular file");
+	remove_dir((const char *const[]){ NULL });
 }
 
 TEST(payload_gunzip)
 {
-	char path[256];
 	static uint8_t data[300000];
 	struct payloads all = { 0 };
 
+	make_dir();
 	for (size_t i = 0; i < sizeof(data); i++)
-		data[i] = (uint8_t)(i * 7 / 13);
-	temp_path(path, "gz");
-	write_gzip(path, data, sizeof(data));
-	EXPECT_EQ(payload_read_file(path, 1 << 20, &all.kernel, err, sizeof(err)), 0);
-	EXPECT_EQ(payload_gunzip(&all.kernel, 1 << 20, path, err, sizeof(err)), 0);
+		data[i] = (uint8_t)(i * 7 / 13 ^ i >> 9);
+	EXPECT_TRUE(write_gzip("data.gz", data, sizeof(data)) < (long)sizeof(data) / 4);
+	EXPECT_EQ(payload_read_file(path_of("data.gz"), 1 << 20, &all.kernel, err, sizeof(err)), 0);
+	EXPECT_EQ(payload_gunzip(&all.kernel, 1 << 20, path_of("data.gz"), err, sizeof(err)), 0);
+	EXPECT_TRUE(all.kernel.compressed);
 	EXPECT_EQ(all.kernel.size, sizeof(data));
 	EXPECT_TRUE(memcmp(all.kernel.data, data, sizeof(data)) == 0);
+	EXPECT_TRUE(all.kernel.data != all.kernel.mapping);
 	payloads_free(&all);
 
-	EXPECT_EQ(payload_read_file(path, 1 << 20, &all.kernel, err, sizeof(err)), 0);
-	EXPECT_EQ(payload_gunzip(&all.kernel, 100000, path, err, sizeof(err)), (unsigned long long)-1);
-	EXPECT_CONTAINS(err, "more than guest RAM");
+	/* Exactly max_size decompressed is accepted. */
+	EXPECT_EQ(payload_read_file(path_of("data.gz"), 1 << 20, &all.kernel, err, sizeof(err)), 0);
+	EXPECT_EQ(payload_gunzip(&all.kernel, sizeof(data), path_of("data.gz"), err, sizeof(err)), 0);
+	EXPECT_EQ(all.kernel.size, sizeof(data));
 	payloads_free(&all);
-
-	all.kernel.mapping_size = 0;
-	{
-		FILE *f = fopen(path, "rb");
-		static uint8_t gz[400000];
-		size_t n = fread(gz, 1, sizeof(gz), f);
-
-		fclose(f);
-		write_file(path, gz, n / 2);
-	}
-	EXPECT_EQ(payload_read_file(path, 1 << 20, &all.kernel, err, sizeof(err)), 0);
-	EXPECT_EQ(payload_gunzip(&all.kernel, 1 << 20, path, err, sizeof(err)), (unsigned long long)-1);
-	EXPECT_CONTAINS(err, "damaged gzip");
-	payloads_free(&all);
-	unlink(path);
+	remove_dir((const char *const[]){ "data.gz", NULL });
 }
 
-TEST(payloads_load_checks_the_image)
+TEST(payload_gunzip_of_an_empty_stream)
 {
-	char kernel[256], initrd[256];
-	uint8_t image[4096] = { 0 };
+	struct payloads all = { 0 };
+
+	make_dir();
+	write_gzip("empty.gz", "", 0);
+	EXPECT_EQ(payload_read_file(path_of("empty.gz"), 1 << 20, &all.kernel, err, sizeof(err)), 0);
+	EXPECT_EQ(payload_gunzip(&all.kernel, 1 << 20, path_of("empty.gz"), err, sizeof(err)), 0);
+	EXPECT_EQ(all.kernel.size, 0);
+	payloads_free(&all);
+	remove_dir((const char *const[]){ "empty.gz", NULL });
+}
+
+TEST(payload_gunzip_leaves_other_data_alone)
+{
+	struct payloads all = { 0 };
+
+	make_dir();
+	write_file("raw", "\x1f\x8a plain", 8); /* one byte of the gzip magic is not enough */
+	EXPECT_EQ(payload_read_file(path_of("raw"), 1024, &all.kernel, err, sizeof(err)), 0);
+	EXPECT_EQ(payload_gunzip(&all.kernel, 1024, path_of("raw"), err, sizeof(err)), 0);
+	EXPECT_FALSE(all.kernel.compressed);
+	EXPECT_TRUE(all.kernel.data == all.kernel.mapping);
+	EXPECT_EQ(all.kernel.size, 8);
+	payloads_free(&all);
+
+	write_file("one", "\x1f", 1);
+	EXPECT_EQ(payload_read_file(path_of("one"), 1024, &all.kernel, err, sizeof(err)), 0);
+	EXPECT_EQ(payload_gunzip(&all.kernel, 1024, path_of("one"), err, sizeof(err)), 0);
+	EXPECT_EQ(all.kernel.size, 1);
+	payloads_free(&all);
+
+	EXPECT_EQ(payload_gunzip(&all.kernel, 1024, "nothing", err, sizeof(err)), 0); /* empty */
+	remove_dir((const char *const[]){ "raw", "one", NULL });
+}
+
+TEST(payload_gunzip_errors)
+{
+	static uint8_t data[300000], gz[300000];
+	struct payloads all = { 0 };
+	long gz_size;
+	FILE *f;
+
+	make_dir();
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7 / 13 ^ i >> 9);
+	gz_size = write_gzip("data.gz", data, sizeof(data));
+
+	/* Decompressing to more than max_size (RAM) is refused. */
+	EXPECT_EQ(payload_read_file(path_of("data.gz"), 1 << 20, &all.kernel, err, sizeof(err)), 0);
+	EXPECT_EQ(payload_gunzip(&all.kernel, sizeof(data) - 1, path_of("data.gz"), err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, path_of("data.gz"));
+	EXPECT_CONTAINS(err, "decompresses to more than guest RAM; raise -m");
+	EXPECT_FALSE(all.kernel.compressed);
+	payloads_free(&all);
+
+	/* Truncated: the first half of the file. */
+	f = fopen(path_of("data.gz"), "rb");
+	EXPECT_TRUE(f && (long)fread(gz, 1, sizeof(gz), f) == gz_size);
+	if (f)
+		fclose(f);
+	write_file("half.gz", gz, (size_t)gz_size / 2);
+	EXPECT_EQ(payload_read_file(path_of("half.gz"), 1 << 20, &all.kernel, err, sizeof(err)), 0);
+	EXPECT_EQ(payload_gunzip(&all.kernel, 1 << 20, path_of("half.gz"), err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "damaged gzip file");
+	EXPECT_CONTAINS(err, path_of("half.gz"));
+	payloads_free(&all);
+
+	/* Missing only the 8-byte trailer (CRC and size). */
+	write_file("notrailer.gz", gz, (size_t)gz_size - 8);
+	EXPECT_EQ(payload_read_file(path_of("notrailer.gz"), 1 << 20, &all.kernel, err, sizeof(err)), 0);
+	EXPECT_EQ(payload_gunzip(&all.kernel, 1 << 20, path_of("notrailer.gz"), err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "damaged gzip file");
+	payloads_free(&all);
+
+	/* A corrupted CRC. */
+	gz[gz_size - 8] ^= 0xff;
+	write_file("badcrc.gz", gz, (size_t)gz_size);
+	EXPECT_EQ(payload_read_file(path_of("badcrc.gz"), 1 << 20, &all.kernel, err, sizeof(err)), 0);
+	EXPECT_EQ(payload_gunzip(&all.kernel, 1 << 20, path_of("badcrc.gz"), err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "damaged gzip file (incorrect data check)");
+	payloads_free(&all);
+
+	/* The magic, then garbage. */
+	write_file("garbage.gz", "\x1f\x8b\x08\x00garbage-garbage-garbage", 27);
+	EXPECT_EQ(payload_read_file(path_of("garbage.gz"), 1 << 20, &all.kernel, err, sizeof(err)), 0);
+	EXPECT_EQ(payload_gunzip(&all.kernel, 1 << 20, path_of("garbage.gz"), err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "damaged gzip file");
+	payloads_free(&all);
+	remove_dir((const char *const[]){ "data.gz", "half.gz", "notrailer.gz", "badcrc.gz",
+					  "garbage.gz", NULL });
+}
+
+TEST(payloads_load_kernel_and_initrd)
+{
+	static uint8_t image[8192];
 	struct run_options opts = { .mem_mib = 64 };
 	struct payloads all;
 
-	temp_path(kernel, "Image");
-	temp_path(initrd, "initrd");
-	image[18] = 0x01; /* image_size 0x10000, more than the file: BSS */
-	memcpy(image + 56, "ARM\x64", 4);
-	write_file(kernel, image, sizeof(image));
-	write_file(initrd, "rd", 2);
-	opts.kernel_path = kernel;
-	opts.initrd_path = initrd;
+	make_dir();
+	make_image(image, sizeof(image), 0x10000, 0x30000); /* image_size > file: BSS */
+	write_file("Image", image, sizeof(image));
+	write_file("initrd", "rd", 2);
+	opts.kernel_path = path_of("Image");
+	opts.initrd_path = path_of("initrd");
 	EXPECT_EQ(payloads_load(&opts, &all, err, sizeof(err)), 0);
-	EXPECT_EQ(all.load_size, 0x10000);
+	EXPECT_EQ(all.load_offset, 0x10000);
+	EXPECT_EQ(all.load_size, 0x30000);
+	EXPECT_EQ(all.kernel.size, sizeof(image));
+	EXPECT_TRUE(memcmp(all.kernel.data, image, sizeof(image)) == 0);
 	EXPECT_EQ(all.initrd.size, 2);
+	EXPECT_TRUE(memcmp(all.initrd.data, "rd", 2) == 0);
+	EXPECT_TRUE(all.firmware.data == NULL);
 	payloads_free(&all);
 
-	memset(image + 56, 0, 4);
-	write_file(kernel, image, sizeof(image));
-	EXPECT_EQ(payloads_load(&opts, &all, err, sizeof(err)), (unsigned long long)-1);
+	/* A gzip-compressed Image: the header is read from the decompressed data. */
+	write_gzip("Image.gz", image, sizeof(image));
+	opts.kernel_path = path_of("Image.gz");
+	opts.initrd_path = NULL;
+	EXPECT_EQ(payloads_load(&opts, &all, err, sizeof(err)), 0);
+	EXPECT_TRUE(all.kernel.compressed);
+	EXPECT_EQ(all.kernel.size, sizeof(image));
+	EXPECT_EQ(all.load_offset, 0x10000);
+	EXPECT_EQ(all.load_size, 0x30000);
+	EXPECT_TRUE(all.initrd.data == NULL);
+	payloads_free(&all);
+
+	/* A legacy Image (image_size 0). */
+	make_image(image, sizeof(image), 0, 0);
+	write_file("Image", image, sizeof(image));
+	opts.kernel_path = path_of("Image");
+	EXPECT_EQ(payloads_load(&opts, &all, err, sizeof(err)), 0);
+	EXPECT_EQ(all.load_offset, 0x80000);
+	EXPECT_EQ(all.load_size, sizeof(image));
+	payloads_free(&all);
+	remove_dir((const char *const[]){ "Image", "Image.gz", "initrd", NULL });
+}
+
+TEST(payloads_load_firmware)
+{
+	struct run_options opts = { .mem_mib = 16 };
+	struct payloads all;
+
+	make_dir();
+	write_file("fw.bin", "\x00\x00\x00\x14raw", 7); /* no Image header needed */
+	opts.firmware_path = path_of("fw.bin");
+	EXPECT_EQ(payloads_load(&opts, &all, err, sizeof(err)), 0);
+	EXPECT_EQ(all.load_offset, 0);
+	EXPECT_EQ(all.load_size, 7);
+	EXPECT_EQ(all.firmware.size, 7);
+	EXPECT_TRUE(all.kernel.data == NULL);
+	payloads_free(&all);
+	remove_dir((const char *const[]){ "fw.bin", NULL });
+}
+
+TEST(payloads_load_errors)
+{
+	static uint8_t image[4096];
+	struct run_options opts = { .mem_mib = 16 };
+	struct payloads all;
+
+	make_dir();
+	make_image(image, sizeof(image), 0, 0x10000);
+	memset(image + 56, 0, 4); /* no magic */
+	write_file("notimage", image, sizeof(image));
+	opts.kernel_path = path_of("notimage");
+	EXPECT_EQ(payloads_load(&opts, &all, err, sizeof(err)), -1);
 	EXPECT_CONTAINS(err, "not an arm64 Linux Image");
-	EXPECT_CONTAINS(err, kernel);
-	unlink(kernel);
-	unlink(initrd);
+	EXPECT_CONTAINS(err, path_of("notimage"));
+	EXPECT_TRUE(all.kernel.data == NULL && all.kernel.mapping == NULL); /* freed */
+
+	make_image(image, sizeof(image), 0, 0x10000);
+	write_file("Image", image, sizeof(image));
+	opts.kernel_path = path_of("Image");
+	opts.initrd_path = path_of("no-initrd");
+	EXPECT_EQ(payloads_load(&opts, &all, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, path_of("no-initrd"));
+	EXPECT_TRUE(all.kernel.data == NULL && all.kernel.mapping == NULL); /* freed */
+
+	opts.initrd_path = NULL;
+	opts.kernel_path = path_of("no-kernel");
+	EXPECT_EQ(payloads_load(&opts, &all, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, path_of("no-kernel"));
+
+	opts.kernel_path = NULL;
+	opts.firmware_path = path_of("no-firmware");
+	EXPECT_EQ(payloads_load(&opts, &all, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, path_of("no-firmware"));
+	remove_dir((const char *const[]){ "notimage", "Image", NULL });
 }

@@ -30,12 +30,16 @@ void unit_test_fail(const char *file, int line, const char *fmt, ...)
 			unit_test_fail(__FILE__, __LINE__, "expected %s", #cond); \
 	} while (0)
 
+#define EXPECT_FALSE(cond) EXPECT_TRUE(!(cond))
+
+/* Integers of any type, compared as 64-bit values (so -1 matches an int -1 or a (uint64_t)-1). */
 #define EXPECT_EQ(a, b)                                                         \
 	do {                                                                    \
 		unsigned long long a_ = (unsigned long long)(a);                \
 		unsigned long long b_ = (unsigned long long)(b);                \
 		if (a_ != b_)                                                   \
-			unit_test_fail(__FILE__, __LINE__, "%s == %s: 0x%llx != 0x%llx", #a, #b, a_, b_); \
+			unit_test_fail(__FILE__, __LINE__, "%s == %s: %lld (%llu, 0x%llx) != %lld (%llu, 0x%llx)", \
+				       #a, #b, (long long)a_, a_, a_, (long long)b_, b_, b_); \
 	} while (0)
 
 #define EXPECT_STR_EQ(a, b)                                                     \
