@@ -41,7 +41,7 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 .PHONY: all lvmm guests unit-tests check integration demo deps kernel clean
 all: lvmm
 
-lvmm: $(BUILD)/lvmm $(BUILD)/kick-race-test $(BUILD)/run-as-nobody
+lvmm: $(BUILD)/lvmm $(BUILD)/kick-race-test $(BUILD)/run-as-nobody $(BUILD)/pvsched-uapi-test
 
 $(BUILD)/lvmm: $(ARM64_OBJS)
 	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz -lpthread
@@ -49,6 +49,9 @@ $(BUILD)/lvmm: $(ARM64_OBJS)
 # Runs inside the emulated host next to lvmm: proves vcpu_kick() loses nothing (issue 2).
 $(BUILD)/kick-race-test: $(BUILD)/arm64/tests/integration/kick_race_test.o $(filter-out $(BUILD)/arm64/vmm/main.o,$(ARM64_OBJS))
 	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz -lpthread
+
+$(BUILD)/pvsched-uapi-test: $(BUILD)/arm64/tests/integration/pvsched_uapi_test.o
+	$(CC_ARM64) -static -o $@ $^
 
 $(BUILD)/run-as-nobody: $(BUILD)/arm64/tests/integration/run_as_nobody.o
 	$(CC_ARM64) -static -o $@ $^
@@ -92,5 +95,6 @@ clean:
 	$(MAKE) -C guest clean
 
 TEST_PROGRAM_OBJS := $(BUILD)/arm64/tests/integration/kick_race_test.o \
-	$(BUILD)/arm64/tests/integration/run_as_nobody.o
+	$(BUILD)/arm64/tests/integration/run_as_nobody.o \
+	$(BUILD)/arm64/tests/integration/pvsched_uapi_test.o
 -include $(ARM64_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d) $(UNIT_TEST_OBJS:.o=.d) $(TEST_PROGRAM_OBJS:.o=.d)

@@ -4,6 +4,7 @@
 # onto tinyconfig. Cached under $LVMM_CACHE/kernel/<key>, key = source version + patches +
 # config + this script, so it only rebuilds when one of them changes. Prints the Image path
 # as its last line; build output goes to a log in the cache.
+#   build-kernel.sh [--no-patches]   (--no-patches: the stock source, without KVM_CAP_ARM_PV_SCHED)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,8 +17,11 @@ die() { echo "build-kernel: $*" >&2; exit 1; }
 [ -f "$tarball" ] || die "$tarball is missing: run scripts/install-deps.sh (it installs linux-source-6.12)"
 version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) || die "linux-source-6.12 is not installed"
 patches=()
-if [ -d "$here/patches" ]; then
-	while IFS= read -r p; do patches+=("$p"); done < <(find "$here/patches" -name '*.patch' | sort)
+if [ "${1:-}" != --no-patches ] && [ -d "$here/patches" ]; then
+	# A cover letter carries no diff: only the patches themselves are applied.
+	while IFS= read -r p; do
+		grep -q '^diff --git' "$p" && patches+=("$p")
+	done < <(find "$here/patches" -name '*.patch' | sort)
 fi
 key=$( { echo "$version"; cat "$fragment" "$0"; for p in "${patches[@]}"; do cat "$p"; done; } |
 	sha256sum | cut -c1-16)

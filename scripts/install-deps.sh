@@ -4,7 +4,7 @@
 set -euo pipefail
 
 native_pkgs=(make gcc libc6-dev pkg-config libfdt-dev zlib1g-dev device-tree-compiler cpio gzip xz-utils
-             bc bison flex libssl-dev libelf-dev python3 gnuplot-nox linux-source-6.12)
+             bc bison flex libssl-dev libelf-dev python3 python3-ply python3-git perl gnuplot-nox linux-source-6.12)
 cross_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm)
 arm64_pkgs=(zlib1g-dev:arm64)
 

@@ -23,6 +23,10 @@ echo "== unit tests (native, ASan+UBSan)"
 build/unit-tests 2>&1 | tee build/unit-tests.log
 tally build/unit-tests.log
 
+echo "== kernel series (checkpatch, applies, shared UAPI header)"
+kernel/check-patches.sh 2>&1 | tee build/check-patches.log
+tally build/check-patches.log
+
 echo "== integration tests (emulated arm64 host)"
 tests/integration/run.sh 2>&1 | tee build/integration-summary.log
 tally build/integration-summary.log

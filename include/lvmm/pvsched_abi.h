@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
  * PV sched ABI, version 1: the guest-visible hypercalls and state structure, and the KVM UAPI
  * of KVM_CAP_ARM_PV_SCHED. One header for lvmm, its guests and the kernel patch
@@ -26,6 +27,7 @@ struct pvsched_vcpu_state {
 	__le32 preempted;   /* nonzero: the vCPU's thread was scheduled out while runnable */
 	__u8 reserved[60];  /* zero; future versions may use it */
 };
+
 #define PV_SCHED_STATE_SIZE 64
 #define PV_SCHED_STATE_ALIGN 64
 

@@ -11,19 +11,28 @@ log="$build/integration.log"
 payload=$(mktemp -d)
 trap 'rm -rf "$payload"' EXIT
 
-kernel=$(kernel/build-kernel.sh | tail -n 1)
+kernel=$(kernel/build-kernel.sh | tail -n 1)                    # with kernel/patches
+stock_kernel=$(kernel/build-kernel.sh --no-patches | tail -n 1) # without KVM_CAP_ARM_PV_SCHED
 mkdir -p "$payload/guests"
-cp "$build/lvmm" "$build/kick-race-test" "$build/run-as-nobody" "$payload/"
+cp "$build/lvmm" "$build/kick-race-test" "$build/run-as-nobody" "$build/pvsched-uapi-test" "$payload/"
 cp guest/build/*.img "$payload/guests/"
 cp "$kernel" "$payload/Image"
 tests/integration/make-guest-initrd.sh "$payload/guest-initrd.cpio.gz"
 echo "LVMM_TEST_ONLY='${LVMM_TEST_ONLY:-}'" > "$payload/test-env"
 
 set +e
-tests/integration/emuhost.sh --timeout 2400 "$payload" tests/integration/suite.sh > "$log" 2>&1
+# The whole suite on the patched kernel (PV sched in full mode)...
+echo "PVSCHED_MODE=full" >> "$payload/test-env"
+tests/integration/emuhost.sh --kernel "$kernel" --timeout 2400 "$payload" tests/integration/suite.sh \
+	> "$log" 2>&1
 host_status=$?
+# ...and the PV sched part again on the same source without the series: the kick-only fallback.
+sed -i 's/^PVSCHED_MODE=.*/PVSCHED_MODE=kick-only SUITE_PART=pvsched/' "$payload/test-env"
+tests/integration/emuhost.sh --kernel "$stock_kernel" --timeout 1200 "$payload" \
+	tests/integration/suite.sh >> "$log" 2>&1
+stock_status=$?
 # The GICv2 path needs a host whose GIC is a GICv2: a second, short boot.
-tests/integration/emuhost.sh --gic 2 --timeout 600 "$payload" tests/integration/suite_gicv2.sh \
+tests/integration/emuhost.sh --kernel "$kernel" --gic 2 --timeout 600 "$payload" tests/integration/suite_gicv2.sh \
 	>> "$log" 2>&1
 gicv2_status=$?
 set -e
@@ -51,10 +60,10 @@ elif [ -z "${LVMM_TEST_ONLY:-}" ]; then
 	check "dtb: --dump-dtb output reached the host" 1
 fi
 
-grep -q '^# suite done' "$log"; check "the emulated host ran the whole suite" $?
+[ "$(grep -c '^# suite done' "$log")" = 2 ]; check "both emulated hosts (patched, stock) ran the suite to the end" $?
 grep -q '^# gicv2 suite done' "$log"; check "the GICv2 emulated host ran its suite" $?
-[ "$host_status" = 0 ] && [ "$gicv2_status" = 0 ]
-check "the emulated hosts exited cleanly (status $host_status, $gicv2_status)" $?
+[ "$host_status" = 0 ] && [ "$stock_status" = 0 ] && [ "$gicv2_status" = 0 ]
+check "the emulated hosts exited cleanly (status $host_status, $stock_status, $gicv2_status)" $?
 if [ "$failed" != 0 ]; then
 	echo "# full log: $log"
 fi

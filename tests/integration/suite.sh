@@ -12,7 +12,13 @@ G="$PAYLOAD/guests"
 OUT=/tmp/lvmm.out
 ERR=/tmp/lvmm.err
 [ -f "$PAYLOAD/test-env" ] && . "$PAYLOAD/test-env"
+export PVSCHED_MODE SUITE_PART
 ONLY=${LVMM_TEST_ONLY:-}
+# PVSCHED_MODE: what the emulated host's kernel offers (full: KVM_CAP_ARM_PV_SCHED, or
+# kick-only); SUITE_PART: "all", or "pvsched" for the PV sched checks alone (stock-kernel boot).
+PVSCHED_MODE=${PVSCHED_MODE:-full}
+SUITE_PART=${SUITE_PART:-all}
+part() { [ "$SUITE_PART" = all ] || [ "$SUITE_PART" = "$1" ]; }
 
 ok() { echo "ok - $1"; }
 not_ok() {
@@ -50,8 +56,9 @@ expect_one_line() {
 	expect "$name" "$want" "$pattern"
 }
 
-echo "# suite: $(uname -r), $(nproc) host CPUs"
+echo "# suite: $(uname -r), $(nproc) host CPUs, PV sched $PVSCHED_MODE, part $SUITE_PART"
 
+if part general; then
 # --- command line -------------------------------------------------------------------------
 lvmm_run 10 --help;            expect "cli: --help" 0 "usage: lvmm"
 lvmm_run 10 --version;         expect "cli: --version" 0 "^lvmm "
@@ -133,12 +140,18 @@ timeout 300 "$PAYLOAD/kick-race-test" >"$OUT" 2>"$ERR"; STATUS=$?
 sed 's/^/# /' "$OUT"
 expect "kick: no kick is lost before, during or after KVM_RUN" 0 "KICK-RACE PASS"
 
-# --- PV sched (the emulated host runs a kernel without KVM_CAP_ARM_PV_SCHED: kick-only) ----
+fi # general
+
+# --- PV sched -------------------------------------------------------------------------------
+if part pvsched; then
+mode_word=$(echo "$PVSCHED_MODE" | tr - _)
 lvmm_run 30 run -k "$G/pvsched_calls.img" -c 2 --pvsched --pvsched-stats
-expect "pvsched: every call and every error return as documented (kick-only host)" 0 \
-	"report mode_kick_only=1" "all PV_SCHED calls answered as documented" "kick_cpu.invalid_parameter=3"
+expect "pvsched: every call and every error return as documented ($PVSCHED_MODE host)" 0 \
+	"report mode_$mode_word=1" "all PV_SCHED calls answered as documented" "kick_cpu.invalid_parameter=3"
 said=$(grep -c "lacks KVM_CAP_ARM_PV_SCHED" "$ERR")
-if [ "$said" = 1 ]; then ok "pvsched: kick-only mode is said once"; else not_ok "pvsched: kick-only mode is said once ($said times)"; fi
+want_said=0; [ "$PVSCHED_MODE" = kick-only ] && want_said=1
+if [ "$said" = "$want_said" ]; then ok "pvsched: the kick-only warning appears $want_said time(s)"
+else not_ok "pvsched: the kick-only warning appears $want_said time(s) (it appeared $said)"; fi
 lvmm_run 30 run -k "$G/pvsched_calls.img" -c 2
 expect "pvsched: without --pvsched the guest sees none of it" 0 "report mode_absent=1"
 lvmm_run 60 run -k "$G/pvsched_wake.img" -c 2 --pvsched --pvsched-stats
@@ -160,6 +173,40 @@ expect "pvsched: exit costs measured (forwarded hypercall, in-kernel HVC, MMIO)"
 tr -d '\r' < "$OUT" | sed -n 's/^report \(.*_ticks\)=/measure \1=/p'
 lvmm_run 30 run -k "$G/hello.img" --pvsched-stats
 expect_one_line "pvsched: --pvsched-stats without --pvsched" 2 "needs --pvsched"
+lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -c 2 -p "quiet" --pvsched
+expect "linux: with --pvsched the guest finds the pvsched node" 0 "LVMM-GUEST: pvsched-node=yes"
+fi # pvsched
+
+# --- PV sched with KVM_CAP_ARM_PV_SCHED (the patched kernel) --------------------------------
+if part pvsched && [ "$PVSCHED_MODE" = full ]; then
+timeout 60 "$PAYLOAD/pvsched-uapi-test" >"$OUT" 2>"$ERR"; STATUS=$?
+grep -E '^(ok|not ok) - ' "$OUT"
+expect "uapi: the raw KVM_CAP_ARM_PV_SCHED checks all passed" 0 "uapi test done, 0 failed"
+# All of lvmm (both vCPU threads) and a CPU hog share host CPU 1.
+taskset -c 1 sh -c 'while :; do :; done' &
+hog=$!
+timeout 120 taskset -c 1 "$LVMM" run -k "$G/pvsched_preempted.img" -c 2 --pvsched </dev/null >"$OUT" 2>"$ERR"; STATUS=$?
+expect "pvsched: under contention the flag rises and falls, never set in WFI or after IPA_RELEASE" 0 \
+	"report alternating_rises=" "report wfi_preempted_samples=0" "report released_preempted_samples=0"
+tr -d '\r' < "$OUT" | sed -n 's/^report \(spinning_.*\|alternating_.*\)=/measure preempted_\1=/p'
+timeout 180 taskset -c 1 "$LVMM" run -k "$IMAGE" -i "$INITRD" -c 2 --pvsched \
+	-p "quiet lvmm.action=pvsched-sample lvmm.busy=1" </dev/null >"$OUT" 2>"$ERR"
+STATUS=$?
+kill $hog; wait $hog 2>/dev/null
+busy=$(tr -d '\r' < "$OUT" | sed -n 's/.*pvsched-samples=300 preempted=\([0-9]*\).*/\1/p')
+echo "measure linux_guest_cpu1_preempted_samples_of_300_under_contention=${busy:-none}"
+if [ "$STATUS" = 0 ] && [ -n "$busy" ] && [ "$busy" -gt 0 ]; then
+	ok "linux: the guest's vcpu_is_preempted() data shows CPU 1 preempted under host contention ($busy/300)"
+else not_ok "linux: the guest's debugfs shows CPU 1 preempted under host contention (got '${busy:-nothing}')"; fi
+lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -c 2 --pvsched -p "quiet lvmm.action=pvsched-sample"
+idle=$(tr -d '\r' < "$OUT" | sed -n 's/.*pvsched-samples=300 preempted=\([0-9]*\).*/\1/p')
+echo "measure linux_guest_cpu1_preempted_samples_of_300_idle_host=${idle:-none}"
+if [ "$STATUS" = 0 ] && [ "$idle" = 0 ]; then
+	ok "linux: with an idle host and an idle CPU 1 the flag never shows preempted"
+else not_ok "linux: idle host shows no preemption (got '${idle:-nothing}')"; fi
+fi # pvsched full
+
+if part general; then
 
 # --- device tree --------------------------------------------------------------------------
 lvmm_run 30 run -k "$G/hello.img" -c 2 -p "dtb-test-args" --dump-dtb /tmp/dump.dtb
@@ -177,10 +224,8 @@ for n in 1 2 4; do
 	marker=$(sed -n 's/.*guest marker 1 at \([0-9.]*\) s.*/\1/p' "$ERR")
 	[ -n "$marker" ] && echo "measure linux_init_seconds_${n}cpu=$marker"
 done
-lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -c 2 -p "quiet" --pvsched
-expect "linux: with --pvsched the guest finds the pvsched node" 0 "LVMM-GUEST: pvsched-node=yes"
 lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -c 2 -p "quiet"
-expect "linux: without --pvsched it does not" 0 "LVMM-GUEST: pvsched-node=no"
+expect "linux: without --pvsched the guest finds no pvsched node" 0 "LVMM-GUEST: pvsched-node=no"
 lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -p "quiet lvmm.action=panic panic=-1"
 expect "linux: a guest panic exits 4" 4 "guest kernel panicked"
 lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -p "quiet lvmm.action=reboot" --no-reboot
@@ -198,4 +243,5 @@ rss=$(awk '/^Size:/ { skip = ($2 == 262144) } /^Rss:/ && !skip { sum += $2 } END
 wait $pid
 [ -n "$rss" ] && echo "measure lvmm_rss_kib_excluding_guest_ram=$rss"
 echo "measure lvmm_static_binary_bytes=$(wc -c < "$LVMM")"
+fi # general
 echo "# suite done"
