@@ -6,23 +6,35 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-kernel= timeout=600 smp=2 mem=2048 append= gic=3
+usage() { echo "usage: emuhost.sh [--kernel IMAGE] [--timeout SECS] [--smp N] [--mem MIB] [--append ARGS] [--gic 2|3] PAYLOAD_DIR SCRIPT" >&2; exit 2; }
+number() { # OPTION VALUE: a positive decimal, or a usage error naming the option
+	case "$2" in '' | *[!0-9]* | 0) echo "emuhost.sh: $1 wants a positive number, not '$2'" >&2; exit 2 ;; esac
+}
+
+kernel='' timeout=600 smp=2 mem=2048 append='' gic=3
 while [ $# -gt 2 ]; do
 	case "$1" in
-	--kernel) kernel=$2; shift 2 ;;
-	--timeout) timeout=$2; shift 2 ;;
-	--smp) smp=$2; shift 2 ;;
-	--mem) mem=$2; shift 2 ;;
-	--append) append=$2; shift 2 ;;
-	--gic) gic=$2; shift 2 ;;
-	*) echo "emuhost.sh: unknown option $1" >&2; exit 2 ;;
+	--kernel) kernel=$2 ;;
+	--timeout) number "$1" "$2"; timeout=$2 ;;
+	--smp) number "$1" "$2"; smp=$2 ;;
+	--mem) number "$1" "$2"; mem=$2 ;;
+	--append) append=$2 ;;
+	--gic) case "$2" in 2 | 3) gic=$2 ;; *) echo "emuhost.sh: --gic wants 2 or 3, not '$2'" >&2; exit 2 ;; esac ;;
+	*) echo "emuhost.sh: unknown option $1" >&2; usage ;;
 	esac
+	shift 2
 done
-[ $# -eq 2 ] || { echo "usage: emuhost.sh [options] PAYLOAD_DIR SCRIPT" >&2; exit 2; }
+[ $# -eq 2 ] || usage
 payload=$1 script=$2
-[ -n "$kernel" ] || kernel=$("$here/../../kernel/build-kernel.sh" | tail -n 1)
+[ -d "$payload" ] || { echo "emuhost.sh: PAYLOAD_DIR $payload is not a directory" >&2; exit 2; }
+[ -f "$script" ] || { echo "emuhost.sh: SCRIPT $script is not a file" >&2; exit 2; }
 command -v qemu-system-aarch64 >/dev/null ||
 	{ echo "emuhost.sh: qemu-system-aarch64 is missing: run scripts/install-deps.sh" >&2; exit 1; }
+if [ -z "$kernel" ]; then
+	kernel=$("$here/../../kernel/build-kernel.sh" | tail -n 1) ||
+		{ echo "emuhost.sh: building the kernel failed (see above)" >&2; exit 1; }
+fi
+[ -f "$kernel" ] || { echo "emuhost.sh: kernel Image $kernel does not exist" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -32,7 +44,8 @@ cp "$("$here/busybox.sh")" "$root/bin/busybox"
 cp -a "$payload"/. "$root/payload/"
 cp "$script" "$root/payload/run.sh"
 chmod -R a+rX "$root/payload" # tests run some commands as an unprivileged user
-mknod "$root/dev/console" c 5 1
+# Only root can mknod; without it the kernel's built-in initramfs still supplies /dev/console.
+mknod "$root/dev/console" c 5 1 2>/dev/null || true
 cat > "$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s
@@ -56,18 +69,29 @@ qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version="$gic" -cpu max,
       -smp "$smp" -m "$mem" -nographic -no-reboot -nic none
       -kernel "$kernel" -initrd "$work/host-initrd.cpio.gz"
       -append "console=ttyAMA0 panic=-1 quiet $append")
+# --foreground keeps qemu in our process group: Ctrl-C and an outer timeout's group kill reach
+# it (without it, timeout moves qemu into a group of its own and it outlives us).
+# -k: qemu normally quits on SIGTERM; a wedged one gets SIGKILL 10 s later.
 set +e
 if [ -t 0 ]; then
-	timeout --foreground "$timeout" "${qemu[@]}" | tee "$log"
+	# Interactive: qemu owns the terminal; the output stays raw so prompts show unbuffered.
+	timeout --foreground -k 10 "$timeout" "${qemu[@]}" | tee "$log"
+	qemu_status=${PIPESTATUS[0]}
+	stty sane 2>/dev/null # qemu restores the terminal itself, unless it had to be killed
 else
-	timeout "$timeout" "${qemu[@]}" </dev/null 2>&1 | tr -d '\r' | tee "$log"
+	# sed -u passes each line on as it comes, so a watched log is live.
+	timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | sed -u 's/\r//g' | tee "$log"
+	qemu_status=${PIPESTATUS[0]}
 fi
-qemu_status=${PIPESTATUS[0]}
 set -e
 status=$(tr -d '\r' < "$log" | sed -n 's/^EMUHOST-EXIT \([0-9]*\)$/\1/p' | tail -n 1)
 if [ -z "$status" ]; then
-	if [ "$qemu_status" = 124 ]; then
+	if [ "$qemu_status" = 124 ] || [ "$qemu_status" = 137 ]; then
 		echo "emuhost.sh: the emulated host did not finish within $timeout s" >&2
+	# panic=-1 resets at once and -no-reboot turns that into an exit: a host panic ends the log
+	# (looking only at the end keeps a nested guest's earlier panic from being taken for it).
+	elif tail -n 40 "$log" | grep -q 'Kernel panic'; then
+		echo "emuhost.sh: the emulated host's kernel panicked before the script finished" >&2
 	else
 		echo "emuhost.sh: the emulated host stopped (qemu status $qemu_status) before the script finished" >&2
 	fi

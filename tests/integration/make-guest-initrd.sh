@@ -5,13 +5,17 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 [ $# -eq 1 ] || { echo "usage: make-guest-initrd.sh OUT.cpio.gz" >&2; exit 2; }
 out=$1
+[ -d "$(dirname "$out")" ] || { echo "make-guest-initrd.sh: directory $(dirname "$out") does not exist" >&2; exit 1; }
 root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
+trap 'rm -rf "$root" "$out.tmp"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,etc}
 cp "$("$here/busybox.sh")" "$root/bin/busybox"
 cp "$here/../../guest/linux-init/init" "$root/init"
 chmod +x "$root/init"
 # The tests check that the guest can read a file from its initrd.
 echo initrd-token-7f3a > "$root/etc/lvmm-initrd-token"
-mknod "$root/dev/console" c 5 1
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) > "$out"
+# Only root can mknod; without it the kernel's built-in initramfs still supplies /dev/console.
+mknod "$root/dev/console" c 5 1 2>/dev/null || true
+# Written aside and renamed, so an interrupted run never leaves a truncated initrd behind.
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) > "$out.tmp"
+mv "$out.tmp" "$out"
