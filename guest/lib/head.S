@@ -1,26 +1,28 @@
 /*
- * Entry of every bare-metal test guest: an arm64 Image header (so lvmm -k accepts it and loads
- * it at RAM + text_offset = 0x80000000), per-CPU stacks, the exception vectors, BSS clearing.
- * The MMU stays off, so all memory is Device-nGnRnE: the C code is built with -mstrict-align.
+ * Entry of every bare-metal test guest: an arm64 Image header, so that lvmm -k accepts the
+ * file and loads it at RAM base + text_offset = 0x80000000 (guest.ld links it there), then
+ * per-CPU stacks, BSS clearing and the exception vectors.
+ * lvmm enters with the MMU off and DAIF masked; both stay that way (see guest.h).
  */
-#define STACK_SIZE 16384
+#include "limits.h"
 
 	.section .text.head, "ax"
-	.globl _start
+	.globl	_start
 _start:
-	b	boot_entry		/* code0 */
+	b	boot_entry		/* code0: lvmm jumps to offset 0 */
 	.long	0			/* code1 */
-	.quad	0			/* text_offset */
-	.quad	__image_size		/* image_size, BSS and stacks included */
-	.quad	0xa			/* flags: little-endian, 4K pages, anywhere in RAM */
-	.quad	0, 0, 0
+	.quad	0			/* text_offset: linked at the very start of RAM */
+	.quad	__image_size		/* image_size: BSS and stacks included (guest.ld) */
+	.quad	0x2			/* flags: little-endian, 4K pages, as close to RAM base as possible */
+	.quad	0, 0, 0			/* res2..res4 */
 	.ascii	"ARM\x64"		/* magic */
-	.long	0
+	.long	0			/* res5: no PE/COFF header */
 
 boot_entry:
 	mov	x19, x0			/* the DTB address lvmm passes in x0 */
-	mov	x20, #0			/* CPU number 0 */
+	mov	x20, #0			/* the boot CPU is CPU 0 */
 	bl	setup_cpu
+	/* Only the boot CPU clears BSS: secondaries are started later, from guest_main. */
 	adrp	x1, __bss_start
 	add	x1, x1, :lo12:__bss_start
 	adrp	x2, __bss_end
@@ -31,24 +33,31 @@ boot_entry:
 	b	1b
 2:	mov	x0, x19
 	bl	guest_main
-	bl	guest_done
-	b	.
+	bl	guest_done		/* returning from guest_main means the test passed */
+	b	park
 
-/* PSCI CPU_ON entry: x0 = context id = the CPU number lib/smp.c assigned. */
-	.globl secondary_entry
+/*
+ * PSCI CPU_ON entry: x0 = the context id = the CPU number lib/smp.c chose. A number with no
+ * stack parks here, before touching memory, so probing for vCPUs beyond the last stack is safe.
+ */
+	.globl	secondary_entry
 secondary_entry:
+	cmp	x0, #GUEST_MAX_CPUS
+	b.hs	park
 	mov	x20, x0
 	bl	setup_cpu
 	mov	x0, x20
 	bl	secondary_main
-	b	.
+park:
+	wfi
+	b	park
 
-/* Stack for CPU x20 and the vector base; no stack use before sp is set. */
+/* x20 = CPU number. Sets sp, VBAR_EL1 and TPIDR_EL1 (read by this_cpu()); uses no stack. */
 setup_cpu:
 	adrp	x1, guest_stacks
 	add	x1, x1, :lo12:guest_stacks
-	mov	x2, #STACK_SIZE
-	add	x3, x20, #1
+	mov	x2, #GUEST_STACK_SIZE
+	add	x3, x20, #1		/* stacks grow down from the top of the CPU's slot */
 	madd	x1, x3, x2, x1
 	mov	sp, x1
 	adrp	x1, exception_vectors
@@ -58,9 +67,10 @@ setup_cpu:
 	isb
 	ret
 
-	.macro vector kind
-	.balign 0x80
-	mov	x0, #\kind
+/* Every exception is unexpected: report which vector, ESR, ELR and FAR, never return. */
+	.macro	vector index
+	.balign	0x80
+	mov	x0, #\index
 	mrs	x1, esr_el1
 	mrs	x2, elr_el1
 	mrs	x3, far_el1
@@ -68,27 +78,13 @@ setup_cpu:
 	b	.
 	.endm
 
-	.balign 0x800
+	.balign	0x800
 exception_vectors:
-	vector 0
-	vector 1
-	vector 2
-	vector 3
-	vector 4
-	vector 5
-	vector 6
-	vector 7
-	vector 8
-	vector 9
-	vector 10
-	vector 11
-	vector 12
-	vector 13
-	vector 14
-	vector 15
+	.irp	index, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	vector	\index
+	.endr
 
 	.section .bss
-	.balign 16
-	.globl guest_stacks
+	.balign	16
 guest_stacks:
-	.space STACK_SIZE * 8
+	.space	GUEST_STACK_SIZE * GUEST_MAX_CPUS

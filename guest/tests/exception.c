@@ -1,4 +1,4 @@
-/* An undefined instruction: the vectors report it through the doorbell (lvmm exits 6). */
+/* An undefined instruction: head.S's vectors report it as a failed assertion (lvmm exits 6). */
 #include "guest.h"
 
 void guest_main(uint64_t dtb)

@@ -31,7 +31,7 @@ static uint64_t ticks_per_op(int kind)
 void guest_main(uint64_t dtb)
 {
 	(void)dtb;
-	GUEST_ASSERT_EQ(smccc_hvc(PV_SCHED_FEATURES, PV_SCHED_KICK_CPU, 0, 0).x0, PV_SCHED_SUCCESS);
+	GUEST_ASSERT_EQ(smccc_hvc(PV_SCHED_FEATURES, PV_SCHED_KICK_CPU, 0, 0), PV_SCHED_SUCCESS);
 	guest_report("counter_hz", counter_frequency());
 	guest_report("iterations", ITERATIONS);
 	guest_report("hvc_psci_version_ticks", ticks_per_op(0));

@@ -1,4 +1,4 @@
-/* Runs forever without a single exit: for signal and kick tests. */
+/* Runs forever without a single exit to lvmm: for signal and kick tests. */
 #include "guest.h"
 
 void guest_main(uint64_t dtb)
