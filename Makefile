@@ -29,7 +29,7 @@ CORE_SRCS := vmm/cli.c vmm/log.c vmm/mmio_bus.c vmm/guest_memory.c vmm/payload.c
 	arm/image_header.c arm/boot_layout.c arm/fdt_machine.c \
 	hw/uart_8250.c hw/rtc_pl031.c hw/pvpanic.c hw/doorbell.c pvsched/pvsched.c
 KVM_SRCS := vmm/main.c vmm/vm.c vmm/vcpu.c vmm/vcpu_exit.c vmm/event_loop.c \
-	arm/vcpu_init.c arm/gic.c arm/host_capabilities.c arm/machine.c arm/hypercall.c \
+	arm/vcpu_init.c arm/gic.c arm/pmu.c arm/host_capabilities.c arm/machine.c arm/hypercall.c \
 	pvsched/pvsched_kvm.c
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
 

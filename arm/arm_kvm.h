@@ -30,4 +30,9 @@ int arm_gic_create(struct vm *vm, char *err, size_t err_size);
 /* Finishes GIC set-up once every vCPU is initialised; before the first KVM_RUN. */
 int arm_gic_finalize(struct vm *vm, char *err, size_t err_size);
 
+/* --pmu: the host must offer KVM_CAP_ARM_PMU_V3 (checked before any vCPU asks for one). */
+int arm_pmu_check_host(int kvm_fd, char *err, size_t err_size);
+/* --pmu: each vCPU's PMU overflow interrupt and initialisation, once the vGIC is initialised. */
+int arm_pmu_setup(struct vm *vm, char *err, size_t err_size);
+
 #endif

@@ -97,6 +97,19 @@ static int fdt_add_timer_node(void *fdt, const struct machine_description *m)
 	return fdt_end_node(fdt);
 }
 
+/* The "arm,armv8-pmuv3" binding: one PPI, level-triggered, the same on every CPU. */
+static int fdt_add_pmu_node(void *fdt, const struct machine_description *m)
+{
+	uint32_t flags = IRQ_TYPE_LEVEL_HIGH;
+
+	if (m->gic == GIC_V2)
+		flags |= ((1u << m->cpus) - 1) << 8;
+	CHECK(fdt_begin_node(fdt, "pmu"));
+	CHECK(fdt_property_string(fdt, "compatible", "arm,armv8-pmuv3"));
+	CHECK(fdt_property_interrupt(fdt, GIC_PPI, LVMM_PMU_PPI, flags));
+	return fdt_end_node(fdt);
+}
+
 static int fdt_add_gic_node(void *fdt, const struct machine_description *m)
 {
 	fdt64_t reg[4];
@@ -231,6 +244,8 @@ int fdt_build_machine(const struct machine_description *m, void *buf, size_t buf
 	CHECK(fdt_add_psci_node(fdt));
 	CHECK(fdt_add_timer_node(fdt, m));
 	CHECK(fdt_add_gic_node(fdt, m));
+	if (m->pmu)
+		CHECK(fdt_add_pmu_node(fdt, m));
 	CHECK(fdt_add_apb_clock_node(fdt));
 	CHECK(fdt_add_uart_node(fdt));
 	CHECK(fdt_add_rtc_node(fdt));

@@ -25,6 +25,7 @@ struct machine_description {
 	uint64_t initrd_start;       /* initrd_start == initrd_end: no initrd */
 	uint64_t initrd_end;
 	uint64_t kaslr_seed;         /* 0: no seed */
+	bool pmu;                    /* a PMUv3 on LVMM_PMU_PPI */
 	const struct pvsched_description *pvsched; /* NULL: no PV sched */
 };
 

@@ -113,6 +113,7 @@ static int arm_machine_write_fdt(struct vm *vm, const struct boot_layout *layout
 		.cpus = vm->vcpu_count,
 		.mpidrs = mpidrs,
 		.gic = vm->gic_version,
+		.pmu = vm->opts->pmu,
 		.bootargs = bootargs,
 		.initrd_start = layout->initrd_start,
 		.initrd_end = layout->initrd_end,

@@ -57,6 +57,11 @@ int arm_vcpu_init(struct vm *vm, struct vcpu *vcpu, char *err, size_t err_size)
 		return -1;
 	}
 	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	if (vm->opts->pmu) {
+		if (vcpu->index == 0 && arm_pmu_check_host(vm->kvm_fd, err, err_size))
+			return -1;
+		init.features[0] |= 1u << KVM_ARM_VCPU_PMU_V3;
+	}
 	/* Secondaries wait for PSCI CPU_ON, which KVM handles without lvmm. */
 	if (vcpu->index > 0)
 		init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;

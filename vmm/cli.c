@@ -37,6 +37,7 @@ const char cli_run_usage[] =
 	"      --no-reboot          exit with status 3 when the guest resets instead of rebooting\n"
 	"      --dump-dtb FILE      write the generated device tree blob to FILE\n"
 	"      --loglevel LEVEL     error, warning (default), info or debug\n"
+	"      --pmu                a virtual PMUv3 for the guest (perf in the guest)\n"
 	"      --pvsched            paravirtualized scheduling for the guest (docs/pvsched.md)\n"
 	"      --pvsched-stats[=json]  print PV sched counters per vCPU when the guest stops\n"
 	"  -h, --help               show this text\n"
@@ -52,6 +53,7 @@ enum long_only_option {
 	OPT_NO_REBOOT,
 	OPT_DUMP_DTB,
 	OPT_LOGLEVEL,
+	OPT_PMU,
 	OPT_PVSCHED,
 	OPT_PVSCHED_STATS,
 };
@@ -71,6 +73,7 @@ static const struct option run_long_options[] = {
 	{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
 	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
 	{ "loglevel", required_argument, NULL, OPT_LOGLEVEL },
+	{ "pmu", no_argument, NULL, OPT_PMU },
 	{ "pvsched", no_argument, NULL, OPT_PVSCHED },
 	{ "pvsched-stats", optional_argument, NULL, OPT_PVSCHED_STATS },
 	{ "help", no_argument, NULL, 'h' },
@@ -159,6 +162,7 @@ static enum cli_result parse_one(int option, const char *arg, struct run_options
 	case OPT_DUMP_DTB: opts->dump_dtb_path = arg; break;
 	case OPT_NODEFAULTS: opts->nodefaults = true; break;
 	case OPT_NO_REBOOT: opts->no_reboot = true; break;
+	case OPT_PMU: opts->pmu = true; break;
 	case OPT_PVSCHED: opts->pvsched = true; break;
 	case OPT_PVSCHED_STATS:
 		if (!arg || strcmp(arg, "text") == 0)

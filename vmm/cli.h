@@ -23,6 +23,7 @@ struct run_options {
 	enum log_level loglevel;
 	bool nodefaults;
 	bool no_reboot;
+	bool pmu;
 	bool pvsched;
 	enum stats_format pvsched_stats;
 };

@@ -211,7 +211,8 @@ int vm_run_once(const struct run_options *opts, struct payloads *payloads,
 	}
 	if (vm_open_kvm(&vm, err, sizeof(err)) || vm_create(&vm, err, sizeof(err)) ||
 	    vm_create_vcpus(&vm, err, sizeof(err)) || arm_gic_create(&vm, err, sizeof(err)) ||
-	    arm_gic_finalize(&vm, err, sizeof(err)) || pvsched_kvm_setup(&vm, err, sizeof(err)) ||
+	    arm_gic_finalize(&vm, err, sizeof(err)) || arm_pmu_setup(&vm, err, sizeof(err)) ||
+	    pvsched_kvm_setup(&vm, err, sizeof(err)) ||
 	    arm_machine_setup(&vm, err, sizeof(err)))
 		goto fail;
 	log_info("booting %u vCPU%s, %llu MiB RAM, GICv%d", vm.vcpu_count,

@@ -30,13 +30,32 @@ static uint64_t cells(uint64_t address, uint32_t count)
 	return count == 2 ? (uint64_t)be32(address) << 32 | be32(address + 4) : be32(address);
 }
 
-bool fdt_memory_range(uint64_t dtb, uint64_t *base, uint64_t *size)
+struct fdt_property_found {
+	uint64_t value;           /* address of the property's value inside the blob */
+	uint32_t length;
+	uint32_t address_cells;   /* the root's, for decoding reg */
+	uint32_t size_cells;
+};
+
+/*
+ * Finds property prop of the root's child node called node (also "node@<unit>"). The blob
+ * comes from lvmm, but the walk still bounds every read by the blob's own sizes.
+ */
+static bool fdt_find_root_child_property(uint64_t dtb, const char *node, const char *prop,
+					 struct fdt_property_found *found)
 {
-	uint32_t address_cells = 2, size_cells = 1; /* the spec's defaults */
 	uint64_t pos, end, strings, strings_end;
 	unsigned int depth = 0;
-	bool in_memory = false;
+	bool in_node = false;
+	char node_at[32];
+	unsigned int n;
 
+	for (n = 0; node[n] && n < sizeof(node_at) - 2; n++)
+		node_at[n] = node[n];
+	node_at[n] = '@';
+	node_at[n + 1] = '\0';
+	found->address_cells = 2; /* the spec's defaults */
+	found->size_cells = 1;
 	if (dtb % 8 || be32(dtb) != FDT_MAGIC || be32(dtb + 20) < 17)
 		return false;
 	pos = dtb + be32(dtb + 8);
@@ -51,15 +70,15 @@ bool fdt_memory_range(uint64_t dtb, uint64_t *base, uint64_t *size)
 		switch (token) {
 		case FDT_BEGIN_NODE:
 			depth++;
-			/* Children of the root are at depth 2: "memory" or "memory@<address>". */
-			in_memory = depth == 2 && (string_is(pos, end, "memory@", true) ||
-						   string_is(pos, end, "memory", false));
+			/* Children of the root are at depth 2. */
+			in_node = depth == 2 && (string_is(pos, end, node_at, true) ||
+						 string_is(pos, end, node, false));
 			while (pos < end && *(const volatile char *)pos)
 				pos++;
 			pos = (pos + 4) & ~3ULL; /* past the NUL, to the next token */
 			break;
 		case FDT_END_NODE:
-			in_memory = false;
+			in_node = false;
 			if (depth-- == 0)
 				return false;
 			break;
@@ -69,28 +88,78 @@ bool fdt_memory_range(uint64_t dtb, uint64_t *base, uint64_t *size)
 			length = be32(pos);
 			name = strings + be32(pos + 4);
 			pos += 8;
+			if (pos + length > end)
+				return false;
 			if (depth == 1 && string_is(name, strings_end, "#address-cells", false))
-				address_cells = be32(pos);
+				found->address_cells = be32(pos);
 			else if (depth == 1 && string_is(name, strings_end, "#size-cells", false))
-				size_cells = be32(pos);
-			else if (in_memory && string_is(name, strings_end, "reg", false)) {
-				bool one_or_two = (address_cells == 1 || address_cells == 2) &&
-						  (size_cells == 1 || size_cells == 2);
-
-				if (!one_or_two || length < 4 * (address_cells + size_cells) ||
-				    pos + length > end)
-					return false;
-				*base = cells(pos, address_cells);
-				*size = cells(pos + 4 * address_cells, size_cells);
+				found->size_cells = be32(pos);
+			else if (in_node && string_is(name, strings_end, prop, false)) {
+				found->value = pos;
+				found->length = length;
 				return true;
 			}
 			pos = (pos + length + 3) & ~3ULL;
 			break;
 		case FDT_NOP:
 			break;
-		default: /* FDT_END, or not a token: no memory node */
+		default: /* FDT_END, or not a token */
 			return false;
 		}
 	}
 	return false;
+}
+
+bool fdt_memory_range(uint64_t dtb, uint64_t *base, uint64_t *size)
+{
+	struct fdt_property_found reg;
+	bool one_or_two;
+
+	if (!fdt_find_root_child_property(dtb, "memory", "reg", &reg))
+		return false;
+	one_or_two = (reg.address_cells == 1 || reg.address_cells == 2) &&
+		     (reg.size_cells == 1 || reg.size_cells == 2);
+	if (!one_or_two || reg.length < 4 * (reg.address_cells + reg.size_cells))
+		return false;
+	*base = cells(reg.value, reg.address_cells);
+	*size = cells(reg.value + 4 * reg.address_cells, reg.size_cells);
+	return true;
+}
+
+const char *fdt_chosen_bootargs(uint64_t dtb)
+{
+	struct fdt_property_found bootargs;
+
+	if (!fdt_find_root_child_property(dtb, "chosen", "bootargs", &bootargs) ||
+	    bootargs.length == 0 || *(const volatile char *)(bootargs.value + bootargs.length - 1))
+		return "";
+	return (const char *)bootargs.value;
+}
+
+/* "key=<decimal>" as a whole word of the command line, else fallback. */
+uint64_t bootargs_number(const char *bootargs, const char *key, uint64_t fallback)
+{
+	const char *word = bootargs;
+
+	while (*word) {
+		const char *k = key, *p = word;
+
+		while (*k && *p == *k) {
+			k++;
+			p++;
+		}
+		if (!*k && *p == '=' && p[1] >= '0' && p[1] <= '9') {
+			uint64_t value = 0;
+
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				value = value * 10 + (uint64_t)(*p - '0');
+			if (*p == ' ' || *p == '\0')
+				return value;
+		}
+		while (*word && *word != ' ')
+			word++;
+		while (*word == ' ')
+			word++;
+	}
+	return fallback;
 }

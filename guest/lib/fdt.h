@@ -1,4 +1,4 @@
-/* Just enough of the device tree lvmm passes in x0 to find the guest's RAM. */
+/* Just enough of the device tree lvmm passes in x0: the guest's RAM and its command line. */
 #ifndef GUEST_FDT_H
 #define GUEST_FDT_H
 
@@ -7,5 +7,10 @@
 
 /* The first range of the first /memory node's reg; false if the blob is not a usable DTB. */
 bool fdt_memory_range(uint64_t dtb, uint64_t *base, uint64_t *size);
+
+/* /chosen/bootargs (lvmm -p), or "" if there is none. */
+const char *fdt_chosen_bootargs(uint64_t dtb);
+/* The value of the word "key=<decimal>" in bootargs; fallback if absent or not a number. */
+uint64_t bootargs_number(const char *bootargs, const char *key, uint64_t fallback);
 
 #endif

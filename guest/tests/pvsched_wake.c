@@ -1,24 +1,28 @@
 /*
- * vCPU 1 sleeps in WFI with interrupts masked; vCPU 0 wakes it, ROUNDS times with KICK_CPU
- * and ROUNDS times with an SGI, and vCPU 1 records when it woke. Reports the wake latencies in
- * counter ticks (min, median, max) for both, measured in the same run. Needs --pvsched, 2 vCPUs.
+ * vCPU 1 sleeps in WFI with interrupts masked; vCPU 0 wakes it `rounds=N` times (lvmm -p,
+ * default 64) with KICK_CPU and as many times with an SGI, alternating so that both see the
+ * same host conditions, and vCPU 1 records when it woke. Reports every wake latency in counter
+ * ticks ("report kick_wake_sample_ticks=", "report sgi_wake_sample_ticks=") and min, median and
+ * max of each. Needs --pvsched and 2 vCPUs.
  */
 #include "gic.h"
 #include "guest.h"
 #include "lvmm/pvsched_abi.h"
 
-#define ROUNDS 64
+#define DEFAULT_ROUNDS 64
+#define MAX_ROUNDS 4096
 #define WAKE_SGI 1
 #define KICK_INTID (32 + LVMM_PVSCHED_KICK_SPI_BASE + 1)
 
 static volatile uint64_t sleeping_round, woken_round, woken_at, woken_by;
-static uint64_t kick_latency[ROUNDS], sgi_latency[ROUNDS];
+static uint64_t rounds;
+static uint64_t kick_latency[MAX_ROUNDS], sgi_latency[MAX_ROUNDS];
 
 void secondary_main(unsigned int cpu)
 {
 	gic_init_cpu(cpu);
 	gic_enable_private(cpu, WAKE_SGI);
-	for (uint64_t round = 1; round <= 2 * ROUNDS; round++) {
+	for (uint64_t round = 1; round <= 2 * rounds; round++) {
 		uint32_t intid;
 
 		sleeping_round = round;
@@ -48,25 +52,31 @@ static void sort(uint64_t *v, unsigned int n)
 		}
 }
 
-static void report_distribution(const char *min, const char *median, const char *max,
-				uint64_t *v)
+static void report_distribution(const char *sample, const char *min, const char *median,
+				const char *max, uint64_t *v)
 {
-	sort(v, ROUNDS);
+	for (unsigned int i = 0; i < rounds; i++)
+		guest_report(sample, v[i]);
+	sort(v, rounds);
 	guest_report(min, v[0]);
-	guest_report(median, v[ROUNDS / 2]);
-	guest_report(max, v[ROUNDS - 1]);
+	guest_report(median, v[rounds / 2]);
+	guest_report(max, v[rounds - 1]);
 }
 
 void guest_main(uint64_t dtb)
 {
 	uint64_t second = counter_frequency();
 
-	(void)dtb;
+	rounds = bootargs_number(fdt_chosen_bootargs(dtb), "rounds", DEFAULT_ROUNDS);
+	if (rounds == 0 || rounds > MAX_ROUNDS) {
+		guest_print("rounds=%lu: wants 1 to %u", rounds, MAX_ROUNDS);
+		GUEST_ASSERT(rounds > 0 && rounds <= MAX_ROUNDS);
+	}
 	gic_init_distributor();
 	gic_enable_spi_edge(KICK_INTID, vcpu_mpidr(1));
 	GUEST_ASSERT_EQ(smp_start_all(), 2);
-	for (uint64_t round = 1; round <= 2 * ROUNDS; round++) {
-		bool kick = round <= ROUNDS;
+	for (uint64_t round = 1; round <= 2 * rounds; round++) {
+		bool kick = round % 2 == 1;
 		uint64_t start;
 
 		wait_until(&sleeping_round, round, 10 * second);
@@ -81,14 +91,14 @@ void guest_main(uint64_t dtb)
 		wait_until(&woken_round, round, 10 * second);
 		GUEST_ASSERT_EQ(woken_by, kick ? KICK_INTID : WAKE_SGI);
 		if (kick)
-			kick_latency[round - 1] = woken_at - start;
+			kick_latency[(round - 1) / 2] = woken_at - start;
 		else
-			sgi_latency[round - ROUNDS - 1] = woken_at - start;
+			sgi_latency[(round - 1) / 2] = woken_at - start;
 	}
 	guest_report("counter_hz", second);
-	report_distribution("kick_wake_ticks_min", "kick_wake_ticks_median", "kick_wake_ticks_max",
-			    kick_latency);
-	report_distribution("sgi_wake_ticks_min", "sgi_wake_ticks_median", "sgi_wake_ticks_max",
-			    sgi_latency);
+	report_distribution("kick_wake_sample_ticks", "kick_wake_ticks_min", "kick_wake_ticks_median",
+			    "kick_wake_ticks_max", kick_latency);
+	report_distribution("sgi_wake_sample_ticks", "sgi_wake_ticks_min", "sgi_wake_ticks_median",
+			    "sgi_wake_ticks_max", sgi_latency);
 	guest_done();
 }

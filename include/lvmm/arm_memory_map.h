@@ -26,6 +26,10 @@
 #define LVMM_MAX_VCPUS          512
 #define LVMM_GICV2_MAX_VCPUS    8
 
+/* PPIs (relative to 16, as the DT writes them): the PMU overflow interrupt with --pmu is
+ * PPI 7 = INTID 23, the number the arm64 platforms and the other VMMs use. */
+#define LVMM_PMU_PPI            7
+
 /* SPIs (interrupt numbers relative to 32, as the DT writes them). */
 #define LVMM_UART_SPI           0
 #define LVMM_RTC_SPI            1

@@ -2,16 +2,16 @@
 # Boots the emulated arm64 host (qemu-system-aarch64, TCG, virtualization=on, so its /dev/kvm is
 # real) and runs SCRIPT in it with PAYLOAD_DIR at /payload. The console goes to stdout; the exit
 # status is SCRIPT's, or 125 if the host never reported one (timeout, crash).
-#   emuhost.sh [--kernel IMAGE] [--timeout SECS] [--smp N] [--mem MIB] [--append ARGS] [--gic 2|3] PAYLOAD_DIR SCRIPT
+#   emuhost.sh [--kernel IMAGE] [--timeout SECS] [--smp N] [--mem MIB] [--append ARGS] [--gic 2|3] [--cpu-options OPTS] PAYLOAD_DIR SCRIPT
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-usage() { echo "usage: emuhost.sh [--kernel IMAGE] [--timeout SECS] [--smp N] [--mem MIB] [--append ARGS] [--gic 2|3] PAYLOAD_DIR SCRIPT" >&2; exit 2; }
+usage() { echo "usage: emuhost.sh [--kernel IMAGE] [--timeout SECS] [--smp N] [--mem MIB] [--append ARGS] [--gic 2|3] [--cpu-options OPTS] PAYLOAD_DIR SCRIPT" >&2; exit 2; }
 number() { # OPTION VALUE: a positive decimal, or a usage error naming the option
 	case "$2" in '' | *[!0-9]* | 0) echo "emuhost.sh: $1 wants a positive number, not '$2'" >&2; exit 2 ;; esac
 }
 
-kernel='' timeout=600 smp=2 mem=2048 append='' gic=3
+kernel='' timeout=600 smp=2 mem=2048 append='' gic=3 cpu_options=''
 while [ $# -gt 2 ]; do
 	case "$1" in
 	--kernel) kernel=$2 ;;
@@ -19,6 +19,7 @@ while [ $# -gt 2 ]; do
 	--smp) number "$1" "$2"; smp=$2 ;;
 	--mem) number "$1" "$2"; mem=$2 ;;
 	--append) append=$2 ;;
+	--cpu-options) cpu_options=",$2" ;; # e.g. pmu=off: a host without a PMU
 	--gic) case "$2" in 2 | 3) gic=$2 ;; *) echo "emuhost.sh: --gic wants 2 or 3, not '$2'" >&2; exit 2 ;; esac ;;
 	*) echo "emuhost.sh: unknown option $1" >&2; usage ;;
 	esac
@@ -65,7 +66,7 @@ chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/host-initrd.cpio.gz"
 
 log="$work/console.log"
-qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version="$gic" -cpu max,pauth-impdef=on
+qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version="$gic" -cpu "max,pauth-impdef=on$cpu_options"
       -smp "$smp" -m "$mem" -nographic -no-reboot -nic none
       -kernel "$kernel" -initrd "$work/host-initrd.cpio.gz"
       -append "console=ttyAMA0 panic=-1 quiet $append")

@@ -53,6 +53,8 @@ static void count_kick(struct vcpu *vcpu)
 	atomic_fetch_add(&kicks_consumed, 1);
 }
 
+static const struct run_options default_options;
+
 static void setup(struct vm *vm, struct vcpu *vcpu)
 {
 	static const uint32_t spin_forever = 0x14000000; /* b . */
@@ -76,6 +78,7 @@ static void setup(struct vm *vm, struct vcpu *vcpu)
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		fail("cannot register RAM");
 	mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	vm->opts = &default_options; /* arm_vcpu_init reads the vCPU features asked for */
 	vcpu->vm = vm;
 	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
 	vcpu->run = mmap(NULL, (size_t)mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);

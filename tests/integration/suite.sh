@@ -167,10 +167,17 @@ expect "pvsched: the race test catches a lost kick (control: kick interrupt disa
 lvmm_run 180 run -k "$G/pvsched_storm.img" -c 4 --pvsched --pvsched-stats=json
 expect "pvsched: a kick storm from 4 vCPUs is survived and counted" 0 \
 	"report storm_kicks=20000" '"vcpu":3,.*"kick_cpu_success":4000,"kick_cpu_not_supported":0,"kick_cpu_invalid_parameter":1000'
-lvmm_run 120 run -k "$G/exit_costs.img" --pvsched
-expect "pvsched: exit costs measured (forwarded hypercall, in-kernel HVC, MMIO)" 0 \
-	"report hvc_pvsched_features_forwarded_ticks=" "report mmio_read_lvmm_ticks="
-tr -d '\r' < "$OUT" | sed -n 's/^report \(.*_ticks\)=/measure \1=/p'
+if [ "$PVSCHED_MODE" = full ]; then # the stock-kernel boot runs only this part: no need twice
+lvmm_run 120 run -k "$G/exit_costs.img" --pvsched --pmu -p "iterations=4096"
+expect "exit costs: every operation measured with --pvsched --pmu" 0 "report iterations=4096" \
+	"report loop_baseline_ticks=" "report hvc_psci_version_ticks=" "report hvc_pvsched_forwarded_ticks=" \
+	"report mmio_read_lvmm_ticks=" "report mmio_write_lvmm_ticks=" "report sgi_self_ticks=" \
+	"report sysreg_pmselr_ticks="
+tr -d '\r' < "$OUT" | sed -n 's/^report \(.*_ticks\)=/measure exit_\1_per_4096=/p'
+lvmm_run 120 run -k "$G/exit_costs.img" -p "iterations=16"
+expect "exit costs: without --pvsched and --pmu those two are skipped, the rest measured" 0 \
+	"report hvc_pvsched_forwarded_skipped=1" "report sysreg_pmselr_skipped=1" "report sgi_self_ticks="
+fi
 lvmm_run 30 run -k "$G/hello.img" --pvsched-stats
 expect_one_line "pvsched: --pvsched-stats without --pvsched" 2 "needs --pvsched"
 lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -c 2 -p "quiet" --pvsched
@@ -209,7 +216,7 @@ fi # pvsched full
 if part general; then
 
 # --- device tree --------------------------------------------------------------------------
-lvmm_run 30 run -k "$G/hello.img" -c 2 -p "dtb-test-args" --dump-dtb /tmp/dump.dtb
+lvmm_run 30 run -k "$G/hello.img" -c 2 -p "dtb-test-args" --pmu --dump-dtb /tmp/dump.dtb
 expect "dtb: --dump-dtb writes the tree and the guest still runs" 0 "guest: hello"
 if [ -s /tmp/dump.dtb ]; then
 	echo "DTB-BEGIN"; base64 /tmp/dump.dtb; echo "DTB-END"
@@ -220,7 +227,8 @@ for n in 1 2 4; do
 	lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -c $n -m 256 -p "quiet lvmm.cmdline-check=$n" --loglevel info
 	expect "linux: boots to init with $n vCPU(s) and sees them" 0 "LVMM-GUEST: init reached" \
 		"LVMM-GUEST: cpus=$n\$" "LVMM-GUEST: cmdline=.*lvmm.cmdline-check=$n" \
-		"LVMM-GUEST: token=initrd-token-7f3a" "guest powered off"
+		"LVMM-GUEST: token=initrd-token-7f3a" "guest powered off" \
+		"vCPU 0 first KVM_RUN at CLOCK_MONOTONIC [0-9]* ns, [0-9.]* s after lvmm started"
 	marker=$(sed -n 's/.*guest marker 1 at \([0-9.]*\) s.*/\1/p' "$ERR")
 	[ -n "$marker" ] && echo "measure linux_init_seconds_${n}cpu=$marker"
 done

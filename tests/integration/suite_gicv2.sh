@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run by busybox sh inside an emulated host whose GIC is a GICv2 (run.sh boots it with
-# --gic 2): lvmm's GICv2 path, and KVM's vCPU limit reported as one clear line.
+# --gic 2, CPUs without a PMU): lvmm's GICv2 path; KVM's vCPU limit and the missing PMU reported
+# as one clear line each.
 PAYLOAD=${PAYLOAD:-/payload}
 LVMM="$PAYLOAD/lvmm"
 OUT=/tmp/lvmm.out
@@ -22,4 +23,8 @@ timeout 60 "$LVMM" run -k "$PAYLOAD/guests/hello.img" --irqchip gicv3 </dev/null
 check "gicv2: --irqchip gicv3 on a GICv2-only host fails with one clear line" $? 1 "cannot provide an in-kernel GICv3"
 timeout 60 "$LVMM" run -k "$PAYLOAD/guests/hello.img" -c 9 </dev/null >"$OUT" 2>"$ERR"
 check "input: more vCPUs than KVM allows gives one clear line" $? 1 "more vCPUs than this host's KVM allows"
+timeout 60 "$LVMM" run -k "$PAYLOAD/guests/hello.img" --pmu </dev/null >"$OUT" 2>"$ERR"
+status=$?
+[ "$(wc -l < "$ERR")" = 1 ] || status="$status, $(wc -l < "$ERR") stderr lines"
+check "input: --pmu on a host without a PMU gives one clear line" "$status" 1 "offers no virtual PMU.*drop --pmu"
 echo "# gicv2 suite done"

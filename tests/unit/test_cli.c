@@ -55,6 +55,7 @@ TEST(cli_defaults)
 	EXPECT_EQ(opts.loglevel, LOG_WARNING);
 	EXPECT_FALSE(opts.nodefaults);
 	EXPECT_FALSE(opts.no_reboot);
+	EXPECT_FALSE(opts.pmu);
 	EXPECT_FALSE(opts.pvsched);
 	EXPECT_EQ(opts.pvsched_stats, STATS_NONE);
 }
@@ -64,7 +65,7 @@ TEST(cli_every_option_long)
 	EXPECT_EQ(PARSE("--kernel", "K", "--initrd", "I", "--params", "quiet", "--cpus", "4", "--mem", "512",
 			"--name", "vm1", "--console", "serial", "--network", "mode=none", "--irqchip", "gicv2",
 			"--nodefaults", "--no-reboot", "--dump-dtb", "out.dtb", "--loglevel=info",
-			"--pvsched", "--pvsched-stats=json"), CLI_RUN);
+			"--pmu", "--pvsched", "--pvsched-stats=json"), CLI_RUN);
 	EXPECT_STR_EQ(opts.kernel_path, "K");
 	EXPECT_STR_EQ(opts.initrd_path, "I");
 	EXPECT_STR_EQ(opts.params, "quiet");
@@ -76,6 +77,7 @@ TEST(cli_every_option_long)
 	EXPECT_TRUE(opts.no_reboot);
 	EXPECT_STR_EQ(opts.dump_dtb_path, "out.dtb");
 	EXPECT_EQ(opts.loglevel, LOG_INFO);
+	EXPECT_TRUE(opts.pmu);
 	EXPECT_TRUE(opts.pvsched);
 	EXPECT_EQ(opts.pvsched_stats, STATS_JSON);
 

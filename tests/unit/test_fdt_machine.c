@@ -341,3 +341,25 @@ TEST(fdt_pvsched_node)
 	node = fdt_path_offset(blob, "/pvsched@4000000");
 	EXPECT_TRUE(fdt_getprop(blob, node, "lvmm,preempted-maintained", NULL) == NULL);
 }
+
+TEST(fdt_pmu_node)
+{
+	struct machine_description m = machine(GIC_V3, false);
+	int pmu;
+
+	build(&m);
+	EXPECT_TRUE(node_by_compatible("arm,armv8-pmuv3") < 0); /* only with --pmu */
+	m.pmu = true;
+	build(&m);
+	pmu = fdt_path_offset(blob, "/pmu");
+	EXPECT_TRUE(pmu >= 0);
+	EXPECT_EQ(fdt_node_check_compatible(blob, pmu, "arm,armv8-pmuv3"), 0);
+	EXPECT_EQ(prop_len(pmu, "interrupts"), 3 * 4);
+	EXPECT_EQ(prop_u32(pmu, "interrupts", 0), 1);  /* GIC_PPI */
+	EXPECT_EQ(prop_u32(pmu, "interrupts", 1), 7);  /* INTID 23 */
+	EXPECT_EQ(prop_u32(pmu, "interrupts", 2), 4);  /* level high, no CPU mask on GICv3 */
+	m = machine(GIC_V2, false);
+	m.pmu = true;
+	build(&m);
+	EXPECT_EQ(prop_u32(node_by_compatible("arm,armv8-pmuv3"), "interrupts", 2), 0xf04);
+}
