@@ -32,10 +32,14 @@ KVM_SRCS := vmm/main.c vmm/vm.c vmm/vcpu.c vmm/vcpu_exit.c vmm/event_loop.c \
 	arm/vcpu_init.c arm/gic.c arm/pmu.c arm/host_capabilities.c arm/machine.c arm/hypercall.c \
 	pvsched/pvsched_kvm.c
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
+# The benchmark report's statistics (lvmm-stats): native only, never cross-built into lvmm.
+STATS_SRCS := bench/stats/sample_stats.c bench/stats/stats_format.c
 
 ARM64_OBJS := $(patsubst %.c,$(BUILD)/arm64/%.o,$(CORE_SRCS) $(KVM_SRCS))
 NATIVE_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(CORE_SRCS))
 UNIT_TEST_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(UNIT_TEST_SRCS) tests/unit/unit_test_main.c)
+STATS_NATIVE_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(STATS_SRCS))
+STATS_TOOL_OBJS := $(patsubst %.c,$(BUILD)/tool/%.o,bench/stats/lvmm_stats.c $(STATS_SRCS))
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 .PHONY: all lvmm guests unit-tests check integration demo deps kernel clean
@@ -64,11 +68,23 @@ $(BUILD)/native/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(COMMON_CFLAGS) $(SANITIZE) -c -o $@ $<
 
-$(BUILD)/unit-tests: $(NATIVE_OBJS) $(UNIT_TEST_OBJS)
-	$(CC) $(SANITIZE) -o $@ $^ -lfdt -lz -lpthread
+$(BUILD)/unit-tests: $(NATIVE_OBJS) $(STATS_NATIVE_OBJS) $(UNIT_TEST_OBJS)
+	$(CC) $(SANITIZE) -o $@ $^ -lfdt -lz -lpthread -lm
 
 unit-tests: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
+
+# lvmm-stats runs on the build machine for bench/report.py; the unit tests run its logic
+# under the sanitizers, so the tool itself is built plainly.
+.PHONY: stats
+stats: $(BUILD)/lvmm-stats
+
+$(BUILD)/lvmm-stats: $(STATS_TOOL_OBJS)
+	$(CC) -o $@ $^ -lm
+
+$(BUILD)/tool/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(COMMON_CFLAGS) -c -o $@ $<
 
 guests:
 	$(MAKE) -C guest
@@ -98,3 +114,4 @@ TEST_PROGRAM_OBJS := $(BUILD)/arm64/tests/integration/kick_race_test.o \
 	$(BUILD)/arm64/tests/integration/run_as_nobody.o \
 	$(BUILD)/arm64/tests/integration/pvsched_uapi_test.o
 -include $(ARM64_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d) $(UNIT_TEST_OBJS:.o=.d) $(TEST_PROGRAM_OBJS:.o=.d)
+-include $(STATS_NATIVE_OBJS:.o=.d) $(STATS_TOOL_OBJS:.o=.d)

@@ -1,0 +1,259 @@
+/*
+ * lvmm-stats: summarises one or two files of numbers and compares them by Student's t, in the
+ * shape of FreeBSD's ministat, for the benchmark report's A/B (bench/report.py).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sample_stats.h"
+#include "stats_format.h"
+
+#define EXIT_BAD_INPUT 2
+
+static const char usage_text[] =
+	"usage: lvmm-stats [-c CONFIDENCE] [-j] [-m] [-n] FILE_A [FILE_B]\n"
+	"  Summarises FILE_A (x) and FILE_B (+): N, min, max, median (the value at index N/2 once\n"
+	"  sorted), mean and sample standard deviation; with two files, the difference of the means\n"
+	"  (B - A) with its confidence interval by Student's t with pooled variance.\n"
+	"  Each file holds one number per line; blank lines and lines starting with # are ignored.\n"
+	"  -c CONFIDENCE  confidence level in percent, strictly between 0 and 100 (default 95)\n"
+	"  -j             print the figures as one JSON object instead of the table\n"
+	"  -m             use ministat's critical values of t (rounded to 3 decimals; the normal\n"
+	"                 distribution's beyond 100 degrees of freedom) to reproduce its figures;\n"
+	"                 by default t is exact\n"
+	"  -n             accepted for ministat compatibility: lvmm-stats never draws a plot\n"
+	"  -h             this text\n"
+	"  Exit status: 0 on success (also when a file has too few values for a test, which the\n"
+	"  output says), 2 for a bad option or input, 1 if the output cannot be written.\n";
+
+struct sample_file {
+	const char *path;
+	double *values;
+	size_t count;
+	size_t capacity;
+	struct sample_summary summary;
+};
+
+static void fail_usage(const char *message, const char *detail)
+{
+	fprintf(stderr, "lvmm-stats: %s%s; run lvmm-stats -h for usage\n", message, detail);
+	exit(EXIT_BAD_INPUT);
+}
+
+static double parse_confidence(const char *text)
+{
+	char *end;
+	double confidence;
+
+	errno = 0;
+	confidence = strtod(text, &end);
+	if (end == text || *end != '\0' || errno ||
+	    !(confidence > 0.0 && confidence < 100.0)) {
+		fprintf(stderr, "lvmm-stats: -c %s: %s (e.g. -c 95)\n", text,
+			sample_stats_status_text(SAMPLE_STATS_BAD_CONFIDENCE));
+		exit(EXIT_BAD_INPUT);
+	}
+	return confidence;
+}
+
+static void add_value(struct sample_file *file, double value)
+{
+	if (file->count == file->capacity) {
+		size_t capacity = file->capacity ? file->capacity * 2 : 64;
+		double *values = realloc(file->values, capacity * sizeof(values[0]));
+
+		if (!values) {
+			fprintf(stderr, "lvmm-stats: %s: out of memory after %zu values\n", file->path,
+				file->count);
+			exit(EXIT_FAILURE);
+		}
+		file->values = values;
+		file->capacity = capacity;
+	}
+	file->values[file->count++] = value;
+}
+
+static void strip_trailing_space(char *line)
+{
+	size_t length = strlen(line);
+
+	while (length > 0 && isspace((unsigned char)line[length - 1]))
+		line[--length] = '\0';
+}
+
+/* A line holds one number, maybe surrounded by spaces; exits naming the file and line if not. */
+static void parse_line(struct sample_file *file, char *line, unsigned long line_number)
+{
+	char *start = line, *end;
+	double value;
+
+	strip_trailing_space(line);
+	while (isspace((unsigned char)*start))
+		start++;
+	if (*start == '\0' || *start == '#')
+		return;
+	value = strtod(start, &end);
+	if (end == start || *end != '\0') {
+		fprintf(stderr,
+			"lvmm-stats: %s:%lu: \"%s\" is not a number; put one number per line "
+			"(blank lines and lines starting with # are ignored)\n",
+			file->path, line_number, start);
+		exit(EXIT_BAD_INPUT);
+	}
+	if (!isfinite(value)) {
+		fprintf(stderr,
+			"lvmm-stats: %s:%lu: \"%s\" is not a finite number (NaN, infinite or out of "
+			"range); remove or fix that run's value\n",
+			file->path, line_number, start);
+		exit(EXIT_BAD_INPUT);
+	}
+	add_value(file, value);
+}
+
+static void read_sample_file(struct sample_file *file)
+{
+	FILE *stream = fopen(file->path, "r");
+	char *line = NULL;
+	size_t line_capacity = 0;
+	unsigned long line_number = 0;
+	enum sample_stats_status status;
+
+	if (!stream) {
+		fprintf(stderr, "lvmm-stats: cannot open %s: %s; check the path\n", file->path,
+			strerror(errno));
+		exit(EXIT_BAD_INPUT);
+	}
+	while (getline(&line, &line_capacity, stream) != -1)
+		parse_line(file, line, ++line_number);
+	if (ferror(stream)) {
+		fprintf(stderr, "lvmm-stats: reading %s failed after line %lu: %s\n", file->path,
+			line_number, strerror(errno));
+		exit(EXIT_BAD_INPUT);
+	}
+	free(line);
+	fclose(stream);
+
+	status = sample_summarize(file->values, file->count, &file->summary);
+	if (status == SAMPLE_STATS_EMPTY) {
+		fprintf(stderr, "lvmm-stats: %s holds no numbers; give it one number per line\n",
+			file->path);
+		exit(EXIT_BAD_INPUT);
+	}
+	if (status != SAMPLE_STATS_OK) {
+		fprintf(stderr, "lvmm-stats: %s: %s\n", file->path, sample_stats_status_text(status));
+		exit(EXIT_BAD_INPUT);
+	}
+}
+
+/* The one file of the pair with fewer than 2 values, for saying why there is no test. */
+static const struct sample_file *file_with_too_few(const struct sample_file *a,
+						   const struct sample_file *b)
+{
+	return a->summary.has_standard_deviation ? b : a;
+}
+
+static void print_table(const struct sample_file *a, const struct sample_file *b,
+			enum sample_stats_status compare_status,
+			const struct sample_comparison *comparison)
+{
+	/* Ample: a row is at most about 100 characters, the comparison about 200. */
+	char text[1024];
+
+	printf("x %s\n", a->path);
+	if (b)
+		printf("+ %s\n", b->path);
+	stats_format_header(text, sizeof(text));
+	fputs(text, stdout);
+	stats_format_row(text, sizeof(text), 'x', &a->summary);
+	fputs(text, stdout);
+	if (!b)
+		return;
+	stats_format_row(text, sizeof(text), '+', &b->summary);
+	fputs(text, stdout);
+	if (compare_status == SAMPLE_STATS_OK) {
+		stats_format_comparison(text, sizeof(text), comparison);
+		fputs(text, stdout);
+	} else if (compare_status == SAMPLE_STATS_TOO_FEW) {
+		const struct sample_file *short_file = file_with_too_few(a, b);
+
+		printf("No comparison: %s has %zu value; Student's t needs at least 2 in each file\n",
+		       short_file->path, short_file->summary.count);
+	} else {
+		printf("No comparison: %s\n", sample_stats_status_text(compare_status));
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct sample_file files[2] = { 0 };
+	struct sample_comparison comparison = { 0 };
+	enum sample_stats_status compare_status = SAMPLE_STATS_TOO_FEW;
+	enum t_critical_rule rule = T_CRITICAL_EXACT;
+	bool json = false;
+	double confidence = 95.0;
+	int option, file_count;
+
+	while ((option = getopt(argc, argv, ":c:jmnh")) != -1) {
+		switch (option) {
+		case 'c':
+			confidence = parse_confidence(optarg);
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'm':
+			rule = T_CRITICAL_MINISTAT;
+			break;
+		case 'n':
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_SUCCESS;
+		case ':':
+			fail_usage("-c needs a value, a confidence in percent such as 95", "");
+			break;
+		default: {
+			char unknown[2] = { (char)optopt, '\0' };
+
+			fail_usage("unknown option -", unknown);
+		}
+		}
+	}
+	file_count = argc - optind;
+	if (file_count < 1 || file_count > 2)
+		fail_usage(file_count < 1 ? "no input file" : "too many files",
+			   " (give FILE_A and optionally FILE_B)");
+
+	for (int i = 0; i < file_count; i++) {
+		files[i].path = argv[optind + i];
+		read_sample_file(&files[i]);
+	}
+	if (file_count == 2)
+		compare_status = sample_compare(&files[0].summary, &files[1].summary, confidence,
+						rule, &comparison);
+
+	if (json) {
+		char text[2048];
+
+		stats_format_json(text, sizeof(text), &files[0].summary,
+				  file_count == 2 ? &files[1].summary : NULL, confidence,
+				  compare_status == SAMPLE_STATS_OK ? &comparison : NULL);
+		fputs(text, stdout);
+	} else {
+		print_table(&files[0], file_count == 2 ? &files[1] : NULL, compare_status,
+			    &comparison);
+	}
+	for (int i = 0; i < file_count; i++)
+		free(files[i].values);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "lvmm-stats: writing the output failed: %s\n", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}

@@ -1,0 +1,170 @@
+#include "stats_format.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* snprintf's contract over several appends: length counts what the whole text needs. */
+struct text {
+	char *buffer;
+	size_t size;
+	size_t length;
+};
+
+static struct text text_start(char *buffer, size_t size)
+{
+	if (size > 0)
+		buffer[0] = '\0';
+	return (struct text){ buffer, size, 0 };
+}
+
+static void append(struct text *text, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void append(struct text *text, const char *format, ...)
+{
+	char *end = text->length < text->size ? text->buffer + text->length : NULL;
+	size_t room = end ? text->size - text->length : 0;
+	va_list ap;
+	int written;
+
+	va_start(ap, format);
+	written = vsnprintf(end, room, format, ap);
+	va_end(ap);
+	if (written > 0)
+		text->length += (size_t)written;
+}
+
+/* "95.0" as ministat prints it; a confidence with more decimals keeps them all ("99.95"). */
+static void append_confidence(struct text *text, double confidence_percent)
+{
+	double tenths = confidence_percent * 10.0;
+
+	if (fabs(tenths - round(tenths)) < 1e-9)
+		append(text, "%.1f", confidence_percent);
+	else
+		append(text, "%.10g", confidence_percent);
+}
+
+size_t stats_format_header(char *buffer, size_t size)
+{
+	struct text text = text_start(buffer, size);
+
+	append(&text, "    N %13s %13s %13s %13s %13s\n", "Min", "Max", "Median", "Avg", "Stddev");
+	return text.length;
+}
+
+/*
+ * Every figure of the table to 8 significant digits (ministat's rule): integers of up to 8
+ * digits print whole, and means and deviations keep what their data justifies and no more.
+ */
+size_t stats_format_row(char *buffer, size_t size, char symbol,
+			const struct sample_summary *summary)
+{
+	struct text text = text_start(buffer, size);
+
+	append(&text, "%c %3zu %13.8g %13.8g %13.8g %13.8g", symbol, summary->count,
+	       summary->minimum, summary->maximum, summary->median, summary->mean);
+	if (summary->has_standard_deviation)
+		append(&text, " %13.8g\n", summary->standard_deviation);
+	else
+		append(&text, " %13s\n", "-");
+	return text.length;
+}
+
+/* The comparison's figures to %g's 6 significant digits, as ministat prints them. */
+size_t stats_format_comparison(char *buffer, size_t size,
+			       const struct sample_comparison *comparison)
+{
+	struct text text = text_start(buffer, size);
+
+	if (!comparison->significant) {
+		append(&text, "No difference proven at ");
+		append_confidence(&text, comparison->confidence_percent);
+		append(&text, "%% confidence\n");
+		return text.length;
+	}
+	append(&text, "Difference at ");
+	append_confidence(&text, comparison->confidence_percent);
+	append(&text, "%% confidence\n");
+	append(&text, "\t%g +/- %g\n", comparison->difference, comparison->half_width);
+	if (comparison->has_percent)
+		append(&text, "\t%g%% +/- %g%%\n", comparison->difference_percent,
+		       comparison->half_width_percent);
+	append(&text, "\t(Student's t, pooled s = %g)\n", comparison->pooled_standard_deviation);
+	return text.length;
+}
+
+/* The shortest of 15, 16 or 17 significant digits that reads back as the same double. */
+static void append_json_number(struct text *text, double value)
+{
+	char digits[40];
+
+	if (!isfinite(value)) {
+		append(text, "null");
+		return;
+	}
+	for (int precision = 15; precision <= 17; precision++) {
+		snprintf(digits, sizeof(digits), "%.*g", precision, value);
+		if (strtod(digits, NULL) == value)
+			break;
+	}
+	append(text, "%s", digits);
+}
+
+static void append_json_optional(struct text *text, bool present, double value)
+{
+	if (present)
+		append_json_number(text, value);
+	else
+		append(text, "null");
+}
+
+static void append_json_summary(struct text *text, const struct sample_summary *summary)
+{
+	append(text, "{\"n\": %zu, \"min\": ", summary->count);
+	append_json_number(text, summary->minimum);
+	append(text, ", \"max\": ");
+	append_json_number(text, summary->maximum);
+	append(text, ", \"median\": ");
+	append_json_number(text, summary->median);
+	append(text, ", \"mean\": ");
+	append_json_number(text, summary->mean);
+	append(text, ", \"stddev\": ");
+	append_json_optional(text, summary->has_standard_deviation, summary->standard_deviation);
+	append(text, "}");
+}
+
+size_t stats_format_json(char *buffer, size_t size, const struct sample_summary *a,
+			 const struct sample_summary *b, double confidence_percent,
+			 const struct sample_comparison *comparison)
+{
+	struct text text = text_start(buffer, size);
+	bool compared = comparison != NULL;
+	bool has_percent = compared && comparison->has_percent;
+
+	append(&text, "{\"a\": ");
+	append_json_summary(&text, a);
+	if (b) {
+		append(&text, ", \"b\": ");
+		append_json_summary(&text, b);
+		append(&text, ", \"confidence\": ");
+		append_json_number(&text, confidence_percent);
+		append(&text, ", \"difference\": ");
+		append_json_optional(&text, compared, compared ? comparison->difference : 0.0);
+		append(&text, ", \"half_width\": ");
+		append_json_optional(&text, compared, compared ? comparison->half_width : 0.0);
+		append(&text, ", \"difference_percent\": ");
+		append_json_optional(&text, has_percent, has_percent ? comparison->difference_percent : 0.0);
+		append(&text, ", \"half_width_percent\": ");
+		append_json_optional(&text, has_percent, has_percent ? comparison->half_width_percent : 0.0);
+		append(&text, ", \"pooled_s\": ");
+		append_json_optional(&text, compared,
+				     compared ? comparison->pooled_standard_deviation : 0.0);
+		append(&text, ", \"significant\": %s",
+		       !compared ? "null" : comparison->significant ? "true" : "false");
+	}
+	append(&text, "}\n");
+	return text.length;
+}
