@@ -42,7 +42,7 @@ STATS_NATIVE_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(STATS_SRCS))
 STATS_TOOL_OBJS := $(patsubst %.c,$(BUILD)/tool/%.o,bench/stats/lvmm_stats.c $(STATS_SRCS))
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all lvmm guests unit-tests check integration demo deps kernel clean
+.PHONY: all lvmm guests unit-tests check integration demo bench deps kernel clean
 all: lvmm
 
 lvmm: $(BUILD)/lvmm $(BUILD)/kick-race-test $(BUILD)/run-as-nobody $(BUILD)/pvsched-uapi-test
@@ -55,6 +55,10 @@ $(BUILD)/kick-race-test: $(BUILD)/arm64/tests/integration/kick_race_test.o $(fil
 	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz -lpthread
 
 $(BUILD)/pvsched-uapi-test: $(BUILD)/arm64/tests/integration/pvsched_uapi_test.o
+	$(CC_ARM64) -static -o $@ $^
+
+# Runs inside the emulated host for make bench: timestamps lvmm's exec on lvmm's own clock.
+$(BUILD)/launch-timed: $(BUILD)/arm64/bench/tools/launch_timed.o
 	$(CC_ARM64) -static -o $@ $^
 
 $(BUILD)/run-as-nobody: $(BUILD)/arm64/tests/integration/run_as_nobody.o
@@ -106,12 +110,16 @@ integration: deps lvmm guests
 demo: deps lvmm guests
 	scripts/demo.sh
 
+# The benchmarks in the emulated arm64 host: bench/results/report.md and its plots.
+bench: deps
+	bench/run.sh
+
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C guest clean
 
 TEST_PROGRAM_OBJS := $(BUILD)/arm64/tests/integration/kick_race_test.o \
 	$(BUILD)/arm64/tests/integration/run_as_nobody.o \
-	$(BUILD)/arm64/tests/integration/pvsched_uapi_test.o
+	$(BUILD)/arm64/tests/integration/pvsched_uapi_test.o $(BUILD)/arm64/bench/tools/launch_timed.o
 -include $(ARM64_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d) $(UNIT_TEST_OBJS:.o=.d) $(TEST_PROGRAM_OBJS:.o=.d)
 -include $(STATS_NATIVE_OBJS:.o=.d) $(STATS_TOOL_OBJS:.o=.d)

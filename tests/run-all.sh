@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make check`: the native unit tests (ASan+UBSan), then the integration suite in the emulated
-# arm64 host. Ends with one "N passed, N failed" line over both.
+# arm64 host, then a smoke run of the benchmarks. Ends with one "N passed, N failed" line over them all.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +30,10 @@ tally build/check-patches.log
 echo "== integration tests (emulated arm64 host)"
 tests/integration/run.sh 2>&1 | tee build/integration-summary.log
 tally build/integration-summary.log
+
+echo "== benchmark smoke run (make bench, few iterations)"
+bench/check-smoke.sh 2>&1 | tee build/bench-smoke.log
+tally build/bench-smoke.log
 
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" = 0 ]

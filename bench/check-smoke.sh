@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# make check's guard against bench rot: runs bench/run.sh --smoke (a few iterations of every
+# benchmark) and checks that the report has every section filled and every plot drawn. It
+# checks that the figures exist, never what they are. Ends with "bench smoke: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=build/bench-smoke
+rm -rf "$out"
+bench/run.sh --smoke --out "$out"
+status=$?
+passed=0 failed=0
+check() { # NAME COMMAND...
+	local name=$1; shift
+	if "$@" >/dev/null 2>&1; then echo "ok - $name"; passed=$((passed + 1));
+	else echo "not ok - $name"; failed=$((failed + 1)); fi
+}
+report=$out/report.md
+check "bench: the smoke run finished in the emulated host (status $status)" test "$status" = 0
+check "bench: report.md written" test -s "$report"
+check "bench: exit costs for all 7 operations, none skipped" \
+	test "$(grep -cE '^\| (loop|null HVC|PV_SCHED|MMIO|self-SGI|PMSELR).* \| \*\*[0-9.e-]+\*\* \|$' "$report")" = 7
+check "bench: KICK_CPU and SGI wake-up distributions" grep -qE '^\| KICK_CPU \| 16 \|' "$report"
+check "bench: VMM cost figures (start-up, boot to /init, RSS, binary)" \
+	bash -c "! grep -E '^\| (exec|lvmm start|RSS).*\| n/a \|' '$report' && grep -q 'static binary size' '$report'"
+check "bench: the A/B has both sides for all 6 metrics, compared by lvmm-stats" \
+	test "$(grep -cE '^\| .* \| (higher|lower) \| [0-9.,]+ \(2\) \| [0-9.,]+ \(2\) \| [-+]' "$report")" = 6
+check "bench: the guest used PV sched only with --pvsched" \
+	bash -c "grep -q '^on: cpu0 preempted=' '$report' && grep -q '^off: none' '$report' && grep -q 'answered \*true\*' '$report'"
+for plot in exit_costs kick_latency ab; do
+	check "bench: $plot.png is a PNG" bash -c "file '$out/$plot.png' | grep -q 'PNG image'"
+done
+[ "$failed" = 0 ] || echo "# bench smoke output: $out (raw.log, report.md)"
+echo "bench smoke: $passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,126 @@
+#!/bin/sh
+# The benchmarks, run by busybox sh INSIDE the emulated arm64 host (or on a real arm64 host:
+# PAYLOAD=dir sh bench/in-host.sh). Prints "bench <section> key=value ..." lines and the
+# "bench command ..." that produced them; bench/run.sh turns them into bench/results/.
+# Nothing here judges a figure: a run fails only if a benchmark could not run at all.
+# $PAYLOAD holds lvmm, launch-timed, the guests, Image, guest-initrd.cpio.gz and bench-env.
+
+PAYLOAD=${PAYLOAD:-/payload}
+LVMM="$PAYLOAD/lvmm"
+IMAGE="$PAYLOAD/Image"
+INITRD="$PAYLOAD/guest-initrd.cpio.gz"
+G="$PAYLOAD/guests"
+OUT=/tmp/bench.out
+ERR=/tmp/bench.err
+[ -f "$PAYLOAD/bench-env" ] && . "$PAYLOAD/bench-env"
+# Sizes: bench/run.sh writes the full or the smoke set into bench-env; these are the full ones.
+EXIT_ITERATIONS=${EXIT_ITERATIONS:-65536}
+EXIT_RUNS=${EXIT_RUNS:-3}
+KICK_ROUNDS=${KICK_ROUNDS:-512}
+STARTUP_RUNS=${STARTUP_RUNS:-10}
+BOOT_RUNS=${BOOT_RUNS:-5}
+AB_RUNS=${AB_RUNS:-10}
+AB_PARAMS=${AB_PARAMS:-}
+failures=0
+
+say() { echo "bench $*"; }
+# run_logged TIMEOUT ARGS...: one benchmark command, recorded for the report.
+run_logged() {
+	t=$1; shift
+	say "command $*"
+	timeout "$t" "$@" </dev/null >"$OUT" 2>"$ERR"
+	STATUS=$?
+	if [ "$STATUS" != 0 ]; then
+		failures=$((failures + 1))
+		say "failed status=$STATUS command=$*"
+		tail -n 5 "$OUT" "$ERR" | sed 's/^/# /'
+	fi
+	return $STATUS
+}
+reports() { tr -d '\r' < "$OUT" | sed -n 's/^report //p'; }
+
+say "info host_kernel=$(uname -r) host_cpus=$(nproc) lvmm=$("$LVMM" --version | cut -d' ' -f2) mode=${BENCH_MODE:-full}"
+say "info lvmm_binary_bytes=$(wc -c < "$LVMM")"
+
+# --- 1. exit costs (guest/tests/exit_costs.c) ---------------------------------------------
+run=1
+while [ $run -le "$EXIT_RUNS" ]; do
+	if run_logged 900 "$LVMM" run -k "$G/exit_costs.img" --pvsched --pmu -p "iterations=$EXIT_ITERATIONS"; then
+		reports | sed "s/^/bench exit run=$run /"
+	fi
+	run=$((run + 1))
+done
+
+# --- 2. kick latency (guest/tests/pvsched_wake.c) ------------------------------------------
+if run_logged 900 "$LVMM" run -k "$G/pvsched_wake.img" -c 2 --pvsched --pvsched-stats -p "rounds=$KICK_ROUNDS"; then
+	reports | sed 's/^/bench kick /'
+	grep '^  vcpu [0-9]*:' "$ERR" | sed 's/^  /bench kick-stats /'
+fi
+
+# --- 3. VMM cost ----------------------------------------------------------------------------
+# exec to first KVM_RUN and total wall time, for a guest that powers off at once...
+run=1
+while [ $run -le "$STARTUP_RUNS" ]; do
+	if run_logged 60 "$PAYLOAD/launch-timed" "$LVMM" run --loglevel info -k "$G/poweroff.img"; then
+		exec_ns=$(sed -n 's/^launch-timed: exec at CLOCK_MONOTONIC \([0-9]*\) ns$/\1/p' "$ERR")
+		exit_ns=$(sed -n 's/^launch-timed: exit at CLOCK_MONOTONIC \([0-9]*\) ns$/\1/p' "$ERR")
+		run_ns=$(sed -n 's/.*first KVM_RUN at CLOCK_MONOTONIC \([0-9]*\) ns.*/\1/p' "$ERR")
+		say "startup run=$run guest=poweroff exec_to_first_run_ns=$((run_ns - exec_ns)) exec_to_exit_ns=$((exit_ns - exec_ns))"
+	fi
+	run=$((run + 1))
+done
+# ...and for the minimal Linux kernel, with the time to its /init (the doorbell marker).
+for cpus in 1 4; do
+	run=1
+	while [ $run -le "$BOOT_RUNS" ]; do
+		if run_logged 300 "$PAYLOAD/launch-timed" "$LVMM" run --loglevel info -k "$IMAGE" -i "$INITRD" -c $cpus -m 256 -p quiet; then
+			exec_ns=$(sed -n 's/^launch-timed: exec at CLOCK_MONOTONIC \([0-9]*\) ns$/\1/p' "$ERR")
+			run_ns=$(sed -n 's/.*first KVM_RUN at CLOCK_MONOTONIC \([0-9]*\) ns.*/\1/p' "$ERR")
+			init_s=$(sed -n 's/.*guest marker 1 at \([0-9.]*\) s.*/\1/p' "$ERR")
+			say "boot run=$run cpus=$cpus exec_to_first_run_ns=$((run_ns - exec_ns)) start_to_init_s=$init_s"
+		fi
+		run=$((run + 1))
+	done
+done
+# RSS outside guest RAM, sampled while a Linux guest runs: every smaps mapping except the one
+# whose size is the -m given.
+say "command $LVMM run -k $IMAGE -i $INITRD -m 256 -p 'quiet lvmm.action=sleep' (smaps sampled at 4, 6, 8 s)"
+"$LVMM" run -k "$IMAGE" -i "$INITRD" -m 256 -p "quiet lvmm.action=sleep" </dev/null >"$OUT" 2>"$ERR" &
+pid=$!
+for at in 4 6 8; do
+	sleep 2
+	[ $at = 4 ] && sleep 2
+	rss=$(awk '/^Size:/ { skip = ($2 == 262144) } /^Rss:/ && !skip { sum += $2 } END { print sum }' \
+		/proc/$pid/smaps 2>/dev/null)
+	[ -n "$rss" ] && say "rss at_s=$at rss_kib_excluding_guest_ram=$rss"
+done
+wait $pid
+
+# --- 4. the PV sched A/B (seed 000) ---------------------------------------------------------
+# A 4-vCPU guest on this 2-CPU host, with one CPU hog per host CPU on top: vCPUs are preempted
+# all the time, which is what vcpu_is_preempted() is for. Off and on alternate run by run, so
+# that drift in the emulated host's speed spreads over both sides.
+cpu=0
+hogs=
+while [ $cpu -lt "$(nproc)" ]; do
+	taskset -c $cpu sh -c 'while :; do :; done' &
+	hogs="$hogs $!"
+	cpu=$((cpu + 1))
+done
+say "info ab_host_hogs=$(nproc) ab_guest_cpus=4"
+run=1
+while [ $run -le "$AB_RUNS" ]; do
+	for mode in off on; do
+		flag=; [ $mode = on ] && flag=--pvsched
+		if run_logged 1800 "$LVMM" run -k "$IMAGE" -i "$INITRD" -c 4 -m 512 $flag \
+			-p "quiet lvmm.action=sched-bench $AB_PARAMS"; then
+			tr -d '\r' < "$OUT" | sed -n "s/^LVMM-BENCH: run=1 /bench ab mode=$mode run=$run /p;s/^LVMM-BENCH: pvsched /bench ab-pvsched mode=$mode run=$run /p;s/^LVMM-BENCH: pvsched-after /bench ab-pvsched-after mode=$mode run=$run /p"
+			grep -q 'LVMM-BENCH: .*FAILED' "$OUT" && failures=$((failures + 1))
+		fi
+	done
+	run=$((run + 1))
+done
+kill $hogs
+wait 2>/dev/null
+say "done failures=$failures"
+[ "$failures" = 0 ]

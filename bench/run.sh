@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# make bench: gathers lvmm, the guests, the patched kernel and the guest initrd (with the
+# scheduler workloads) into a payload, runs bench/in-host.sh in the emulated arm64 host, and
+# turns what it printed into a report with plots (bench/report.py).
+#   bench/run.sh [--smoke] [--out DIR]
+# --smoke: a few iterations of everything, for CI (default output build/bench-smoke);
+# otherwise the full sizes, written to bench/results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=full out=''
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--smoke) mode=smoke ;;
+	--out) [ $# -ge 2 ] || { echo "bench/run.sh: --out wants a directory" >&2; exit 2; }; out=$2; shift ;;
+	*) echo "bench/run.sh: unknown option '$1' (usage: bench/run.sh [--smoke] [--out DIR])" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ -n "$out" ] || { [ $mode = smoke ] && out=build/bench-smoke || out=bench/results; }
+mkdir -p "$out"
+
+build=build
+make -s lvmm guests "$build/launch-timed" "$build/lvmm-stats"
+kernel=$(kernel/build-kernel.sh | tail -n 1) # with kernel/patches: PV sched in full mode
+payload=$(mktemp -d)
+trap 'rm -rf "$payload"' EXIT
+mkdir -p "$payload/guests"
+cp "$build/lvmm" "$build/launch-timed" "$payload/"
+cp guest/build/*.img "$payload/guests/"
+cp "$kernel" "$payload/Image"
+tests/integration/make-guest-initrd.sh "$payload/guest-initrd.cpio.gz"
+
+# Workload sizes: the full ones take a few seconds per workload per run in the nested guest
+# under TCG (messaging varies most: 0.8-9 s); a full A/B boot takes 20-30 s.
+if [ $mode = smoke ]; then
+	cat > "$payload/bench-env" <<-EOF
+	BENCH_MODE=smoke
+	EXIT_ITERATIONS=1024
+	EXIT_RUNS=1
+	KICK_ROUNDS=16
+	STARTUP_RUNS=2
+	BOOT_RUNS=1
+	AB_RUNS=2
+	AB_PARAMS='${BENCH_SMOKE_AB_PARAMS:-lvmm.pipe_loops=800 lvmm.msg_groups=2 lvmm.msg_fds=5 lvmm.msg_loops=30 lvmm.wakeup_threads=3 lvmm.wakeup_workers=3 lvmm.wakeup_seconds=1 lvmm.wakeup_bytes=4096}'
+	EOF
+	timeout=1800
+else
+	cat > "$payload/bench-env" <<-EOF
+	BENCH_MODE=full
+	EXIT_ITERATIONS=65536
+	EXIT_RUNS=3
+	KICK_ROUNDS=512
+	STARTUP_RUNS=10
+	BOOT_RUNS=5
+	AB_RUNS=10
+	AB_PARAMS='${BENCH_AB_PARAMS:-lvmm.pipe_loops=8000 lvmm.msg_groups=4 lvmm.msg_fds=5 lvmm.msg_loops=25 lvmm.wakeup_threads=3 lvmm.wakeup_workers=3 lvmm.wakeup_seconds=8 lvmm.wakeup_bytes=4096}'
+	EOF
+	timeout=7200
+fi
+
+echo "bench: $mode run in the emulated arm64 host; raw output in $out/raw.log"
+start=$(date +%s)
+set +e
+tests/integration/emuhost.sh --kernel "$kernel" --timeout $timeout "$payload" bench/in-host.sh \
+	> "$out/raw.log" 2>&1
+status=$?
+set -e
+elapsed=$(( $(date +%s) - start ))
+{
+	echo "mode=$mode"
+	echo "lvmm_version=$(git describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "kernel_image=$kernel"
+	echo "kernel_source=$(dpkg-query -W -f='${Package} ${Version}' linux-source-6.12 2>/dev/null || echo unknown)"
+	echo "kernel_patches=$(ls kernel/patches | tr '\n' ' ')"
+	echo "qemu=$(qemu-system-aarch64 --version | head -n 1)"
+	echo "build_host=$(uname -m), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%d GiB", $2 / 1048576 }' /proc/meminfo)"
+	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "elapsed_s=$elapsed"
+	echo "emulated_host_status=$status"
+	sed 's/^/bench_env_/' "$payload/bench-env"
+} > "$out/environment.txt"
+/usr/bin/python3 bench/report.py "$out" "$build/lvmm-stats"
+echo "bench: report in $out/report.md (emulated host status $status, $elapsed s)"
+exit $status
