@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/workload.h"
+
 #define MESSAGE_BYTES 100
 // perf's defaults, so that a bare run is comparable with perf's figures.
 #define DEFAULT_GROUPS 10UL
@@ -35,7 +37,8 @@
 // guest with little memory.
 #define THREAD_STACK_BYTES (256 * 1024)
 
-static const char usage_text[] = "usage: messaging [-g GROUPS] [-f FDS] [-l LOOPS] [-t]";
+const char workload_name[] = "messaging";
+const char workload_usage[] = "usage: messaging [-g GROUPS] [-f FDS] [-l LOOPS] [-t]";
 
 struct worker {
 	bool is_sender;
@@ -48,51 +51,6 @@ struct worker {
 	pthread_t thread;
 	pid_t pid;
 };
-
-// One stderr line, then exit status 2: what a wrapper script can tell from a failed run.
-static void __attribute__((noreturn)) usage_error(const char *what, int option)
-{
-	if (option)
-		fprintf(stderr, "messaging: %s -%c (%s)\n", what, option, usage_text);
-	else
-		fprintf(stderr, "messaging: %s (%s)\n", what, usage_text);
-	exit(2);
-}
-
-// A decimal in [min, max]; anything else (sign, junk, overflow) is a usage error.
-static unsigned long parse_count(const char *option, const char *text, unsigned long min,
-				 unsigned long max)
-{
-	char *end;
-	unsigned long value;
-
-	errno = 0;
-	value = strtoul(text, &end, 10);
-	if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || value < min ||
-	    value > max) {
-		fprintf(stderr, "messaging: %s wants a number from %lu to %lu, not '%s'\n", option,
-			min, max, text);
-		exit(2);
-	}
-	return value;
-}
-
-// Exits the whole program: in -t mode a failed worker cannot be cleaned up alone (its peers
-// would block on it forever), and in process mode the parent sees the status and kills the rest.
-static void __attribute__((noreturn)) die(const char *what)
-{
-	fprintf(stderr, "messaging: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		die("clock_gettime");
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void write_all(int fd, const void *data, size_t size, const char *what)
 {

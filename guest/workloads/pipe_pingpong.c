@@ -15,53 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/workload.h"
+
 #define DEFAULT_LOOPS 100000UL
 #define MAX_LOOPS 1000000000UL
 
-static const char usage_text[] = "usage: pipe-pingpong [-l LOOPS]";
-
-// One stderr line, then exit status 2: what a wrapper script can tell from a failed run.
-static void usage_error(const char *what, int option)
-{
-	if (option)
-		fprintf(stderr, "pipe-pingpong: %s -%c (%s)\n", what, option, usage_text);
-	else
-		fprintf(stderr, "pipe-pingpong: %s (%s)\n", what, usage_text);
-	exit(2);
-}
-
-// A decimal in [min, max]; anything else (sign, junk, overflow) is a usage error.
-static unsigned long parse_count(const char *option, const char *text, unsigned long min,
-				 unsigned long max)
-{
-	char *end;
-	unsigned long value;
-
-	errno = 0;
-	value = strtoul(text, &end, 10);
-	if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || value < min ||
-	    value > max) {
-		fprintf(stderr, "pipe-pingpong: %s wants a number from %lu to %lu, not '%s'\n",
-			option, min, max, text);
-		exit(2);
-	}
-	return value;
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "pipe-pingpong: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		die("clock_gettime");
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+const char workload_name[] = "pipe-pingpong";
+const char workload_usage[] = "usage: pipe-pingpong [-l LOOPS]";
 
 // 0 on success, -1 with errno set on error, or -1 with errno 0 if the peer closed the pipe
 // (it died): the callers tell those apart in their messages.

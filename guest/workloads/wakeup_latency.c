@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/workload.h"
+
 #define DEFAULT_MESSAGE_THREADS 2UL
 #define DEFAULT_WORKERS 4UL
 #define DEFAULT_SECONDS 5UL
@@ -41,7 +43,8 @@
 #define SUB_BUCKETS (1u << SUB_BUCKET_BITS)
 #define HISTOGRAM_BUCKETS ((64 - SUB_BUCKET_BITS) * SUB_BUCKETS)
 
-static const char usage_text[] =
+const char workload_name[] = "wakeup-latency";
+const char workload_usage[] =
 	"usage: wakeup-latency [-m MESSAGE_THREADS] [-t WORKERS_PER_MESSAGE_THREAD] [-r SECONDS] "
 	"[-p BYTES]";
 
@@ -76,51 +79,6 @@ struct message_thread {
 static size_t transfer_bytes;
 static uint64_t warmup_end_ns, run_end_ns; // samples count in [warmup_end_ns, run_end_ns)
 static _Atomic bool stopping;
-
-// One stderr line, then exit status 2: what a wrapper script can tell from a failed run.
-static void __attribute__((noreturn)) usage_error(const char *what, int option)
-{
-	if (option)
-		fprintf(stderr, "wakeup-latency: %s -%c (%s)\n", what, option, usage_text);
-	else
-		fprintf(stderr, "wakeup-latency: %s (%s)\n", what, usage_text);
-	exit(2);
-}
-
-// A decimal in [min, max]; anything else (sign, junk, overflow) is a usage error.
-static unsigned long parse_count(const char *option, const char *text, unsigned long min,
-				 unsigned long max)
-{
-	char *end;
-	unsigned long value;
-
-	errno = 0;
-	value = strtoul(text, &end, 10);
-	if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || value < min ||
-	    value > max) {
-		fprintf(stderr, "wakeup-latency: %s wants a number from %lu to %lu, not '%s'\n",
-			option, min, max, text);
-		exit(2);
-	}
-	return value;
-}
-
-// A failed thread cannot be cleaned up alone (its partner would wait for it forever), so any
-// failure ends the program.
-static void __attribute__((noreturn)) die(const char *what)
-{
-	fprintf(stderr, "wakeup-latency: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		die("clock_gettime");
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 // Sleeps until *word no longer holds seen. Private futexes: all waiters are our threads.
 static void futex_wait_while(_Atomic uint32_t *word, uint32_t seen)
