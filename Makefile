@@ -35,6 +35,12 @@ UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
 # The benchmark report's statistics (lvmm-stats): native only, never cross-built into lvmm.
 STATS_SRCS := bench/stats/sample_stats.c bench/stats/stats_format.c
 
+# -DLVMM_VERSION is baked into main.o: rebuild it whenever the version changes, or
+# `lvmm --version` (and the benchmark report) would name a stale commit.
+VERSION_STAMP := $(BUILD)/version-stamp
+$(shell mkdir -p $(BUILD) && { echo '$(VERSION)' | cmp -s - $(VERSION_STAMP) || echo '$(VERSION)' > $(VERSION_STAMP); })
+$(BUILD)/arm64/vmm/main.o: $(VERSION_STAMP)
+
 ARM64_OBJS := $(patsubst %.c,$(BUILD)/arm64/%.o,$(CORE_SRCS) $(KVM_SRCS))
 NATIVE_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(CORE_SRCS))
 UNIT_TEST_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(UNIT_TEST_SRCS) tests/unit/unit_test_main.c)

@@ -58,13 +58,22 @@ if run_logged 900 "$LVMM" run -k "$G/pvsched_wake.img" -c 2 --pvsched --pvsched-
 fi
 
 # --- 3. VMM cost ----------------------------------------------------------------------------
+# launch_times: from the last launch-timed run, exec_ns, exit_ns (launch-timed's clock) and
+# run_ns (lvmm's first KVM_RUN, same clock); fails, and says so, if any is missing.
+launch_times() {
+	exec_ns=$(sed -n 's/^launch-timed: exec at CLOCK_MONOTONIC \([0-9]*\) ns$/\1/p' "$ERR")
+	exit_ns=$(sed -n 's/^launch-timed: exit at CLOCK_MONOTONIC \([0-9]*\) ns$/\1/p' "$ERR")
+	run_ns=$(sed -n 's/.*first KVM_RUN at CLOCK_MONOTONIC \([0-9]*\) ns.*/\1/p' "$ERR")
+	[ -n "$exec_ns" ] && [ -n "$exit_ns" ] && [ -n "$run_ns" ] && return 0
+	failures=$((failures + 1))
+	say "failed no exec, exit or first-KVM_RUN time in the output"
+	return 1
+}
 # exec to first KVM_RUN and total wall time, for a guest that powers off at once...
 run=1
 while [ $run -le "$STARTUP_RUNS" ]; do
-	if run_logged 60 "$PAYLOAD/launch-timed" "$LVMM" run --loglevel info -k "$G/poweroff.img"; then
-		exec_ns=$(sed -n 's/^launch-timed: exec at CLOCK_MONOTONIC \([0-9]*\) ns$/\1/p' "$ERR")
-		exit_ns=$(sed -n 's/^launch-timed: exit at CLOCK_MONOTONIC \([0-9]*\) ns$/\1/p' "$ERR")
-		run_ns=$(sed -n 's/.*first KVM_RUN at CLOCK_MONOTONIC \([0-9]*\) ns.*/\1/p' "$ERR")
+	if run_logged 60 "$PAYLOAD/launch-timed" "$LVMM" run --loglevel info -k "$G/poweroff.img" &&
+	   launch_times; then
 		say "startup run=$run guest=poweroff exec_to_first_run_ns=$((run_ns - exec_ns)) exec_to_exit_ns=$((exit_ns - exec_ns))"
 	fi
 	run=$((run + 1))
@@ -73,9 +82,8 @@ done
 for cpus in 1 4; do
 	run=1
 	while [ $run -le "$BOOT_RUNS" ]; do
-		if run_logged 300 "$PAYLOAD/launch-timed" "$LVMM" run --loglevel info -k "$IMAGE" -i "$INITRD" -c $cpus -m 256 -p quiet; then
-			exec_ns=$(sed -n 's/^launch-timed: exec at CLOCK_MONOTONIC \([0-9]*\) ns$/\1/p' "$ERR")
-			run_ns=$(sed -n 's/.*first KVM_RUN at CLOCK_MONOTONIC \([0-9]*\) ns.*/\1/p' "$ERR")
+		if run_logged 300 "$PAYLOAD/launch-timed" "$LVMM" run --loglevel info -k "$IMAGE" -i "$INITRD" -c $cpus -m 256 -p quiet &&
+		   launch_times; then
 			init_s=$(sed -n 's/.*guest marker 1 at \([0-9.]*\) s.*/\1/p' "$ERR")
 			say "boot run=$run cpus=$cpus exec_to_first_run_ns=$((run_ns - exec_ns)) start_to_init_s=$init_s"
 		fi

@@ -255,15 +255,15 @@ def vmm_section(data, lines):
     lines.append("| figure | value |")
     lines.append("|---|---|")
     startup = [int(r["exec_to_first_run_ns"]) / 1e6 for r in data["startup"]
-               if r.get("exec_to_first_run_ns", "").lstrip("-").isdigit()]
+               if r.get("exec_to_first_run_ns", "").isdigit()]
     whole = [int(r["exec_to_exit_ns"]) / 1e6 for r in data["startup"]
-             if r.get("exec_to_exit_ns", "").lstrip("-").isdigit()]
+             if r.get("exec_to_exit_ns", "").isdigit()]
     lines.append(f"| exec to first KVM_RUN, bare-metal guest (ms) | {summary(startup)} |")
     lines.append(f"| exec to exit around a guest that powers off at once (ms) | {summary(whole)} |")
     for cpus in sorted({r["cpus"] for r in data["boot"]}, key=int):
         boots = [r for r in data["boot"] if r["cpus"] == cpus]
         first = [int(r["exec_to_first_run_ns"]) / 1e6 for r in boots
-                 if r.get("exec_to_first_run_ns", "").lstrip("-").isdigit()]
+                 if r.get("exec_to_first_run_ns", "").isdigit()]
         init = [float(r["start_to_init_s"]) for r in boots if r.get("start_to_init_s")]
         lines.append(f"| exec to first KVM_RUN, minimal Linux Image + initrd, {cpus} vCPU(s) (ms) | {summary(first)} |")
         lines.append(f"| lvmm start to the guest's /init, minimal 6.12 kernel, {cpus} vCPU(s) (s) | {summary(init)} |")
