@@ -3,12 +3,14 @@
 # PAYLOAD=dir sh bench/in-host.sh). Prints "bench <section> key=value ..." lines and the
 # "bench command ..." that produced them; bench/run.sh turns them into bench/results/.
 # Nothing here judges a figure: a run fails only if a benchmark could not run at all.
-# $PAYLOAD holds lvmm, launch-timed, the guests, Image, guest-initrd.cpio.gz and bench-env.
+# $PAYLOAD holds lvmm, launch-timed, the guests, Image, guest-initrd.cpio.gz, bench-initrd.cpio.gz
+# and bench-env.
 
 PAYLOAD=${PAYLOAD:-/payload}
 LVMM="$PAYLOAD/lvmm"
 IMAGE="$PAYLOAD/Image"
-INITRD="$PAYLOAD/guest-initrd.cpio.gz"
+INITRD="$PAYLOAD/guest-initrd.cpio.gz"          # busybox and the test init
+BENCH_INITRD="$PAYLOAD/bench-initrd.cpio.gz"    # the same plus guest/workloads
 G="$PAYLOAD/guests"
 OUT=/tmp/bench.out
 ERR=/tmp/bench.err
@@ -120,7 +122,7 @@ run=1
 while [ $run -le "$AB_RUNS" ]; do
 	for mode in off on; do
 		flag=; [ $mode = on ] && flag=--pvsched
-		if run_logged 1800 "$LVMM" run -k "$IMAGE" -i "$INITRD" -c 4 -m 512 $flag \
+		if run_logged 1800 "$LVMM" run -k "$IMAGE" -i "$BENCH_INITRD" -c 4 -m 512 $flag \
 			-p "quiet lvmm.action=sched-bench $AB_PARAMS"; then
 			tr -d '\r' < "$OUT" | sed -n "s/^LVMM-BENCH: run=1 /bench ab mode=$mode run=$run /p;s/^LVMM-BENCH: pvsched /bench ab-pvsched mode=$mode run=$run /p;s/^LVMM-BENCH: pvsched-after /bench ab-pvsched-after mode=$mode run=$run /p"
 			grep -q 'LVMM-BENCH: .*FAILED' "$OUT" && failures=$((failures + 1))

@@ -29,7 +29,9 @@ mkdir -p "$payload/guests"
 cp "$build/lvmm" "$build/launch-timed" "$payload/"
 cp guest/build/*.img "$payload/guests/"
 cp "$kernel" "$payload/Image"
+# The tests' small initrd for the boot figures; the one with the workloads for the A/B.
 tests/integration/make-guest-initrd.sh "$payload/guest-initrd.cpio.gz"
+tests/integration/make-guest-initrd.sh --workloads "$payload/bench-initrd.cpio.gz"
 
 # Workload sizes: the full ones take a few seconds per workload per run in the nested guest
 # under TCG (messaging varies most: 0.8-9 s); a full A/B boot takes 20-30 s.
@@ -59,6 +61,8 @@ else
 	timeout=7200
 fi
 
+# Noted before the run: the tree may change while it goes on.
+version=$(git describe --always --dirty 2>/dev/null || echo unknown)
 echo "bench: $mode run in the emulated arm64 host; raw output in $out/raw.log"
 start=$(date +%s)
 set +e
@@ -69,7 +73,7 @@ set -e
 elapsed=$(( $(date +%s) - start ))
 {
 	echo "mode=$mode"
-	echo "lvmm_version=$(git describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "lvmm_version=$version"
 	echo "kernel_image=$kernel"
 	echo "kernel_source=$(dpkg-query -W -f='${Package} ${Version}' linux-source-6.12 2>/dev/null || echo unknown)"
 	echo "kernel_patches=$(ls kernel/patches | tr '\n' ' ')"
