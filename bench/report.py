@@ -370,6 +370,7 @@ def ab_section(data, out, stats_tool, env, lines):
             plots.append(f"""set title "{label} ({unit})"
 set xtics ("off" 1, "on" 2)
 set xrange [0.5:2.5]
+set yrange [0:*]
 unset key
 plot "{base}_off.txt" using (1 + 0.12 * (rand(0) - 0.5)):1 with points pt 7 ps 0.8 lc rgb "#0077bb", \\
      "{base}_on.txt" using (2 + 0.12 * (rand(0) - 0.5)):1 with points pt 7 ps 0.8 lc rgb "#cc3311", \\
