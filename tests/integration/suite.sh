@@ -161,6 +161,7 @@ tr -d '\r' < "$OUT" | sed -n 's/^report \(.*_ticks_.*\|counter_hz\)=/measure \1=
 lvmm_run 180 run -k "$G/pvsched_race.img" -c 2 --pvsched
 expect "pvsched: 10000 kicks landing between the check and the WFI, none lost" 0 \
 	"report race_rounds_without_a_lost_kick=10000"
+tr -d '\r' < "$OUT" | sed -n 's/^report race_spurious_wakeups=/measure race_spurious_wakeups=/p'
 lvmm_run 60 run -k "$G/pvsched_race_control.img" -c 2 --pvsched
 expect "pvsched: the race test catches a lost kick (control: kick interrupt disabled)" 6 \
 	"report lost_kick_round=1"
