@@ -172,10 +172,7 @@ int main(int argc, char **argv)
 			use_threads = true;
 			break;
 		default:
-			usage_error(optopt == 'g' || optopt == 'f' || optopt == 'l'
-					    ? "a value is missing after"
-					    : "unknown option",
-				    optopt);
+			option_error("g:f:l:t");
 		}
 	}
 	if (optind != argc)

@@ -92,8 +92,7 @@ int main(int argc, char **argv)
 			loops = parse_count("-l", optarg, 1, MAX_LOOPS);
 			break;
 		default:
-			usage_error(optopt == 'l' ? "a value is missing after" : "unknown option",
-				    optopt);
+			option_error("l:");
 		}
 	}
 	if (optind != argc)

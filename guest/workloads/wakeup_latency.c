@@ -288,9 +288,7 @@ int main(int argc, char **argv)
 			transfer_bytes = parse_count("-p", optarg, 0, MAX_BYTES);
 			break;
 		default:
-			usage_error(optopt && strchr("mtrp", optopt) ? "a value is missing after"
-								     : "unknown option",
-				    optopt);
+			option_error("m:t:r:p:");
 		}
 	}
 	if (optind != argc)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 void usage_error(const char *what, int option)
 {
@@ -13,6 +14,13 @@ void usage_error(const char *what, int option)
 	else
 		fprintf(stderr, "%s: %s (%s)\n", workload_name, what, workload_usage);
 	exit(2);
+}
+
+void option_error(const char *optstring)
+{
+	const char *known = optopt && optopt != ':' ? strchr(optstring, optopt) : NULL;
+
+	usage_error(known && known[1] == ':' ? "a value is missing after" : "unknown option", optopt);
 }
 
 unsigned long parse_count(const char *option, const char *text, unsigned long min,

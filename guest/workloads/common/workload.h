@@ -13,6 +13,8 @@ extern const char workload_usage[];
 
 /* "<name>: <what> -<option> (<usage>)" (option 0: none), exit 2. */
 void __attribute__((noreturn)) usage_error(const char *what, int option);
+/* After getopt(optstring) returned '?': a missing value or an unknown option, as usage_error. */
+void __attribute__((noreturn)) option_error(const char *optstring);
 /* A decimal in [min, max]; a sign, junk or overflow is a usage error naming the option. */
 unsigned long parse_count(const char *option, const char *text, unsigned long min,
 			  unsigned long max);
