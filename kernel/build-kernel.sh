@@ -3,7 +3,9 @@
 # guest): Debian's linux-source-6.12 + kernel/patches/*.patch + kernel/minimal.config merged
 # onto tinyconfig. Cached under $LVMM_CACHE/kernel/<key>, key = source version + patches +
 # config + this script, so it only rebuilds when one of them changes. Prints the Image path
-# as its last line; build output goes to a log in the cache.
+# as its last line; build output goes to a log in the cache. When the series carries the KVM
+# selftest (tools/testing/selftests/kvm/aarch64/pvsched_test.c), it is built too, with the
+# kernel's own selftest build, as a static binary next to the Image: <dir of Image>/pvsched_test.
 #   build-kernel.sh [--no-patches]   (--no-patches: the stock source, without KVM_CAP_ARM_PV_SCHED)
 set -euo pipefail
 
@@ -95,6 +97,15 @@ done <"$fragment"
 
 # nproc + 1 keeps both cores of the dev machines busy while one job waits on I/O.
 step "make Image" kmake -j"$(($(nproc) + 1))" Image
+if [ -f "$src/tools/testing/selftests/kvm/aarch64/pvsched_test.c" ]; then
+	step "make headers" kmake headers
+	# Static: it runs in the emulated host, whose root has no C library.
+	step "building the KVM selftest pvsched_test" make -C "$src/tools/testing/selftests/kvm" \
+		ARCH=arm64 CROSS_COMPILE="$cross" KHDR_INCLUDES="-isystem $src/usr/include" \
+		OUTPUT="$src/selftests-out" LDFLAGS="-static -pthread" -j"$(($(nproc) + 1))" \
+		"$src/selftests-out/aarch64/pvsched_test"
+	cp "$src/selftests-out/aarch64/pvsched_test" "$out/pvsched_test"
+fi
 cp "$src/arch/arm64/boot/Image" "$image.tmp"
 cp "$src/.config" "$out/config"
 rm -rf "$src" # 1+ GiB of objects; the Image and its config are what the tests need
