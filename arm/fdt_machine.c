@@ -213,7 +213,9 @@ static int fdt_add_pvsched_node(void *fdt, const struct machine_description *m)
 	CHECK(fdt_property_string(fdt, "method", "hvc"));
 	CHECK(fdt_property_cell(fdt, "lvmm,slot-size", PV_SCHED_STATE_SIZE));
 	if (m->pvsched->preempted_maintained)
-		CHECK(fdt_property(fdt, "lvmm,preempted-maintained", NULL, 0));
+		CHECK(fdt_property(fdt, PV_SCHED_DT_PREEMPTED_MAINTAINED, NULL, 0));
+	if (m->pvsched->preempted_maintained && m->pvsched->idle_preempted)
+		CHECK(fdt_property(fdt, PV_SCHED_DT_IDLE_PREEMPTED, NULL, 0));
 	for (unsigned int i = 0; i < m->cpus; i++) {
 		interrupts[3 * i] = cpu_to_fdt32(GIC_SPI);
 		interrupts[3 * i + 1] = cpu_to_fdt32(LVMM_PVSCHED_KICK_SPI_BASE + i);

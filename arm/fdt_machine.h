@@ -12,6 +12,7 @@ struct pvsched_description {
 	uint64_t region_base;
 	uint64_t region_size;
 	bool preempted_maintained;   /* full mode: the host keeps the flags */
+	bool idle_preempted;         /* and a vCPU idle in WFI reads preempted */
 };
 
 /* Everything the device tree says about a guest; built by arm/machine.c, pure data here. */

@@ -96,6 +96,7 @@ static int arm_machine_write_fdt(struct vm *vm, const struct boot_layout *layout
 	struct pvsched_description pvsched = {
 		.region_base = LVMM_PVSCHED_BASE, .region_size = LVMM_PVSCHED_SIZE,
 		.preempted_maintained = vm->pvsched.mode == PVSCHED_FULL,
+		.idle_preempted = vm->pvsched.idle_preempted,
 	};
 	void *fdt = guest_memory_translate(&vm->memory, layout->dtb_addr, LVMM_DTB_MAX_SIZE);
 	int ret;

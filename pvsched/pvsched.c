@@ -1,5 +1,6 @@
 #include "pvsched.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "lvmm/pvsched_abi.h"
@@ -29,21 +30,17 @@ static bool pvsched_state_address_valid(const struct pvsched *pvsched, uint64_t 
 	       guest_memory_translate(pvsched->memory, ipa, PV_SCHED_STATE_SIZE) != NULL;
 }
 
+/* KVM writes nothing more at a dropped registration, and leaves it reading 0 (pvsched.md). */
 static int64_t pvsched_release(struct pvsched *pvsched, unsigned int caller)
 {
 	uint64_t old;
-	uint32_t *preempted;
 
-	if (pvsched->ops->get_ipa(pvsched->host, caller, &old) < 0)
+	if (pvsched->ops->get_guest_ipa(pvsched->host, caller, &old) < 0)
 		return PV_SCHED_NOT_SUPPORTED;
 	if (old == KVM_ARM_PV_SCHED_IPA_NONE)
 		return PV_SCHED_SUCCESS;
-	if (pvsched->ops->set_ipa(pvsched->host, caller, KVM_ARM_PV_SCHED_IPA_NONE) < 0)
+	if (pvsched->ops->set_guest_ipa(pvsched->host, caller, KVM_ARM_PV_SCHED_IPA_NONE) < 0)
 		return PV_SCHED_NOT_SUPPORTED;
-	/* KVM no longer writes there; leave the guest a clean "not preempted". */
-	preempted = guest_memory_translate(pvsched->memory, old, sizeof(*preempted));
-	if (preempted)
-		__atomic_store_n(preempted, 0, __ATOMIC_RELEASE);
 	return PV_SCHED_SUCCESS;
 }
 
@@ -54,13 +51,13 @@ static int64_t pvsched_init(struct pvsched *pvsched, unsigned int caller, uint64
 
 	if (!pvsched_state_address_valid(pvsched, ipa))
 		return PV_SCHED_INVALID_PARAMETER;
-	if (pvsched->ops->get_ipa(pvsched->host, caller, &old) < 0)
+	if (pvsched->ops->get_guest_ipa(pvsched->host, caller, &old) < 0)
 		return PV_SCHED_NOT_SUPPORTED;
 	if (old == ipa)
 		return PV_SCHED_SUCCESS;
 	if (old != KVM_ARM_PV_SCHED_IPA_NONE && pvsched_release(pvsched, caller) != PV_SCHED_SUCCESS)
 		return PV_SCHED_NOT_SUPPORTED;
-	err = pvsched->ops->set_ipa(pvsched->host, caller, ipa);
+	err = pvsched->ops->set_guest_ipa(pvsched->host, caller, ipa);
 	if (err == 0)
 		return PV_SCHED_SUCCESS;
 	log_warning("vCPU %u: KVM refused PV sched state at 0x%llx: %s", caller,
@@ -68,20 +65,29 @@ static int64_t pvsched_init(struct pvsched *pvsched, unsigned int caller, uint64
 	return PV_SCHED_INVALID_PARAMETER;
 }
 
+/* vCPU i's MPIDR as KVM assigns it (Aff0 = i[3:0], Aff1 = i[11:4], Aff2 = i[19:12]). */
+static unsigned int pvsched_kvm_index(uint64_t mpidr)
+{
+	return (unsigned int)((mpidr & 0xf) | ((mpidr >> 8) & 0xff) << 4 | ((mpidr >> 16) & 0xff) << 12);
+}
+
+/* The kick is on the critical path of a wake-up: the target first, counting afterwards. */
 static int64_t pvsched_kick(struct pvsched *pvsched, unsigned int caller, uint64_t mpidr)
 {
-	for (unsigned int target = 0; target < pvsched->vcpu_count; target++) {
-		if (pvsched->mpidrs[target] != mpidr)
-			continue;
-		if (pvsched->ops->vcpu_blocked && pvsched->ops->vcpu_blocked(pvsched->host, target))
-			atomic_fetch_add(&pvsched->counters[target].kicks_to_blocked, 1);
-		if (pvsched->ops->kick(pvsched->host, target) < 0)
-			return PV_SCHED_NOT_SUPPORTED;
-		atomic_fetch_add(&pvsched->counters[caller].kicks_sent, 1);
-		atomic_fetch_add(&pvsched->counters[target].kicks_received, 1);
-		return PV_SCHED_SUCCESS;
+	unsigned int target = pvsched_kvm_index(mpidr);
+
+	if (target >= pvsched->vcpu_count || pvsched->mpidrs[target] != mpidr) {
+		for (target = 0; target < pvsched->vcpu_count; target++)
+			if (pvsched->mpidrs[target] == mpidr)
+				break;
+		if (target == pvsched->vcpu_count)
+			return PV_SCHED_INVALID_PARAMETER;
 	}
-	return PV_SCHED_INVALID_PARAMETER;
+	if (pvsched->ops->kick(pvsched->host, target) < 0)
+		return PV_SCHED_NOT_SUPPORTED;
+	atomic_fetch_add(&pvsched->counters[caller].kicks_sent, 1);
+	atomic_fetch_add(&pvsched->counters[target].kicks_received, 1);
+	return PV_SCHED_SUCCESS;
 }
 
 static void pvsched_count(struct pvsched *pvsched, unsigned int caller, uint32_t function,
@@ -96,6 +102,26 @@ static void pvsched_count(struct pvsched *pvsched, unsigned int caller, uint32_t
 		atomic_fetch_add(&pvsched->counters[caller].calls[call][index], 1);
 	else
 		atomic_fetch_add(&pvsched->counters[caller].unknown_calls, 1);
+}
+
+int pvsched_choose_mode(long kvm_supported, bool guest_ipa_known, bool want_idle_preempted,
+			enum pvsched_mode *mode, uint64_t *enable_flags, char *err, size_t err_size)
+{
+	bool has_cap = kvm_supported > 0 && (kvm_supported & KVM_ARM_PV_SCHED_BASE);
+
+	*enable_flags = 0;
+	if (want_idle_preempted) {
+		if (!has_cap || !guest_ipa_known || !(kvm_supported & KVM_ARM_PV_SCHED_IDLE_PREEMPTED)) {
+			snprintf(err, err_size, "--pvsched=idle-preempted needs KVM_ARM_PV_SCHED_IDLE_PREEMPTED from lvmm's kernel series (kernel/patches, revision 2), but this host kernel %s; use --pvsched",
+				 !has_cap ? "lacks KVM_CAP_ARM_PV_SCHED" :
+				 !guest_ipa_known ? "has revision 1 of KVM_CAP_ARM_PV_SCHED" :
+				 "does not offer that flag");
+			return -1;
+		}
+		*enable_flags = KVM_ARM_PV_SCHED_IDLE_PREEMPTED;
+	}
+	*mode = has_cap && guest_ipa_known ? PVSCHED_FULL : PVSCHED_KICK_ONLY;
+	return 0;
 }
 
 int64_t pvsched_call(struct pvsched *pvsched, unsigned int caller, uint32_t function, uint64_t x1)
@@ -120,12 +146,15 @@ int64_t pvsched_call(struct pvsched *pvsched, unsigned int caller, uint32_t func
 
 void pvsched_print_counters(const struct pvsched *pvsched, FILE *out, bool json)
 {
+	const char *mode = pvsched->mode == PVSCHED_FULL ? "full" : "kick-only";
+	const char *semantics = pvsched->mode != PVSCHED_FULL ? "none" :
+				pvsched->idle_preempted ? "idle-preempted" : "runnable";
+
 	if (json)
-		fprintf(out, "{\"pvsched\":{\"mode\":\"%s\",\"vcpus\":[",
-			pvsched->mode == PVSCHED_FULL ? "full" : "kick-only");
+		fprintf(out, "{\"pvsched\":{\"mode\":\"%s\",\"semantics\":\"%s\",\"vcpus\":[",
+			mode, semantics);
 	else
-		fprintf(out, "pvsched counters (%s mode):\n",
-			pvsched->mode == PVSCHED_FULL ? "full" : "kick-only");
+		fprintf(out, "pvsched counters (%s mode, %s semantics):\n", mode, semantics);
 	for (unsigned int v = 0; v < pvsched->vcpu_count; v++) {
 		struct pvsched_counters *c = &pvsched->counters[v];
 
@@ -143,10 +172,10 @@ void pvsched_print_counters(const struct pvsched *pvsched, FILE *out, bool json)
 					fprintf(out, " %s.%s=%lu", call_names[call], result_names[r], n);
 			}
 		}
-		fprintf(out, json ? ",\"unknown_calls\":%lu,\"kicks_sent\":%lu,\"kicks_received\":%lu,\"kicks_to_blocked\":%lu}" :
-			" unknown=%lu kicks_sent=%lu kicks_received=%lu kicks_to_blocked=%lu\n",
+		fprintf(out, json ? ",\"unknown_calls\":%lu,\"kicks_sent\":%lu,\"kicks_received\":%lu}" :
+			" unknown=%lu kicks_sent=%lu kicks_received=%lu\n",
 			atomic_load(&c->unknown_calls), atomic_load(&c->kicks_sent),
-			atomic_load(&c->kicks_received), atomic_load(&c->kicks_to_blocked));
+			atomic_load(&c->kicks_received));
 	}
 	if (json)
 		fprintf(out, "]}}\n");

@@ -22,22 +22,22 @@ struct pvsched_counters {
 	atomic_ulong unknown_calls;
 	atomic_ulong kicks_sent;
 	atomic_ulong kicks_received;
-	atomic_ulong kicks_to_blocked;  /* the target's thread slept in KVM when kicked */
 };
 
 /*
  * What PV sched needs from KVM, behind a table so the unit tests can run the dispatch logic
- * against a fake. vcpu is the vCPU index. Functions return 0 or a negative errno.
+ * against a fake. vcpu is the vCPU index. Functions return 0 or a negative errno. The IPA is
+ * the guest's registration (KVM_ARM_VCPU_PV_SCHED_GUEST_IPA), made for PV_SCHED_IPA_INIT.
  */
 struct pvsched_host_ops {
-	int (*get_ipa)(void *host, unsigned int vcpu, uint64_t *ipa);
-	int (*set_ipa)(void *host, unsigned int vcpu, uint64_t ipa); /* IPA_NONE clears */
+	int (*get_guest_ipa)(void *host, unsigned int vcpu, uint64_t *ipa);
+	int (*set_guest_ipa)(void *host, unsigned int vcpu, uint64_t ipa); /* IPA_NONE clears */
 	int (*kick)(void *host, unsigned int vcpu);
-	bool (*vcpu_blocked)(void *host, unsigned int vcpu);         /* NULL: not collected */
 };
 
 struct pvsched {
 	enum pvsched_mode mode;
+	bool idle_preempted;                 /* full mode: a vCPU idle in WFI reads preempted */
 	unsigned int vcpu_count;
 	const uint64_t *mpidrs;              /* vcpu_count entries */
 	struct pvsched_counters *counters;   /* vcpu_count entries */
@@ -45,6 +45,15 @@ struct pvsched {
 	const struct pvsched_host_ops *ops;
 	void *host;
 };
+
+/*
+ * Decides the mode from what the host offers: kvm_supported is KVM_CHECK_EXTENSION's answer for
+ * KVM_CAP_ARM_PV_SCHED (<= 0: absent), guest_ipa_known whether KVM knows the guest-registration
+ * attribute (revision 2 of the series). Sets *enable_flags for KVM_ENABLE_CAP in full mode.
+ * Returns 0, or -1 with one line in err when the user's request cannot be met on this host.
+ */
+int pvsched_choose_mode(long kvm_supported, bool guest_ipa_known, bool want_idle_preempted,
+			enum pvsched_mode *mode, uint64_t *enable_flags, char *err, size_t err_size);
 
 /* Answers one PV_SCHED hypercall made by vCPU caller; the result goes to the guest's x0. */
 int64_t pvsched_call(struct pvsched *pvsched, unsigned int caller, uint32_t function, uint64_t x1);

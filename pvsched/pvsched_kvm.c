@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -19,72 +20,75 @@
 
 #define PVSCHED_REGION_SLOT 1
 
+/* What the PV sched host ops need: the VM, and an irqfd-bound eventfd per vCPU for kicks. */
+struct pvsched_kvm_host {
+	struct vm *vm;
+	int *kick_fds;
+};
+
 static int pvsched_vcpu_attr(struct vm *vm, unsigned int vcpu, unsigned long request,
-			     uint64_t *ipa)
+			     uint64_t attribute, uint64_t *ipa)
 {
 	struct kvm_device_attr attr = {
-		.group = KVM_ARM_VCPU_PV_SCHED_CTRL, .attr = KVM_ARM_VCPU_PV_SCHED_IPA,
+		.group = KVM_ARM_VCPU_PV_SCHED_CTRL, .attr = attribute,
 		.addr = (uint64_t)(uintptr_t)ipa,
 	};
 
 	return ioctl(vm->vcpus[vcpu].fd, request, &attr) < 0 ? -errno : 0;
 }
 
-static int pvsched_get_ipa(void *host, unsigned int vcpu, uint64_t *ipa)
+static int pvsched_get_guest_ipa(void *host, unsigned int vcpu, uint64_t *ipa)
 {
-	return pvsched_vcpu_attr(host, vcpu, KVM_GET_DEVICE_ATTR, ipa);
+	return pvsched_vcpu_attr(((struct pvsched_kvm_host *)host)->vm, vcpu, KVM_GET_DEVICE_ATTR, KVM_ARM_VCPU_PV_SCHED_GUEST_IPA,
+				 ipa);
 }
 
-static int pvsched_set_ipa(void *host, unsigned int vcpu, uint64_t ipa)
+static int pvsched_set_guest_ipa(void *host, unsigned int vcpu, uint64_t ipa)
 {
-	return pvsched_vcpu_attr(host, vcpu, KVM_SET_DEVICE_ATTR, &ipa);
+	return pvsched_vcpu_attr(((struct pvsched_kvm_host *)host)->vm, vcpu, KVM_SET_DEVICE_ATTR, KVM_ARM_VCPU_PV_SCHED_GUEST_IPA,
+				 &ipa);
 }
 
-/* An edge on the target's own SPI: the vGIC latches it, so a kick is never lost (pvsched.md). */
+/*
+ * One eventfd write per kick: KVM's irqfd injects the target's edge-triggered SPI from within
+ * the write (the vGIC latches it, so a kick is never lost; pvsched.md), without a second
+ * syscall to lower a line.
+ */
 static int pvsched_kick(void *host, unsigned int vcpu)
 {
-	struct vm *vm = host;
-	struct kvm_irq_level irq = {
-		.irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) |
-		       (32 + LVMM_PVSCHED_KICK_SPI_BASE + vcpu),
-		.level = 1,
-	};
+	struct pvsched_kvm_host *kvm_host = host;
+	uint64_t one = 1;
 
-	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq) < 0)
-		return -errno;
-	irq.level = 0;
-	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq) < 0 ? -errno : 0;
-}
-
-/* Whether the target's thread sleeps ('S') in the kernel: in KVM_RUN that means WFI. */
-static bool pvsched_vcpu_blocked(void *host, unsigned int vcpu)
-{
-	struct vm *vm = host;
-	char path[64], stat[256], *state;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)vm->vcpus[vcpu].tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, stat, sizeof(stat) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	stat[n] = '\0';
-	state = strrchr(stat, ')');
-	return state && state[1] == ' ' && state[2] == 'S';
+	return write(kvm_host->kick_fds[vcpu], &one, sizeof(one)) == sizeof(one) ? 0 : -errno;
 }
 
 static const struct pvsched_host_ops pvsched_kvm_ops = {
-	.get_ipa = pvsched_get_ipa, .set_ipa = pvsched_set_ipa, .kick = pvsched_kick,
+	.get_guest_ipa = pvsched_get_guest_ipa, .set_guest_ipa = pvsched_set_guest_ipa,
+	.kick = pvsched_kick,
 };
 
-static const struct pvsched_host_ops pvsched_kvm_ops_with_blocked = {
-	.get_ipa = pvsched_get_ipa, .set_ipa = pvsched_set_ipa, .kick = pvsched_kick,
-	.vcpu_blocked = pvsched_vcpu_blocked,
-};
+/* An eventfd per vCPU, bound by KVM_IRQFD to that vCPU's kick SPI. */
+static int pvsched_create_kick_fds(struct vm *vm, struct pvsched_kvm_host *kvm_host, char *err,
+				   size_t err_size)
+{
+	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
+		struct kvm_irqfd irqfd = { .gsi = LVMM_PVSCHED_KICK_SPI_BASE + i };
+
+		kvm_host->kick_fds[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (kvm_host->kick_fds[i] < 0) {
+			snprintf(err, err_size, "eventfd for vCPU %u's kick failed: %s", i,
+				 strerror(errno));
+			return -1;
+		}
+		irqfd.fd = (uint32_t)kvm_host->kick_fds[i];
+		if (ioctl(vm->vm_fd, KVM_IRQFD, &irqfd) < 0) {
+			snprintf(err, err_size, "binding vCPU %u's kick interrupt with KVM_IRQFD failed: %s",
+				 i, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static int pvsched_install_filter(struct vm *vm, char *err, size_t err_size)
 {
@@ -109,22 +113,39 @@ static int pvsched_install_filter(struct vm *vm, char *err, size_t err_size)
 	return 0;
 }
 
-static enum pvsched_mode pvsched_choose_mode(struct vm *vm)
+/* Probes the host, enables the capability in full mode, and says once if it runs kick-only. */
+static int pvsched_enable(struct vm *vm, char *err, size_t err_size)
 {
 	static bool said_kick_only;
 	struct kvm_enable_cap cap = { .cap = KVM_CAP_ARM_PV_SCHED };
+	struct kvm_device_attr guest_ipa = {
+		.group = KVM_ARM_VCPU_PV_SCHED_CTRL, .attr = KVM_ARM_VCPU_PV_SCHED_GUEST_IPA,
+	};
+	long supported = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PV_SCHED);
+	bool guest_ipa_known = ioctl(vm->vcpus[0].fd, KVM_HAS_DEVICE_ATTR, &guest_ipa) == 0;
+	enum pvsched_mode mode;
+	uint64_t flags;
 
-	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PV_SCHED) > 0) {
-		if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) == 0)
-			return PVSCHED_FULL;
-		log_warning("enabling KVM_CAP_ARM_PV_SCHED failed (%s)", strerror(errno));
-	}
-	/* Once per process: a rebooting guest would otherwise repeat it at every boot. */
-	if (!said_kick_only) {
+	if (pvsched_choose_mode(supported, guest_ipa_known, vm->opts->pvsched_idle_preempted, &mode,
+				&flags, err, err_size))
+		return -1;
+	if (mode == PVSCHED_FULL) {
+		cap.args[0] = flags;
+		if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0) {
+			snprintf(err, err_size, "enabling KVM_CAP_ARM_PV_SCHED failed: %s",
+				 strerror(errno));
+			return -1;
+		}
+		vm->pvsched.idle_preempted = flags & KVM_ARM_PV_SCHED_IDLE_PREEMPTED;
+	} else if (!said_kick_only) {
+		/* Once per process: a rebooting guest would otherwise repeat it at every boot. */
 		said_kick_only = true;
-		log_warning("the host kernel lacks KVM_CAP_ARM_PV_SCHED: PV sched runs in kick-only mode and the guest's preempted flags are not maintained");
+		log_warning("the host kernel %s: PV sched runs in kick-only mode and the guest's preempted flags are not maintained",
+			    supported > 0 ? "has revision 1 of KVM_CAP_ARM_PV_SCHED, which loses the flags after memslot changes and resets" :
+					    "lacks KVM_CAP_ARM_PV_SCHED");
 	}
-	return PVSCHED_KICK_ONLY;
+	vm->pvsched.mode = mode;
+	return 0;
 }
 
 static int pvsched_create_region(struct vm *vm, char *err, size_t err_size)
@@ -157,6 +178,7 @@ static int pvsched_create_region(struct vm *vm, char *err, size_t err_size)
 int pvsched_kvm_setup(struct vm *vm, char *err, size_t err_size)
 {
 	struct pvsched *pvsched = &vm->pvsched;
+	struct pvsched_kvm_host *kvm_host;
 	uint64_t *mpidrs;
 
 	if (!vm->opts->pvsched)
@@ -170,25 +192,37 @@ int pvsched_kvm_setup(struct vm *vm, char *err, size_t err_size)
 		return -1;
 	mpidrs = calloc(vm->vcpu_count, sizeof(*mpidrs));
 	pvsched->counters = calloc(vm->vcpu_count, sizeof(*pvsched->counters));
-	if (!mpidrs || !pvsched->counters) {
-		free(mpidrs);
+	kvm_host = calloc(1, sizeof(*kvm_host));
+	if (kvm_host)
+		kvm_host->kick_fds = malloc(vm->vcpu_count * sizeof(*kvm_host->kick_fds));
+	pvsched->mpidrs = mpidrs;
+	pvsched->host = kvm_host;
+	if (!mpidrs || !pvsched->counters || !kvm_host || !kvm_host->kick_fds) {
 		snprintf(err, err_size, "out of memory");
 		return -1;
 	}
-	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+	kvm_host->vm = vm;
+	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
 		mpidrs[i] = vm->vcpus[i].mpidr;
-	pvsched->mpidrs = mpidrs;
+		kvm_host->kick_fds[i] = -1;
+	}
 	pvsched->vcpu_count = vm->vcpu_count;
 	pvsched->memory = &vm->memory;
-	pvsched->host = vm;
-	pvsched->ops = vm->opts->pvsched_stats != STATS_NONE ? &pvsched_kvm_ops_with_blocked :
-							       &pvsched_kvm_ops;
-	pvsched->mode = pvsched_choose_mode(vm);
+	pvsched->ops = &pvsched_kvm_ops;
+	if (pvsched_create_kick_fds(vm, kvm_host, err, err_size))
+		return -1;
+	if (pvsched_enable(vm, err, err_size))
+		return -1;
 	if (pvsched->mode != PVSCHED_FULL)
 		return 0;
-	/* Slot i for vCPU i, before the vCPU first runs: the flag is right from the start. */
+	/*
+	 * Slot i for vCPU i, as the VMM's registration: it survives vCPU resets (PSCI CPU_ON,
+	 * kexec), so the guest needs no IPA_INIT to have a maintained flag.
+	 */
 	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
-		int ret = pvsched_set_ipa(vm, i, LVMM_PVSCHED_BASE + (uint64_t)i * PV_SCHED_STATE_SIZE);
+		uint64_t ipa = LVMM_PVSCHED_BASE + (uint64_t)i * PV_SCHED_STATE_SIZE;
+		int ret = pvsched_vcpu_attr(vm, i, KVM_SET_DEVICE_ATTR, KVM_ARM_VCPU_PV_SCHED_IPA,
+					    &ipa);
 
 		if (ret < 0) {
 			snprintf(err, err_size, "registering vCPU %u's PV sched state with KVM failed: %s",
@@ -201,6 +235,15 @@ int pvsched_kvm_setup(struct vm *vm, char *err, size_t err_size)
 
 void pvsched_kvm_teardown(struct vm *vm)
 {
+	struct pvsched_kvm_host *kvm_host = vm->pvsched.host;
+
+	if (kvm_host && kvm_host->kick_fds) {
+		for (unsigned int i = 0; i < vm->pvsched.vcpu_count; i++)
+			if (kvm_host->kick_fds[i] >= 0)
+				close(kvm_host->kick_fds[i]);
+		free(kvm_host->kick_fds);
+	}
+	free(kvm_host);
 	free((void *)vm->pvsched.mpidrs);
 	free(vm->pvsched.counters);
 	memset(&vm->pvsched, 0, sizeof(vm->pvsched));

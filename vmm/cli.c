@@ -38,7 +38,9 @@ const char cli_run_usage[] =
 	"      --dump-dtb FILE      write the generated device tree blob to FILE\n"
 	"      --loglevel LEVEL     error, warning (default), info or debug\n"
 	"      --pmu                a virtual PMUv3 for the guest (perf in the guest)\n"
-	"      --pvsched            paravirtualized scheduling for the guest (docs/pvsched.md)\n"
+	"      --pvsched[=SEMANTICS]  paravirtualized scheduling for the guest (docs/pvsched.md);\n"
+	"                           runnable (default): preempted means descheduled while\n"
+	"                           runnable; idle-preempted: a vCPU idle in WFI also reads so\n"
 	"      --pvsched-stats[=json]  print PV sched counters per vCPU when the guest stops\n"
 	"  -h, --help               show this text\n"
 	"\n"
@@ -74,7 +76,7 @@ static const struct option run_long_options[] = {
 	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
 	{ "loglevel", required_argument, NULL, OPT_LOGLEVEL },
 	{ "pmu", no_argument, NULL, OPT_PMU },
-	{ "pvsched", no_argument, NULL, OPT_PVSCHED },
+	{ "pvsched", optional_argument, NULL, OPT_PVSCHED },
 	{ "pvsched-stats", optional_argument, NULL, OPT_PVSCHED_STATS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -163,7 +165,16 @@ static enum cli_result parse_one(int option, const char *arg, struct run_options
 	case OPT_NODEFAULTS: opts->nodefaults = true; break;
 	case OPT_NO_REBOOT: opts->no_reboot = true; break;
 	case OPT_PMU: opts->pmu = true; break;
-	case OPT_PVSCHED: opts->pvsched = true; break;
+	case OPT_PVSCHED:
+		opts->pvsched = true;
+		if (!arg || strcmp(arg, "runnable") == 0)
+			opts->pvsched_idle_preempted = false;
+		else if (strcmp(arg, "idle-preempted") == 0)
+			opts->pvsched_idle_preempted = true;
+		else
+			return fail(message, size, "invalid --pvsched '%s': use --pvsched, --pvsched=runnable or --pvsched=idle-preempted",
+				    arg);
+		break;
 	case OPT_PVSCHED_STATS:
 		if (!arg || strcmp(arg, "text") == 0)
 			opts->pvsched_stats = STATS_TEXT;

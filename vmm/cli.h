@@ -25,6 +25,7 @@ struct run_options {
 	bool no_reboot;
 	bool pmu;
 	bool pvsched;
+	bool pvsched_idle_preempted;  /* --pvsched=idle-preempted: WFI counts as preempted */
 	enum stats_format pvsched_stats;
 };
 

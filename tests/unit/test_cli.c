@@ -202,7 +202,7 @@ TEST(cli_flag_given_a_value)
 {
 	EXPECT_ERROR("option '--nodefaults' takes no value", "-k", "K", "--nodefaults=1");
 	EXPECT_ERROR("option '--no-reboot' takes no value", "-k", "K", "--no-reboot=yes");
-	EXPECT_ERROR("option '--pvsched' takes no value", "-k", "K", "--pvsched=on");
+	EXPECT_ERROR("option '--pmu' takes no value", "-k", "K", "--pmu=on");
 	EXPECT_ERROR("option '--help' takes no value", "--help=all");
 	EXPECT_TRUE(strstr(message, "=all") == NULL);
 }
@@ -309,4 +309,20 @@ TEST(cli_pvsched_options)
 	EXPECT_EQ(opts.pvsched_stats, STATS_TEXT);
 	EXPECT_EQ(PARSE("-k", "K", "--pvsched", "--pvsched-stats=json"), CLI_RUN);
 	EXPECT_EQ(opts.pvsched_stats, STATS_JSON);
+}
+
+TEST(cli_pvsched_semantics)
+{
+	EXPECT_EQ(PARSE("-k", "K", "--pvsched"), CLI_RUN);
+	EXPECT_FALSE(opts.pvsched_idle_preempted);
+	EXPECT_EQ(PARSE("-k", "K", "--pvsched=idle-preempted"), CLI_RUN);
+	EXPECT_TRUE(opts.pvsched);
+	EXPECT_TRUE(opts.pvsched_idle_preempted);
+	EXPECT_EQ(PARSE("-k", "K", "--pvsched=idle-preempted", "--pvsched=runnable"), CLI_RUN);
+	EXPECT_TRUE(opts.pvsched);
+	EXPECT_FALSE(opts.pvsched_idle_preempted); /* the last one given wins */
+	EXPECT_ERROR("invalid --pvsched 'on': use --pvsched, --pvsched=runnable or --pvsched=idle-preempted",
+		     "-k", "K", "--pvsched=on");
+	EXPECT_ERROR("invalid --pvsched 'idle'", "-k", "K", "--pvsched=idle");
+	EXPECT_ERROR("needs --pvsched", "-k", "K", "--pvsched-stats");
 }

@@ -313,7 +313,7 @@ TEST(fdt_too_small_buffer_fails_cleanly)
 
 TEST(fdt_pvsched_node)
 {
-	struct pvsched_description pvsched = { 0x04000000, 0x10000, true };
+	struct pvsched_description pvsched = { 0x04000000, 0x10000, true, false };
 	struct machine_description m = machine(GIC_V3, false);
 	int node, len;
 
@@ -329,6 +329,7 @@ TEST(fdt_pvsched_node)
 	EXPECT_STR_EQ(fdt_getprop(blob, node, "method", NULL), "hvc");
 	EXPECT_EQ(prop_u32(node, "lvmm,slot-size", 0), 64);
 	EXPECT_TRUE(fdt_getprop(blob, node, "lvmm,preempted-maintained", NULL) != NULL);
+	EXPECT_TRUE(fdt_getprop(blob, node, "lvmm,idle-preempted", NULL) == NULL); /* the default */
 	EXPECT_TRUE(fdt_getprop(blob, node, "interrupts", &len) != NULL);
 	EXPECT_EQ(len, 4 * 3 * 4);
 	for (int i = 0; i < 4; i++) {
@@ -336,10 +337,16 @@ TEST(fdt_pvsched_node)
 		EXPECT_EQ(prop_u32(node, "interrupts", 3 * i + 1), 16 + i); /* one per vCPU */
 		EXPECT_EQ(prop_u32(node, "interrupts", 3 * i + 2), 1);      /* edge rising */
 	}
-	pvsched.preempted_maintained = false;
+	pvsched.idle_preempted = true;
+	build(&m);
+	node = fdt_path_offset(blob, "/pvsched@4000000");
+	EXPECT_TRUE(fdt_getprop(blob, node, "lvmm,idle-preempted", &len) != NULL);
+	EXPECT_EQ(len, 0); /* a boolean property */
+	pvsched.preempted_maintained = false; /* kick-only: no flags, so no semantics either */
 	build(&m);
 	node = fdt_path_offset(blob, "/pvsched@4000000");
 	EXPECT_TRUE(fdt_getprop(blob, node, "lvmm,preempted-maintained", NULL) == NULL);
+	EXPECT_TRUE(fdt_getprop(blob, node, "lvmm,idle-preempted", NULL) == NULL);
 }
 
 TEST(fdt_pmu_node)

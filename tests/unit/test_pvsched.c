@@ -10,7 +10,7 @@
 #define RAM_BASE 0x80000000ULL
 #define REGION_BASE 0x04000000ULL
 
-/* A fake of the KVM side: per-vCPU registrations, the kicks made, failures on demand. */
+/* A fake of the KVM side: per-vCPU guest registrations, the kicks made, failures on demand. */
 struct fake_host {
 	uint64_t ipa[4];
 	int set_calls;
@@ -43,7 +43,7 @@ static int fake_kick(void *host, unsigned int vcpu)
 	return 0;
 }
 
-static const struct pvsched_host_ops fake_ops = { fake_get_ipa, fake_set_ipa, fake_kick, NULL };
+static const struct pvsched_host_ops fake_ops = { fake_get_ipa, fake_set_ipa, fake_kick };
 static const uint64_t mpidrs[3] = { 0x0, 0x1, 0x100 };
 static uint8_t ram[1 << 16], region[4096];
 static struct guest_memory memory;
@@ -60,7 +60,7 @@ static struct pvsched setup(enum pvsched_mode mode)
 	guest_memory_add(&memory, RAM_BASE, sizeof(ram), ram, 0);
 	guest_memory_add(&memory, REGION_BASE, sizeof(region), region, 1);
 	log_set_level(LOG_ERROR);
-	return (struct pvsched){ mode, 3, mpidrs, counters, &memory, &fake_ops, &host };
+	return (struct pvsched){ mode, false, 3, mpidrs, counters, &memory, &fake_ops, &host };
 }
 
 TEST(pvsched_features_full_and_kick_only)
@@ -105,31 +105,61 @@ TEST(pvsched_ipa_init_validates_addresses)
 TEST(pvsched_ipa_init_is_idempotent_and_moves)
 {
 	struct pvsched p = setup(PVSCHED_FULL);
-	uint32_t *old_flag = (uint32_t *)(region + 128);
 
 	EXPECT_EQ(pvsched_call(&p, 2, PV_SCHED_IPA_INIT, REGION_BASE + 128), PV_SCHED_SUCCESS);
 	EXPECT_EQ(host.set_calls, 1);
 	EXPECT_EQ(pvsched_call(&p, 2, PV_SCHED_IPA_INIT, REGION_BASE + 128), PV_SCHED_SUCCESS);
 	EXPECT_EQ(host.set_calls, 1); /* same address: nothing to do */
-	*old_flag = 1;                /* as if KVM had marked it preempted */
+	/* KVM refuses a second registration (EEXIST): lvmm clears the old one first. */
 	EXPECT_EQ(pvsched_call(&p, 2, PV_SCHED_IPA_INIT, RAM_BASE + 4096), PV_SCHED_SUCCESS);
 	EXPECT_EQ(host.ipa[2], RAM_BASE + 4096);
-	EXPECT_EQ(*old_flag, 0); /* the abandoned structure is left "not preempted" */
+	EXPECT_EQ(host.set_calls, 3);
 }
 
 TEST(pvsched_ipa_release)
 {
 	struct pvsched p = setup(PVSCHED_FULL);
-	uint32_t *flag = (uint32_t *)(ram + 256);
 
 	EXPECT_EQ(pvsched_call(&p, 0, PV_SCHED_IPA_RELEASE, 0), PV_SCHED_SUCCESS); /* none yet */
 	EXPECT_EQ(host.set_calls, 0);
 	EXPECT_EQ(pvsched_call(&p, 0, PV_SCHED_IPA_INIT, RAM_BASE + 256), PV_SCHED_SUCCESS);
-	*flag = 1;
 	EXPECT_EQ(pvsched_call(&p, 0, PV_SCHED_IPA_RELEASE, 0x1234), PV_SCHED_SUCCESS);
 	EXPECT_EQ(host.ipa[0], KVM_ARM_PV_SCHED_IPA_NONE);
-	EXPECT_EQ(*flag, 0);
 	EXPECT_EQ(host.ipa[1], KVM_ARM_PV_SCHED_IPA_NONE); /* only the caller's registration */
+	host.fail_set = EIO;
+	host.ipa[0] = RAM_BASE;
+	EXPECT_EQ(pvsched_call(&p, 0, PV_SCHED_IPA_RELEASE, 0), (uint64_t)PV_SCHED_NOT_SUPPORTED);
+}
+
+/* What lvmm makes of KVM_CHECK_EXTENSION's answer, with and without --pvsched=idle-preempted. */
+TEST(pvsched_mode_from_the_host)
+{
+	const long both = KVM_ARM_PV_SCHED_BASE | KVM_ARM_PV_SCHED_IDLE_PREEMPTED;
+	enum pvsched_mode mode = PVSCHED_OFF;
+	uint64_t flags = 99;
+	char err[512] = "";
+
+	EXPECT_EQ(pvsched_choose_mode(both, true, false, &mode, &flags, err, sizeof(err)), 0);
+	EXPECT_EQ(mode, PVSCHED_FULL);
+	EXPECT_EQ(flags, 0);
+	EXPECT_EQ(pvsched_choose_mode(both, true, true, &mode, &flags, err, sizeof(err)), 0);
+	EXPECT_EQ(mode, PVSCHED_FULL);
+	EXPECT_EQ(flags, KVM_ARM_PV_SCHED_IDLE_PREEMPTED);
+	EXPECT_EQ(pvsched_choose_mode(0, false, false, &mode, &flags, err, sizeof(err)), 0);
+	EXPECT_EQ(mode, PVSCHED_KICK_ONLY);
+	EXPECT_EQ(pvsched_choose_mode(-1, false, false, &mode, &flags, err, sizeof(err)), 0);
+	EXPECT_EQ(mode, PVSCHED_KICK_ONLY);
+	/* Revision 1 answered 1 and had no guest registration: it loses flags, so kick-only. */
+	EXPECT_EQ(pvsched_choose_mode(1, false, false, &mode, &flags, err, sizeof(err)), 0);
+	EXPECT_EQ(mode, PVSCHED_KICK_ONLY);
+	EXPECT_EQ(pvsched_choose_mode(0, false, true, &mode, &flags, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "lacks KVM_CAP_ARM_PV_SCHED; use --pvsched");
+	EXPECT_TRUE(strchr(err, '\n') == NULL);
+	EXPECT_EQ(pvsched_choose_mode(1, false, true, &mode, &flags, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "has revision 1 of KVM_CAP_ARM_PV_SCHED");
+	EXPECT_EQ(pvsched_choose_mode(KVM_ARM_PV_SCHED_BASE, true, true, &mode, &flags, err,
+				      sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "does not offer that flag");
 }
 
 TEST(pvsched_kvm_refusal_is_invalid_parameter)
@@ -176,7 +206,7 @@ TEST(pvsched_counters_print)
 	pvsched_call(&p, 0, PV_SCHED_KICK_CPU, 0x1);
 	pvsched_print_counters(&p, out, true);
 	fclose(out);
-	EXPECT_CONTAINS(text, "{\"pvsched\":{\"mode\":\"kick-only\",\"vcpus\":[{\"vcpu\":0,");
+	EXPECT_CONTAINS(text, "{\"pvsched\":{\"mode\":\"kick-only\",\"semantics\":\"none\",\"vcpus\":[{\"vcpu\":0,");
 	EXPECT_CONTAINS(text, "\"kick_cpu_success\":1");
 	EXPECT_CONTAINS(text, "\"vcpu\":1,");
 	EXPECT_CONTAINS(text, "\"kicks_received\":1");
