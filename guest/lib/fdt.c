@@ -126,6 +126,13 @@ bool fdt_memory_range(uint64_t dtb, uint64_t *base, uint64_t *size)
 	return true;
 }
 
+bool fdt_node_has_property(uint64_t dtb, const char *node, const char *prop)
+{
+	struct fdt_property_found found;
+
+	return fdt_find_root_child_property(dtb, node, prop, &found);
+}
+
 const char *fdt_chosen_bootargs(uint64_t dtb)
 {
 	struct fdt_property_found bootargs;

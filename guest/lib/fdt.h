@@ -8,6 +8,9 @@
 /* The first range of the first /memory node's reg; false if the blob is not a usable DTB. */
 bool fdt_memory_range(uint64_t dtb, uint64_t *base, uint64_t *size);
 
+/* Whether the root's child node (also "node@<unit>") has the property prop. */
+bool fdt_node_has_property(uint64_t dtb, const char *node, const char *prop);
+
 /* /chosen/bootargs (lvmm -p), or "" if there is none. */
 const char *fdt_chosen_bootargs(uint64_t dtb);
 /* The value of the word "key=<decimal>" in bootargs; fallback if absent or not a number. */

@@ -8,6 +8,8 @@
 #define GICD_CTLR       0x0000
 #define GICD_IGROUPR    0x0080
 #define GICD_ISENABLER  0x0100
+#define GICD_ISPENDR    0x0200
+#define GICD_ICPENDR    0x0280
 #define GICD_IPRIORITYR 0x0400
 #define GICD_ICFGR      0x0c00
 #define GICD_IROUTER    0x6000
@@ -49,6 +51,17 @@ void gic_enable_private(unsigned int cpu, uint32_t intid)
 {
 	*(volatile uint8_t *)(GICR_SGI(cpu) + GICR_IPRIORITYR + intid) = 0xa0;
 	*reg32(GICR_SGI(cpu) + GICR_ISENABLER0) = 1u << intid;
+	memory_barrier();
+}
+
+bool gic_spi_pending(uint32_t intid)
+{
+	return *reg32(GICD + GICD_ISPENDR + 4 * (intid / 32)) & (1u << (intid % 32));
+}
+
+void gic_spi_clear_pending(uint32_t intid)
+{
+	*reg32(GICD + GICD_ICPENDR + 4 * (intid / 32)) = 1u << (intid % 32);
 	memory_barrier();
 }
 

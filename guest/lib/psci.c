@@ -24,6 +24,17 @@ int64_t psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
 	return smccc_hvc(PSCI_CPU_ON, mpidr, entry, context);
 }
 
+int64_t psci_affinity_info(uint64_t mpidr)
+{
+	return smccc_hvc(PSCI_AFFINITY_INFO, mpidr, 0, 0);
+}
+
+void psci_cpu_off(void)
+{
+	smccc_hvc(PSCI_CPU_OFF, 0, 0, 0);
+	guest_assert_failed("PSCI CPU_OFF returned", 0, 0);
+}
+
 void psci_system_off(void)
 {
 	smccc_hvc(PSCI_SYSTEM_OFF, 0, 0, 0);

@@ -1,7 +1,8 @@
 /*
- * The control for pvsched_race: the same rounds with vCPU 1's kick interrupt left disabled, so
- * no kick can end its WFI. The watchdog must catch that (lvmm exits 6 with lost_kick_round=1),
- * which shows the race test would see a lost kick.
+ * The control for pvsched_race: the same rounds, but a kick found pending just before the WFI
+ * is cleared, as a wake-up without a latch would forget it. The first kick that lands between
+ * the check and the WFI must then be lost, and the watchdog must catch it: lvmm exits 6 with
+ * lost_kick_round equal to control_dropped_pending_kick_round.
  */
 #define RACE_CONTROL 1
 #include "pvsched_race.c"

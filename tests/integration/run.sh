@@ -14,10 +14,12 @@ trap 'rm -rf "$payload"' EXIT
 kernel=$(kernel/build-kernel.sh | tail -n 1)                    # with kernel/patches
 stock_kernel=$(kernel/build-kernel.sh --no-patches | tail -n 1) # without KVM_CAP_ARM_PV_SCHED
 mkdir -p "$payload/guests"
-cp "$build/lvmm" "$build/kick-race-test" "$build/run-as-nobody" "$build/pvsched-uapi-test" "$payload/"
+cp "$build/lvmm" "$build/kick-race-test" "$build/run-as-nobody" "$payload/"
+cp "$(dirname "$kernel")/pvsched_test" "$payload/" # the series' KVM selftest, built with it
 cp guest/build/*.img "$payload/guests/"
 cp "$kernel" "$payload/Image"
 tests/integration/make-guest-initrd.sh "$payload/guest-initrd.cpio.gz"
+tests/integration/make-guest-initrd.sh --kexec "$kernel" "$payload/guest-initrd-kexec.cpio.gz"
 echo "LVMM_TEST_ONLY='${LVMM_TEST_ONLY:-}'" > "$payload/test-env"
 
 set +e
