@@ -33,7 +33,7 @@ KVM_SRCS := vmm/main.c vmm/vm.c vmm/vcpu.c vmm/vcpu_exit.c vmm/event_loop.c \
 	pvsched/pvsched_kvm.c
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
 # The benchmark report's statistics (lvmm-stats): native only, never cross-built into lvmm.
-STATS_SRCS := bench/stats/sample_stats.c bench/stats/stats_format.c
+STATS_SRCS := bench/stats/sample_stats.c bench/stats/rank_stats.c bench/stats/stats_format.c
 
 # -DLVMM_VERSION is baked into main.o: rebuild it whenever the version changes, or
 # `lvmm --version` (and the benchmark report) would name a stale commit.
@@ -51,7 +51,7 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 .PHONY: all lvmm guests unit-tests check integration demo bench deps kernel clean
 all: lvmm
 
-lvmm: $(BUILD)/lvmm $(BUILD)/kick-race-test $(BUILD)/run-as-nobody $(BUILD)/pvsched-uapi-test
+lvmm: $(BUILD)/lvmm $(BUILD)/kick-race-test $(BUILD)/run-as-nobody
 
 $(BUILD)/lvmm: $(ARM64_OBJS)
 	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz -lpthread
@@ -60,11 +60,12 @@ $(BUILD)/lvmm: $(ARM64_OBJS)
 $(BUILD)/kick-race-test: $(BUILD)/arm64/tests/integration/kick_race_test.o $(filter-out $(BUILD)/arm64/vmm/main.o,$(ARM64_OBJS))
 	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz -lpthread
 
-$(BUILD)/pvsched-uapi-test: $(BUILD)/arm64/tests/integration/pvsched_uapi_test.o
+# Run inside the emulated host for make bench: timestamps lvmm's exec on lvmm's own clock;
+# the cost of each step of the KICK_CPU path.
+$(BUILD)/launch-timed: $(BUILD)/arm64/bench/tools/launch_timed.o
 	$(CC_ARM64) -static -o $@ $^
 
-# Runs inside the emulated host for make bench: timestamps lvmm's exec on lvmm's own clock.
-$(BUILD)/launch-timed: $(BUILD)/arm64/bench/tools/launch_timed.o
+$(BUILD)/kick-steps: $(BUILD)/arm64/bench/tools/kick_steps.o
 	$(CC_ARM64) -static -o $@ $^
 
 $(BUILD)/run-as-nobody: $(BUILD)/arm64/tests/integration/run_as_nobody.o
@@ -126,6 +127,6 @@ clean:
 
 TEST_PROGRAM_OBJS := $(BUILD)/arm64/tests/integration/kick_race_test.o \
 	$(BUILD)/arm64/tests/integration/run_as_nobody.o \
-	$(BUILD)/arm64/tests/integration/pvsched_uapi_test.o $(BUILD)/arm64/bench/tools/launch_timed.o
+	$(BUILD)/arm64/bench/tools/launch_timed.o $(BUILD)/arm64/bench/tools/kick_steps.o
 -include $(ARM64_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d) $(UNIT_TEST_OBJS:.o=.d) $(TEST_PROGRAM_OBJS:.o=.d)
 -include $(STATS_NATIVE_OBJS:.o=.d) $(STATS_TOOL_OBJS:.o=.d)

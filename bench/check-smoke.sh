@@ -20,13 +20,20 @@ check "bench: report.md written" test -s "$report"
 check "bench: exit costs for all 7 operations, none skipped" \
 	test "$(grep -cE '^\| (loop|null HVC|PV_SCHED|MMIO|self-SGI|PMSELR).* \| \*\*[0-9.e-]+\*\* \|$' "$report")" = 7
 check "bench: KICK_CPU and SGI wake-up distributions" grep -qE '^\| KICK_CPU \| 16 \|' "$report"
+check "bench: the cost of each kick step, the irqfd write among them" \
+	grep -qE '^\| raise the kick SPI, lvmm now: one eventfd write \(KVM_IRQFD\) \| [0-9,]+ \|$' "$report"
 check "bench: VMM cost figures (start-up, boot to /init, RSS, binary)" \
 	bash -c "! grep -E '^\| (exec|lvmm start|RSS).*\| n/a \|' '$report' && grep -q 'static binary size' '$report'"
-check "bench: the A/B has both sides for all 6 metrics, compared by lvmm-stats" \
-	test "$(grep -cE '^\| .* \| (higher|lower) \| [0-9.,]+ \(2\) \| [0-9.,]+ \(2\) \| [-+]' "$report")" = 6
-check "bench: the guest used PV sched only with --pvsched" \
-	bash -c "grep -q '^on: cpu0 preempted=' '$report' && grep -q '^off: none' '$report' && grep -q 'answered \*true\*' '$report'"
-for plot in exit_costs kick_latency ab; do
+# 3 scenarios: s1 and s2 compare on and idle-preempted with off, s2-loaded on: 5 x 8 metrics.
+check "bench: the A/B compares every arm of every scenario on all 8 metrics, by lvmm-stats" \
+	test "$(grep -cE '^\| .* \| (higher|lower) \| (on|idle-preempted) \| [0-9.,]+ \(2\) \| [0-9.,]+ \(2\) \| [-+][0-9.]+% \+/- [0-9.]+% \| [-+][0-9.]+% \[' "$report")" = 40
+check "bench: evidence from the guest for all 6 workloads in all 8 arms" \
+	test "$(grep -cE '^\| (pipe|messaging|wakeup|forkexec|mmap|filewrite) \| (off|on|idle-preempted) \| [0-9]' "$report")" = 48
+check "bench: the guest used PV sched only when asked, with the semantics asked for" \
+	bash -c "grep -q '^off: none' '$report' && grep -q '^on: semantics runnable' '$report' && grep -q '^idle-preempted: semantics idle-preempted' '$report'"
+check "bench: raw data, one file per scenario, metric and arm, a value per boot" \
+	bash -c "test \$(ls $out/data/ab_*_*_*.txt | wc -l) = 64 && test \$(wc -l < $out/data/ab_s2-loaded_mmap_ops_per_sec_on.txt) = 2"
+for plot in exit_costs kick_latency ab_s1 ab_s2 ab_s2-loaded; do
 	check "bench: $plot.png is a PNG" bash -c "file '$out/$plot.png' | grep -q 'PNG image'"
 done
 [ "$failed" = 0 ] || echo "# bench smoke output: $out (raw.log, report.md)"

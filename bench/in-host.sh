@@ -3,8 +3,8 @@
 # PAYLOAD=dir sh bench/in-host.sh). Prints "bench <section> key=value ..." lines and the
 # "bench command ..." that produced them; bench/run.sh turns them into bench/results/.
 # Nothing here judges a figure: a run fails only if a benchmark could not run at all.
-# $PAYLOAD holds lvmm, launch-timed, the guests, Image, guest-initrd.cpio.gz, bench-initrd.cpio.gz
-# and bench-env.
+# $PAYLOAD holds lvmm, launch-timed, kick-steps, the guests, Image, guest-initrd.cpio.gz,
+# bench-initrd.cpio.gz and bench-env.
 
 PAYLOAD=${PAYLOAD:-/payload}
 LVMM="$PAYLOAD/lvmm"
@@ -19,10 +19,16 @@ ERR=/tmp/bench.err
 EXIT_ITERATIONS=${EXIT_ITERATIONS:-65536}
 EXIT_RUNS=${EXIT_RUNS:-3}
 KICK_ROUNDS=${KICK_ROUNDS:-512}
+KICK_STEP_ITERATIONS=${KICK_STEP_ITERATIONS:-20000}
 STARTUP_RUNS=${STARTUP_RUNS:-10}
 BOOT_RUNS=${BOOT_RUNS:-5}
-AB_RUNS=${AB_RUNS:-10}
-AB_PARAMS=${AB_PARAMS:-}
+AB_RUNS=${AB_RUNS:-20}
+# Workload sizes per scenario (kernel command-line words, guest/linux-init/init): the same work
+# takes several times longer with twice the vCPUs, and again with the host loaded.
+AB_PARAMS_S1=${AB_PARAMS_S1:-}
+AB_PARAMS_S2=${AB_PARAMS_S2:-}
+AB_PARAMS_S2_LOADED=${AB_PARAMS_S2_LOADED:-}
+AB_SCENARIOS=${AB_SCENARIOS:-s1 s2 s2-loaded}
 failures=0
 
 say() { echo "bench $*"; }
@@ -53,10 +59,14 @@ while [ $run -le "$EXIT_RUNS" ]; do
 	run=$((run + 1))
 done
 
-# --- 2. kick latency (guest/tests/pvsched_wake.c) ------------------------------------------
+# --- 2. kick latency (guest/tests/pvsched_wake.c) and what each step of the kick costs ------
+# lvmm counts kicks after injecting them, so --pvsched-stats costs the kick nothing.
 if run_logged 900 "$LVMM" run -k "$G/pvsched_wake.img" -c 2 --pvsched --pvsched-stats -p "rounds=$KICK_ROUNDS"; then
 	reports | sed 's/^/bench kick /'
 	grep '^  vcpu [0-9]*:' "$ERR" | sed 's/^  /bench kick-stats /'
+fi
+if run_logged 300 "$PAYLOAD/kick-steps" "$KICK_STEP_ITERATIONS"; then
+	sed -n 's/^kick-steps /bench kick-steps /p' "$OUT"
 fi
 
 # --- 3. VMM cost ----------------------------------------------------------------------------
@@ -106,31 +116,88 @@ for at in 4 6 8; do
 done
 wait $pid
 
-# --- 4. the PV sched A/B (seed 000) ---------------------------------------------------------
-# A 4-vCPU guest on this 2-CPU host, with one CPU hog per host CPU on top: vCPUs are preempted
-# all the time, which is what vcpu_is_preempted() is for. Off and on alternate run by run, so
-# that drift in the emulated host's speed spreads over both sides.
-cpu=0
-hogs=
-while [ $cpu -lt "$(nproc)" ]; do
-	taskset -c $cpu sh -c 'while :; do :; done' &
-	hogs="$hogs $!"
-	cpu=$((cpu + 1))
-done
-say "info ab_host_hogs=$(nproc) ab_guest_cpus=4"
-run=1
-while [ $run -le "$AB_RUNS" ]; do
-	for mode in off on; do
-		flag=; [ $mode = on ] && flag=--pvsched
-		if run_logged 1800 "$LVMM" run -k "$IMAGE" -i "$BENCH_INITRD" -c 4 -m 512 $flag \
-			-p "quiet lvmm.action=sched-bench $AB_PARAMS"; then
-			tr -d '\r' < "$OUT" | sed -n "s/^LVMM-BENCH: run=1 /bench ab mode=$mode run=$run /p;s/^LVMM-BENCH: pvsched /bench ab-pvsched mode=$mode run=$run /p;s/^LVMM-BENCH: pvsched-after /bench ab-pvsched-after mode=$mode run=$run /p"
-			grep -q 'LVMM-BENCH: .*FAILED' "$OUT" && failures=$((failures + 1))
-		fi
+# --- 4. the PV sched A/B --------------------------------------------------------------------
+# Scenarios (docs/benchmarks.md):
+#   s1         as seed 000: guest vCPUs = host CPUs, an otherwise idle host; off, on, idle-preempted
+#   s2         overcommit: guest vCPUs = 2 x host CPUs, no other load; off, on, idle-preempted
+#   s2-loaded  s2 plus one CPU hog pinned to each host CPU while the workloads run; off, on
+# Each of AB_RUNS rounds boots every arm once, in an order rotated by one every round, so drift
+# in the emulated host's speed spreads over all arms and no arm always follows the same one.
+# One boot runs each workload once (guest/linux-init/init, lvmm.action=sched-bench).
+host_cpus=$(nproc)
+# ab_boot HOGS(0|1) COMMAND...: one A/B boot, as run_logged. With HOGS, one CPU hog per host
+# CPU runs from the moment the guest starts its workloads (its init's "params" line) until the
+# boot ends: the load is on what is measured, and the boot itself is not slowed by it.
+ab_boot() {
+	with_hogs=$1
+	shift
+	[ "$with_hogs" = 1 ] || { run_logged 900 "$@"; return; }
+	say "command $* (with $host_cpus CPU hogs from the workloads' start)"
+	timeout 900 "$@" </dev/null >"$OUT" 2>"$ERR" &
+	boot=$!
+	waited=0
+	while ! grep -q 'LVMM-BENCH: params' "$OUT" 2>/dev/null && kill -0 $boot 2>/dev/null &&
+	      [ $waited -lt 600 ]; do
+		sleep 1
+		waited=$((waited + 1))
 	done
-	run=$((run + 1))
+	hogs= cpu=0
+	while [ $cpu -lt "$host_cpus" ]; do
+		taskset -c $cpu sh -c 'while :; do :; done' &
+		hogs="$hogs $!"
+		cpu=$((cpu + 1))
+	done
+	wait $boot
+	STATUS=$?
+	kill $hogs
+	wait $hogs 2>/dev/null
+	if [ "$STATUS" != 0 ]; then
+		failures=$((failures + 1))
+		say "failed status=$STATUS command=$*"
+		tail -n 5 "$OUT" "$ERR" | sed 's/^/# /'
+	fi
+	return $STATUS
+}
+ab_scenario() { # NAME VCPUS HOGS(0|1) PARAMS ARM...
+	name=$1 vcpus=$2 with_hogs=$3 params=$4
+	shift 4
+	arm_count=$#
+	arms="$*"
+	say "info ab scenario=$name guest_cpus=$vcpus host_cpus=$host_cpus host_hogs=$([ "$with_hogs" = 1 ] && echo "$host_cpus" || echo 0) arms=$(echo $arms | tr ' ' ,) params=$(echo $params | tr ' ' ,)"
+	round=1
+	while [ $round -le "$AB_RUNS" ]; do
+		k=0
+		while [ $k -lt $arm_count ]; do
+			set -- $arms
+			shift $(( (k + round) % arm_count ))
+			arm=$1
+			case $arm in
+			off) flag= ;;
+			on) flag=--pvsched ;;
+			*) flag=--pvsched=$arm ;;
+			esac
+			if ab_boot "$with_hogs" "$LVMM" run -k "$IMAGE" -i "$BENCH_INITRD" -c "$vcpus" -m 512 $flag \
+				-p "quiet lvmm.action=sched-bench $params"; then
+				tag="scenario=$name arm=$arm run=$round"
+				tr -d '\r' < "$OUT" | sed -n \
+					-e "s/^LVMM-BENCH: run=1 /bench ab $tag /p" \
+					-e "s/^LVMM-BENCH: pvsched /bench ab-pvsched $tag /p" \
+					-e "s/^LVMM-BENCH: pvsched-after /bench ab-pvsched-after $tag /p"
+				grep -q 'LVMM-BENCH: .*FAILED' "$OUT" && failures=$((failures + 1))
+			fi
+			k=$((k + 1))
+		done
+		round=$((round + 1))
+	done
+	return 0
+}
+for scenario in $AB_SCENARIOS; do
+	case $scenario in
+	s1) ab_scenario s1 "$host_cpus" 0 "$AB_PARAMS_S1" off on idle-preempted ;;
+	s2) ab_scenario s2 $((2 * host_cpus)) 0 "$AB_PARAMS_S2" off on idle-preempted ;;
+	s2-loaded) ab_scenario s2-loaded $((2 * host_cpus)) 1 "$AB_PARAMS_S2_LOADED" off on ;;
+	*) say "failed unknown scenario $scenario"; failures=$((failures + 1)) ;;
+	esac
 done
-kill $hogs
-wait 2>/dev/null
 say "done failures=$failures"
 [ "$failures" = 0 ]

@@ -24,15 +24,27 @@ EXIT_OPS = [
     ("sysreg_pmselr", "PMSELR_EL0 sysreg trap", "KVM"),
 ]
 
-# (workload, field, label, unit, better)
+# (workload, field, label, unit, better, headline): what the A/B compares. Headline metrics
+# are the ones whose interval must be narrow enough to see a 10% effect.
 AB_METRICS = [
-    ("pipe", "ops_per_sec", "pipe ping-pong", "ops/s", "higher"),
-    ("pipe", "usecs_per_op", "pipe ping-pong", "us/op", "lower"),
-    ("messaging", "total_s", "messaging", "s total", "lower"),
-    ("wakeup", "p50_us", "wake-up latency p50", "us", "lower"),
-    ("wakeup", "p99_us", "wake-up latency p99", "us", "lower"),
-    ("wakeup", "ops_per_sec", "wake-up worker throughput", "ops/s", "higher"),
+    ("pipe", "ops_per_sec", "pipe ping-pong", "round trips/s", "higher", True),
+    ("messaging", "total_s", "messaging", "s total", "lower", True),
+    ("wakeup", "p50_us", "wake-up latency p50", "us", "lower", False),
+    ("wakeup", "p99_us", "wake-up latency p99", "us", "lower", True),
+    ("wakeup", "ops_per_sec", "wake-up worker throughput", "ops/s", "higher", False),
+    ("forkexec", "execs_per_sec", "fork+exec+wait", "execs/s", "higher", True),
+    ("mmap", "ops_per_sec", "mmap/touch/munmap threads", "ops/s", "higher", True),
+    ("filewrite", "writes_per_sec", "threads writing one file", "writes/s", "higher", True),
 ]
+# The evidence counters each boot reports per workload (guest/linux-init/init, counters()).
+EVIDENCE = ["answered_preempted", "rwsem_opt_lock", "rwsem_opt_fail", "rwsem_opt_nospin",
+            "rwsem_sleep_writer", "rwsem_sleep_reader", "wakeups"]
+ARM_FLAGS = {"off": "no --pvsched", "on": "--pvsched", "idle-preempted": "--pvsched=idle-preempted"}
+SCENARIO_TEXT = {
+    "s1": "S1, as seed 000: as many guest vCPUs as host CPUs, on an otherwise idle host",
+    "s2": "S2, overcommit: twice as many guest vCPUs as host CPUs, no other load",
+    "s2-loaded": "S2 loaded: twice as many guest vCPUs as host CPUs, and one CPU hog pinned to each host CPU while the workloads run",
+}
 
 
 def parse_pairs(text):
@@ -41,17 +53,20 @@ def parse_pairs(text):
 
 def parse_log(path):
     data = {"info": {}, "exit": {}, "kick": {"kick": [], "sgi": []}, "kick_stats": [],
-            "startup": [], "boot": [], "rss": [], "ab": {"off": {}, "on": {}},
-            "ab_pvsched": {"off": {}, "on": {}}, "ab_pvsched_after": {"off": {}, "on": {}},
-            "commands": [], "failed": [],
-            "done": None}
+            "kick_steps": {}, "startup": [], "boot": [], "rss": [], "ab": {}, "ab_info": {},
+            "ab_evidence": {}, "ab_pvsched": {}, "ab_pvsched_after": {},
+            "commands": [], "failed": [], "done": None}
+    tag = re.compile(r"scenario=(\S+) arm=(\S+) run=(\d+) (.*)")
     with open(path, errors="replace") as log:
         for raw in log:
             line = raw.rstrip("\r\n")
             if not line.startswith("bench "):
                 continue
             section, _, rest = line[6:].partition(" ")
-            if section == "info":
+            if section == "info" and rest.startswith("ab "):
+                pairs = parse_pairs(rest)
+                data["ab_info"][pairs.get("scenario", "?")] = pairs
+            elif section == "info":
                 data["info"].update(parse_pairs(rest))
             elif section == "command":
                 data["commands"].append(rest)
@@ -73,20 +88,30 @@ def parse_log(path):
                     data["kick"]["counter_hz"] = int(value)
             elif section == "kick-stats":
                 data["kick_stats"].append(rest)
+            elif section == "kick-steps":
+                data["kick_steps"].update(parse_pairs(rest))
             elif section in ("startup", "boot", "rss"):
                 data[section].append(parse_pairs(rest))
-            elif section == "ab":
-                match = re.match(r"mode=(\w+) run=(\d+) (\w+): (.*)", rest)
-                if match:
-                    mode, run, workload, fields = match.groups()
-                    entry = data["ab"][mode].setdefault(int(run), {})
-                    entry[workload] = {k: float(v) for k, v in parse_pairs(fields).items()}
-            elif section in ("ab-pvsched", "ab-pvsched-after"):
-                match = re.match(r"mode=(\w+) run=(\d+) (.*)", rest)
-                if match:
+            elif section in ("ab", "ab-pvsched", "ab-pvsched-after"):
+                match = tag.match(rest)
+                if not match:
+                    continue
+                scenario, arm, run, text = match.groups()
+                run = int(run)
+                if section != "ab":
                     key = section.replace("-", "_")
-                    mode, run, text = match.groups()
-                    data[key][mode].setdefault(int(run), []).append(text)
+                    data[key].setdefault(scenario, {}).setdefault(arm, {}).setdefault(run, []).append(text)
+                    continue
+                evidence = re.match(r"evidence workload=(\w+) (.*)", text)
+                workload = re.match(r"(\w+): (.*)", text)
+                if evidence:
+                    runs = data["ab_evidence"].setdefault(scenario, {}).setdefault(arm, {})
+                    runs.setdefault(run, {})[evidence.group(1)] = {
+                        k: int(v) for k, v in parse_pairs(evidence.group(2)).items()}
+                elif workload:
+                    runs = data["ab"].setdefault(scenario, {}).setdefault(arm, {})
+                    runs.setdefault(run, {})[workload.group(1)] = {
+                        k: float(v) for k, v in parse_pairs(workload.group(2)).items()}
     return data
 
 
@@ -204,7 +229,8 @@ def kick_section(data, out, lines):
     us = 1e6 / hz
     lines.append(f"`guest/tests/pvsched_wake.c`, 2 vCPUs, `--pvsched`: vCPU 1 sleeps in WFI; "
                  f"vCPU 0 waits 1 ms so that it really blocks, then wakes it with "
-                 f"PV_SCHED_KICK_CPU (forwarded to lvmm, which raises vCPU 1's kick SPI) or with "
+                 f"PV_SCHED_KICK_CPU (forwarded to lvmm, which raises vCPU 1's kick SPI through "
+                 f"an irqfd) or with "
                  f"an SGI (ICC_SGI1R_EL1, handled in KVM), alternating, {len(kick)} rounds each. "
                  "Latency = vCPU 1's counter when it left WFI minus vCPU 0's counter before the "
                  "call (one virtual counter for both).\n")
@@ -217,7 +243,24 @@ def kick_section(data, out, lines):
                      f" | {statistics.mean(values) * us:,.0f} |")
     ratio = statistics.median(kick) / statistics.median(sgi)
     lines.append(f"\nMedian KICK_CPU wake-up / median SGI wake-up, same run: **{ratio:.2f}x**. "
-                 "All values in microseconds.\n")
+                 "All values in microseconds. The difference is the hypercall's trip out to "
+                 "lvmm and back into the kernel to inject; an SGI never leaves KVM.\n")
+    steps = data["kick_steps"]
+    if steps:
+        lines.append("What each step of lvmm's KICK_CPU path costs on this host, each timed over "
+                     f"{steps.get('iterations', '?')} calls by `bench/tools/kick_steps.c` on a VM "
+                     "of its own (ns per call, the emulated host's clock):\n")
+        lines.append("| step | ns per call |")
+        lines.append("|---|---:|")
+        for key, label in (("get_one_reg_x1", "read the target's MPIDR from x1 (KVM_GET_ONE_REG)"),
+                           ("irq_line_pulse", "raise the kick SPI, lvmm before: two KVM_IRQ_LINE ioctls"),
+                           ("irqfd_write", "raise the kick SPI, lvmm now: one eventfd write (KVM_IRQFD)"),
+                           ("set_one_reg_x0", "return the result in x0 (KVM_SET_ONE_REG), after the kick"),
+                           ("clock_gettime", "for scale: one clock_gettime()")):
+            value = steps.get(f"{key}_ns")
+            shown = f"{float(value):,.0f}" if value else ("skipped" if steps.get(f"{key}_skipped") else "n/a")
+            lines.append(f"| {label} | {shown} |")
+        lines.append("")
     if data["kick_stats"]:
         lines.append("lvmm's PV sched counters for that run (`--pvsched-stats`):\n")
         lines.append("```")
@@ -292,100 +335,257 @@ def run_stats(stats_tool, out, file_a, file_b):
     return (text.stdout + text.stderr).rstrip("\n"), parsed
 
 
-def ab_section(data, out, stats_tool, env, lines):
-    lines.append("## 4. The PV sched A/B (seed 000)\n")
-    off, on = data["ab"]["off"], data["ab"]["on"]
-    lines.append(f"A 4-vCPU guest (patched 6.12 kernel, whose `vcpu_is_preempted()` uses PV sched "
-                 f"when lvmm offers it) on the {data['info'].get('host_cpus', '?')}-CPU emulated "
-                 f"host, with one CPU hog pinned to each host CPU, `lvmm run -c 4 -m 512` without "
-                 f"and with `--pvsched`, alternating, {len(off)} + {len(on)} boots. Each boot "
-                 "runs the three workloads of guest/workloads/ once: a pipe ping-pong between two "
-                 "processes (as `perf bench sched pipe`), groups of senders and receivers over "
-                 "socket pairs (as `perf bench sched messaging`), and message threads waking "
-                 "worker threads (as schbench), with these sizes: "
-                 f"`{env.get('bench_env_AB_PARAMS', '').strip(chr(39))}`.\n")
-    lines.append("What the guest of the first boot on each side reported about PV sched before "
-                 "the workloads (/sys/kernel/debug/pvsched; \"none\": no PV sched, so "
-                 "`vcpu_is_preempted()` is always false):\n")
-    lines.append("```")
-    for mode in ("off", "on"):
-        runs = data["ab_pvsched"][mode]
-        for entry in (runs[min(runs)] if runs else ["(nothing reported)"]):
-            lines.append(f"{mode}: {entry}")
-    lines.append("```\n")
-    def answered_total(entries):
-        return sum(int(n) for entry in entries for n in re.findall(r"answered_preempted=(\d+)", entry))
+def local_share(evidence):
+    wakeups = evidence.get("wakeups", 0)
+    return evidence.get("local_wakeups", 0) / wakeups if wakeups else 0.0
 
-    answered = []
-    for run, entries in sorted(data["ab_pvsched_after"]["on"].items()):
-        before = data["ab_pvsched"]["on"].get(run, [])
-        answered.append(answered_total(entries) - answered_total(before))
-    if answered:
-        lines.append("With `--pvsched`, times the guest's `vcpu_is_preempted()` answered *true* "
-                     "while a boot's workloads ran (the debugfs counters after minus before, "
-                     f"summed over the 4 CPUs, per boot): {', '.join(str(n) for n in answered)}.\n")
-    lines.append("Statistics by `lvmm-stats` (bench/stats/): x = `--pvsched` off, + = on; "
-                 "Student's t with pooled variance at 95% confidence, as in seed 000.\n")
-    lines.append("| metric | better | off: median (n) | on: median (n) | difference (on - off) at 95% | verdict |")
-    lines.append("|---|---|---:|---:|---|---|")
-    details, panels = [], []
-    for workload, field, label, unit, better in AB_METRICS:
-        values = {}
-        for mode, runs in (("off", off), ("on", on)):
-            values[mode] = [runs[r][workload][field] for r in sorted(runs)
-                            if workload in runs[r] and field in runs[r][workload]]
-            write_values(os.path.join(out, "data", f"ab_{workload}_{field}_{mode}.txt"), values[mode])
-        if not values["off"] or not values["on"]:
-            lines.append(f"| {label} ({unit}) | {better} | n/a | n/a | no data | |")
-            continue
-        text, parsed = run_stats(stats_tool, out, f"data/ab_{workload}_{field}_off.txt",
-                                 f"data/ab_{workload}_{field}_on.txt")
-        details.append((f"{label} ({unit}, {better} is better)", text))
-        if parsed and parsed.get("difference") is not None and parsed.get("half_width") is not None:
-            diff = f"{parsed['difference']:+.4g} +/- {parsed['half_width']:.4g}"
-            if parsed.get("difference_percent") is not None:
-                diff += f" ({parsed['difference_percent']:+.2f}% +/- {parsed['half_width_percent']:.2f}%)"
-            if not parsed.get("significant"):
-                verdict = "no difference proven"
-            else:
-                improved = (parsed["difference"] > 0) == (better == "higher")
-                verdict = "**better with PV sched**" if improved else "**worse with PV sched**"
-        else:
-            diff, verdict = "too few runs for a t-test", ""
-        lines.append(f"| {label} ({unit}) | {better} | {fmt(statistics.median(values['off']))} ({len(values['off'])}) | "
-                     f"{fmt(statistics.median(values['on']))} ({len(values['on'])}) | {diff} | {verdict} |")
-        panels.append((workload, field, label, unit))
+
+def ranks(values):
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    result = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            result[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return result
+
+
+def spearman(xs, ys):
+    """Spearman's rank correlation (ties get average ranks); None if undefined."""
+    if len(xs) < 3:
+        return None
+    rx, ry = ranks(xs), ranks(ys)
+    mx, my = statistics.mean(rx), statistics.mean(ry)
+    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
+    sxx = sum((a - mx) ** 2 for a in rx)
+    syy = sum((b - my) ** 2 for b in ry)
+    return sxy / math.sqrt(sxx * syy) if sxx and syy else None
+
+
+def variance_section(data, scenario, arms, lines):
+    """Where the spread of the wake-up-bound workloads comes from: where the wakee ran."""
+    rows = []
+    for workload, field in (("pipe", "ops_per_sec"), ("messaging", "total_s"), ("wakeup", "p99_us")):
+        for arm in arms:
+            runs = data["ab"].get(scenario, {}).get(arm, {})
+            evidence = data["ab_evidence"].get(scenario, {}).get(arm, {})
+            pairs = [(runs[r][workload][field], local_share(evidence[r][workload]))
+                     for r in sorted(runs) if workload in runs[r] and field in runs[r][workload]
+                     and r in evidence and workload in evidence[r]]
+            if len(pairs) < 3:
+                continue
+            values = [p[0] for p in pairs]
+            rho = spearman(values, [p[1] for p in pairs])
+            spread = max(values) / min(values) if min(values) > 0 else float("nan")
+            rows.append(f"| {workload} {field} | {arm} | {spread:.1f}x | "
+                        f"{'n/a' if rho is None else f'{rho:+.2f}'} |")
+    if rows:
+        lines.append("Spread, and how it goes with placement: the largest over the smallest value "
+                     "of a metric across boots, and Spearman's rank correlation between the "
+                     "metric and the share of local wake-ups in the same boot (near +1 or -1: "
+                     "the boots differ mainly in where the guest put the wakee).\n")
+        lines.append("| metric | arm | max / min | correlation with local wake-ups |")
+        lines.append("|---|---|---:|---:|")
+        lines.extend(rows)
+        lines.append("")
+
+
+def interval_text(low, high, unit="%"):
+    return f"[{low:+.1f}{unit}, {high:+.1f}{unit}]"
+
+
+def verdict_of(rank, better):
+    """The rank test decides: the distributions are not normal. Its direction from the shift."""
+    if rank is None or rank.get("p_value") is None:
+        return "too few runs", None
+    if not rank.get("rank_significant"):
+        return "no difference proven", None
+    improved = (rank["shift"] > 0) == (better == "higher")
+    return ("**better**" if improved else "**worse**"), improved
+
+
+def ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, widths):
+    runs_by_arm = data["ab"].get(scenario, {})
+    info = data["ab_info"].get(scenario, {})
+    arms = [arm for arm in info.get("arms", "").split(",") if arm] or sorted(runs_by_arm)
+    lines.append(f"### {SCENARIO_TEXT.get(scenario, scenario)}\n")
+    counts = ", ".join(f"{arm}: {len(runs_by_arm.get(arm, {}))}" for arm in arms)
+    params = info.get("params", "").replace(",", " ")
+    lines.append(f"`lvmm run -c {info.get('guest_cpus', '?')} -m 512` on the "
+                 f"{info.get('host_cpus', '?')}-CPU emulated host, {info.get('host_hogs', '0')} "
+                 f"host CPU hog(s). Arms: " + ", ".join(f"`{arm}` ({ARM_FLAGS.get(arm, arm)})" for arm in arms) +
+                 f". Boots per arm: {counts}; the arms take turns, in an order rotated every "
+                 f"round. Each boot runs every workload once, with `{params or 'the defaults'}`.\n")
+    # What the guest reported before its workloads, first boot of each arm.
+    lines.append("What the guest reported about PV sched (/sys/kernel/debug/pvsched, first boot of "
+                 "each arm; \"none\": `vcpu_is_preempted()` is always false):\n")
+    lines.append("```")
+    for arm in arms:
+        reports = data["ab_pvsched"].get(scenario, {}).get(arm, {})
+        first = reports[min(reports)] if reports else ["(nothing reported)"]
+        lines.append(f"{arm}: " + "; ".join(first[:3]) + ("; ..." if len(first) > 3 else ""))
+    lines.append("```\n")
+    # Evidence: medians over boots of each counter's change during each workload.
+    evidence = data["ab_evidence"].get(scenario, {})
+    lines.append("Evidence that each workload reached the code PV sched changes: per boot, how "
+                 "much each counter moved while the workload ran (median over the boots of the "
+                 "arm). `answered true` counts the guest's `vcpu_is_preempted()` answers of "
+                 "*true*; the `rwsem` columns are the guest kernel's lock events (optimistic "
+                 "spinning that took the lock, that gave up, writers and readers that slept); "
+                 "`wake-ups` and `local` count the scheduler's wake-ups and the share of them "
+                 "onto the waker's own CPU (/proc/schedstat).\n")
+    lines.append("| workload | arm | answered true | rwsem opt_lock | rwsem opt_fail | rwsem opt_nospin | rwsem sleep_writer | rwsem sleep_reader | wake-ups | local |")
+    lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    workloads = []
+    for workload, *_ in AB_METRICS:
+        if workload not in workloads:
+            workloads.append(workload)
+    for workload in workloads:
+        for arm in arms:
+            per_boot = [evidence[arm][r][workload] for r in sorted(evidence.get(arm, {}))
+                        if workload in evidence[arm][r]]
+            if not per_boot:
+                continue
+            cells = [fmt(statistics.median(b.get(k, 0) for b in per_boot)) for k in EVIDENCE]
+            cells.append(f"{statistics.median(local_share(b) for b in per_boot) * 100:.0f}%")
+            lines.append(f"| {workload} | {arm} | " + " | ".join(cells) + " |")
     lines.append("")
-    for title, text in details:
-        lines.append(f"{title}:\n")
-        lines.append("```")
-        lines.append(text)
-        lines.append("```\n")
+    variance_section(data, scenario, arms, lines)
+    # The comparisons: every arm against off.
+    lines.append("Statistics by `lvmm-stats` (bench/stats/), each arm against `off`, at 95%: the "
+                 "medians; the difference of the **means** with its interval by Student's t "
+                 "(pooled variance, as seed 000); the **median shift** (Hodges-Lehmann: the "
+                 "median of all arm - off differences) with its distribution-free interval "
+                 "(Moses); and the two-sided p of the Mann-Whitney U rank test, which decides "
+                 "the verdict because these distributions are not normal. Percentages are of "
+                 "off's mean (t) and off's median (shift).\n")
+    lines.append("| metric | better | arm | off: median (n) | arm: median (n) | difference of means (t) | median shift (Hodges-Lehmann) | Mann-Whitney p | verdict |")
+    lines.append("|---|---|---|---:|---:|---|---|---:|---|")
+    details, panels = [], []
+    for workload, field, label, unit, better, headline in AB_METRICS:
+        values = {}
+        for arm in arms:
+            runs = runs_by_arm.get(arm, {})
+            values[arm] = [runs[r][workload][field] for r in sorted(runs)
+                           if workload in runs[r] and field in runs[r][workload]]
+            write_values(os.path.join(out, "data", f"ab_{scenario}_{workload}_{field}_{arm}.txt"),
+                         values[arm])
+        if any(values[arm] for arm in arms):
+            panels.append((workload, field, label, unit))
+        for arm in arms:
+            if arm == "off":
+                continue
+            if not values.get("off") or not values[arm]:
+                lines.append(f"| {label} ({unit}) | {better} | {arm} | n/a | n/a | no data | | | |")
+                continue
+            text, parsed = run_stats(stats_tool, out,
+                                     f"data/ab_{scenario}_{workload}_{field}_off.txt",
+                                     f"data/ab_{scenario}_{workload}_{field}_{arm}.txt")
+            details.append((f"{label} ({unit}, {better} is better), {arm} against off", text))
+            if parsed is None:
+                lines.append(f"| {label} ({unit}) | {better} | {arm} | | | lvmm-stats failed | | | |")
+                continue
+            t_text = "too few runs"
+            if parsed.get("difference_percent") is not None and parsed.get("half_width_percent") is not None:
+                d, h = parsed["difference_percent"], parsed["half_width_percent"]
+                t_text = f"{d:+.1f}% +/- {h:.1f}%"
+                if headline:
+                    widths.append((scenario, arm, label, h))
+            shift_text = ""
+            if parsed.get("shift_percent") is not None:
+                shift_text = (f"{parsed['shift_percent']:+.1f}% "
+                              + interval_text(parsed["shift_low_percent"], parsed["shift_high_percent"]))
+            p_text = f"{parsed['p_value']:.3g}" if parsed.get("p_value") is not None else ""
+            verdict, improved = verdict_of(parsed if parsed.get("p_value") is not None else None, better)
+            if improved is not None:
+                findings.append((scenario, arm, label, improved, parsed["shift_percent"],
+                                 parsed["shift_low_percent"], parsed["shift_high_percent"]))
+            lines.append(f"| {label} ({unit}) | {better} | {arm} | {fmt(parsed['a']['median'])} ({parsed['a']['n']}) | "
+                         f"{fmt(parsed['b']['median'])} ({parsed['b']['n']}) | {t_text} | {shift_text} | {p_text} | {verdict} |")
+    lines.append("")
     if panels:
         plots = []
-        columns = 3
+        columns = 4
         rows = math.ceil(len(panels) / columns)
+        colours = ["#0077bb", "#cc3311", "#009988", "#ee7733"]
+        tics = ", ".join(f'"{arm}" {i + 1}' for i, arm in enumerate(arms))
         for workload, field, label, unit in panels:
-            base = os.path.join(out, "data", f"ab_{workload}_{field}")
+            base = os.path.join(out, "data", f"ab_{scenario}_{workload}_{field}")
+            series = []
+            for i, arm in enumerate(arms):
+                if not os.path.getsize(f"{base}_{arm}.txt"):
+                    continue
+                colour = colours[i % len(colours)]
+                series.append(f'"{base}_{arm}.txt" using ({i + 1} + 0.16 * (rand(0) - 0.5)):1 '
+                              f'with points pt 7 ps 0.6 lc rgb "{colour}"')
+                series.append(f'"{base}_{arm}.txt" using ({i + 1}):1 with boxplot lc rgb "{colour}" fs empty')
             plots.append(f"""set title "{label} ({unit})"
-set xtics ("off" 1, "on" 2)
-set xrange [0.5:2.5]
+set xtics ({tics})
+set xrange [0.5:{len(arms) + 0.5}]
 set yrange [0:*]
 unset key
-plot "{base}_off.txt" using (1 + 0.12 * (rand(0) - 0.5)):1 with points pt 7 ps 0.8 lc rgb "#0077bb", \\
-     "{base}_on.txt" using (2 + 0.12 * (rand(0) - 0.5)):1 with points pt 7 ps 0.8 lc rgb "#cc3311", \\
-     "{base}_off.txt" using (1):1 with boxplot lc rgb "#0077bb" fs empty, \\
-     "{base}_on.txt" using (2):1 with boxplot lc rgb "#cc3311" fs empty
+plot {", ".join(series)}
 """)
-        gnuplot(f"""set terminal pngcairo noenhanced size 1200,{420 * rows} font ",9"
-set output "{out}/ab.png"
+        gnuplot(f"""set terminal pngcairo noenhanced size 1400,{380 * rows} font ",9"
+set output "{out}/ab_{scenario}.png"
 set style boxplot nooutliers
-set boxwidth 0.35
+set boxwidth 0.4
 set offsets 0, 0, graph 0.06, graph 0.06
 set grid ytics
-set multiplot layout {rows},{columns} title "PV sched A/B: each point one guest boot, --pvsched off vs on"
+set multiplot layout {rows},{columns} title "{SCENARIO_TEXT.get(scenario, scenario)}: each point one guest boot"
 """ + "".join(plots) + "unset multiplot\n")
-        lines.append("![A/B distributions](ab.png)\n")
+        lines.append(f"![{scenario} distributions](ab_{scenario}.png)\n")
+    if details:
+        lines.append("<details><summary>lvmm-stats output for every comparison</summary>\n")
+        for title, text in details:
+            lines.append(f"{title}:\n")
+            lines.append("```")
+            lines.append(text)
+            lines.append("```\n")
+        lines.append("</details>\n")
+
+
+def ab_section(data, out, stats_tool, env, lines):
+    lines.append("## 4. The PV sched A/B\n")
+    scenarios = [s for s in ("s1", "s2", "s2-loaded") if s in data["ab"] or s in data["ab_info"]]
+    scenarios += sorted(s for s in data["ab"] if s not in scenarios)
+    if not scenarios:
+        lines.append("No A/B boot completed.\n")
+        return
+    lines.append("A patched 6.12 guest (its `vcpu_is_preempted()` uses PV sched when lvmm offers "
+                 "it) runs six workloads of guest/workloads/ per boot: a pipe ping-pong (as "
+                 "`perf bench sched pipe`), groups of senders and receivers over socket pairs "
+                 "(as `perf bench sched messaging`), message threads waking workers (as "
+                 "schbench), and three lock-heavy ones: processes that fork, exec and wait (as "
+                 "UnixBench's execl and shell tests), threads that map, touch and unmap memory "
+                 "(the mmap_lock rwsem), and threads writing one file (its i_rwsem); the sizes "
+                 "of each scenario are given with it. The raw values are in "
+                 "data/ab_<scenario>_<workload>_<metric>_<arm>.txt, one boot per line, `off` the "
+                 "baseline; `lvmm-stats data/…_off.txt data/…_on.txt` recomputes any row.\n")
+    findings, widths = [], []
+    for scenario in scenarios:
+        ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, widths)
+    lines.append("### Verdicts at a glance\n")
+    if findings:
+        lines.append("Every comparison where the Mann-Whitney test found a difference at 95% "
+                     "(median shift and its interval, as a percentage of off's median):\n")
+        for scenario, arm, label, improved, shift, low, high in findings:
+            lines.append(f"- {scenario}, `{arm}`: {label} {'better' if improved else 'worse'}, "
+                         f"{shift:+.1f}% {interval_text(low, high)}")
+        lines.append("")
+    else:
+        lines.append("No comparison found a difference at 95%.\n")
+    if widths:
+        narrow = [w for w in widths if w[3] < 10.0]
+        lines.append(f"Resolution: {len(narrow)} of {len(widths)} headline comparisons have a 95% "
+                     "interval of the difference of means narrower than +/-10% of off's mean"
+                     + (": the others cannot rule out an effect of the size the field reports "
+                        "(" + "; ".join(f"{s} `{a}` {l} +/-{h:.0f}%" for s, a, l, h in widths if h >= 10.0) + ")."
+                        if len(narrow) < len(widths) else ".") + "\n")
 
 
 def main():

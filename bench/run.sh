@@ -21,44 +21,51 @@ done
 mkdir -p "$out"
 
 build=build
-make -s lvmm guests "$build/launch-timed" "$build/lvmm-stats"
+make -s lvmm guests "$build/launch-timed" "$build/kick-steps" "$build/lvmm-stats"
 kernel=$(kernel/build-kernel.sh | tail -n 1) # with kernel/patches: PV sched in full mode
 payload=$(mktemp -d)
 trap 'rm -rf "$payload"' EXIT
 mkdir -p "$payload/guests"
-cp "$build/lvmm" "$build/launch-timed" "$payload/"
+cp "$build/lvmm" "$build/launch-timed" "$build/kick-steps" "$payload/"
 cp guest/build/*.img "$payload/guests/"
 cp "$kernel" "$payload/Image"
 # The tests' small initrd for the boot figures; the one with the workloads for the A/B.
 tests/integration/make-guest-initrd.sh "$payload/guest-initrd.cpio.gz"
 tests/integration/make-guest-initrd.sh --workloads "$payload/bench-initrd.cpio.gz"
 
-# Workload sizes: the full ones take a few seconds per workload per run in the nested guest
-# under TCG (messaging varies most: 0.8-9 s); a full A/B boot takes 20-30 s.
+# Workload sizes: each workload takes a few seconds per boot in the nested guest under TCG in
+# the full run, a fraction of a second in the smoke run. BENCH_AB_PARAMS_<SCENARIO> overrides.
+smoke_params='lvmm.pipe_loops=300 lvmm.msg_loops=5 lvmm.wakeup_threads=2 lvmm.wakeup_workers=2 lvmm.wakeup_seconds=1 lvmm.forkexec_workers=4 lvmm.forkexec_loops=4 lvmm.mmap_threads=4 lvmm.mmap_loops=20 lvmm.filewrite_threads=4 lvmm.filewrite_loops=200'
 if [ $mode = smoke ]; then
 	cat > "$payload/bench-env" <<-EOF
 	BENCH_MODE=smoke
 	EXIT_ITERATIONS=1024
 	EXIT_RUNS=1
 	KICK_ROUNDS=16
+	KICK_STEP_ITERATIONS=1000
 	STARTUP_RUNS=2
 	BOOT_RUNS=1
 	AB_RUNS=2
-	AB_PARAMS='${BENCH_SMOKE_AB_PARAMS:-lvmm.pipe_loops=800 lvmm.msg_groups=2 lvmm.msg_fds=5 lvmm.msg_loops=30 lvmm.wakeup_threads=3 lvmm.wakeup_workers=3 lvmm.wakeup_seconds=1 lvmm.wakeup_bytes=4096}'
+	AB_PARAMS_S1='${BENCH_SMOKE_AB_PARAMS:-$smoke_params}'
+	AB_PARAMS_S2='${BENCH_SMOKE_AB_PARAMS:-$smoke_params}'
+	AB_PARAMS_S2_LOADED='${BENCH_SMOKE_AB_PARAMS:-$smoke_params}'
 	EOF
-	timeout=1800
+	timeout=3000
 else
 	cat > "$payload/bench-env" <<-EOF
 	BENCH_MODE=full
 	EXIT_ITERATIONS=65536
 	EXIT_RUNS=3
 	KICK_ROUNDS=512
+	KICK_STEP_ITERATIONS=20000
 	STARTUP_RUNS=10
 	BOOT_RUNS=5
-	AB_RUNS=10
-	AB_PARAMS='${BENCH_AB_PARAMS:-lvmm.pipe_loops=8000 lvmm.msg_groups=4 lvmm.msg_fds=5 lvmm.msg_loops=25 lvmm.wakeup_threads=3 lvmm.wakeup_workers=3 lvmm.wakeup_seconds=8 lvmm.wakeup_bytes=4096}'
+	AB_RUNS=20
+	AB_PARAMS_S1='${BENCH_AB_PARAMS_S1:-lvmm.pipe_loops=4000 lvmm.msg_loops=200 lvmm.wakeup_seconds=3 lvmm.forkexec_loops=40 lvmm.mmap_loops=150 lvmm.filewrite_loops=15000}'
+	AB_PARAMS_S2='${BENCH_AB_PARAMS_S2:-lvmm.pipe_loops=2000 lvmm.msg_loops=15 lvmm.wakeup_seconds=3 lvmm.forkexec_loops=15 lvmm.mmap_loops=50 lvmm.filewrite_loops=4000}'
+	AB_PARAMS_S2_LOADED='${BENCH_AB_PARAMS_S2_LOADED:-lvmm.pipe_loops=800 lvmm.msg_loops=5 lvmm.wakeup_seconds=3 lvmm.forkexec_loops=8 lvmm.mmap_loops=30 lvmm.filewrite_loops=2000}'
 	EOF
-	timeout=7200
+	timeout=21600
 fi
 
 # Noted before the run: the tree may change while it goes on.

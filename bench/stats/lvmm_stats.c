@@ -1,6 +1,7 @@
 /*
  * lvmm-stats: summarises one or two files of numbers and compares them by Student's t, in the
- * shape of FreeBSD's ministat, for the benchmark report's A/B (bench/report.py).
+ * shape of FreeBSD's ministat, and by ranks (Mann-Whitney U, Hodges-Lehmann shift), for the
+ * benchmark report's A/B (bench/report.py).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rank_stats.h"
 #include "sample_stats.h"
 #include "stats_format.h"
 
@@ -18,15 +20,19 @@
 
 static const char usage_text[] =
 	"usage: lvmm-stats [-c CONFIDENCE] [-j] [-m] [-n] FILE_A [FILE_B]\n"
-	"  Summarises FILE_A (x) and FILE_B (+): N, min, max, median (the value at index N/2 once\n"
-	"  sorted), mean and sample standard deviation; with two files, the difference of the means\n"
-	"  (B - A) with its confidence interval by Student's t with pooled variance.\n"
+	"  Summarises FILE_A (x) and FILE_B (+): N, min, max, median (the middle value; for an even\n"
+	"  N the mean of the two middle ones), mean and sample standard deviation. With two files:\n"
+	"  the difference of the means (B - A) with its confidence interval by Student's t with\n"
+	"  pooled variance; and by ranks, which assume no distribution, the Mann-Whitney U test\n"
+	"  (normal approximation with tie and continuity corrections, two-sided p) and the\n"
+	"  Hodges-Lehmann median shift (the median of all B - A differences) with its Moses\n"
+	"  confidence interval.\n"
 	"  Each file holds one number per line; blank lines and lines starting with # are ignored.\n"
 	"  -c CONFIDENCE  confidence level in percent, strictly between 0 and 100 (default 95)\n"
 	"  -j             print the figures as one JSON object instead of the table\n"
-	"  -m             use ministat's critical values of t (rounded to 3 decimals; the normal\n"
-	"                 distribution's beyond 100 degrees of freedom) to reproduce its figures;\n"
-	"                 by default t is exact\n"
+	"  -m             reproduce ministat's figures: its critical values of t (rounded to 3\n"
+	"                 decimals; the normal distribution's beyond 100 degrees of freedom) and\n"
+	"                 its median (the value at index N/2 once sorted); by default t is exact\n"
 	"  -n             accepted for ministat compatibility: lvmm-stats never draws a plot\n"
 	"  -h             this text\n"
 	"  Exit status: 0 on success (also when a file has too few values for a test, which the\n"
@@ -160,7 +166,8 @@ static const struct sample_file *file_with_too_few(const struct sample_file *a,
 
 static void print_table(const struct sample_file *a, const struct sample_file *b,
 			enum sample_stats_status compare_status,
-			const struct sample_comparison *comparison)
+			const struct sample_comparison *comparison,
+			const struct rank_comparison *rank)
 {
 	/* Ample: a row is at most about 100 characters, the comparison about 200. */
 	char text[1024];
@@ -179,6 +186,10 @@ static void print_table(const struct sample_file *a, const struct sample_file *b
 	if (compare_status == SAMPLE_STATS_OK) {
 		stats_format_comparison(text, sizeof(text), comparison);
 		fputs(text, stdout);
+		if (rank) {
+			stats_format_rank(text, sizeof(text), rank);
+			fputs(text, stdout);
+		}
 	} else if (compare_status == SAMPLE_STATS_TOO_FEW) {
 		const struct sample_file *short_file = file_with_too_few(a, b);
 
@@ -193,6 +204,8 @@ int main(int argc, char **argv)
 {
 	struct sample_file files[2] = { 0 };
 	struct sample_comparison comparison = { 0 };
+	struct rank_comparison rank = { 0 };
+	bool ranked = false;
 	enum sample_stats_status compare_status = SAMPLE_STATS_TOO_FEW;
 	enum t_critical_rule rule = T_CRITICAL_EXACT;
 	bool json = false;
@@ -234,20 +247,37 @@ int main(int argc, char **argv)
 		files[i].path = argv[optind + i];
 		read_sample_file(&files[i]);
 	}
+	if (rule == T_CRITICAL_MINISTAT)
+		for (int i = 0; i < file_count; i++)
+			files[i].summary.median = files[i].summary.upper_median;
 	if (file_count == 2)
 		compare_status = sample_compare(&files[0].summary, &files[1].summary, confidence,
 						rule, &comparison);
+	if (compare_status == SAMPLE_STATS_OK) {
+		double *work = malloc(files[0].count * files[1].count * sizeof(*work));
+
+		if (!work) {
+			fprintf(stderr, "lvmm-stats: out of memory for %zu x %zu differences\n",
+				files[0].count, files[1].count);
+			return EXIT_FAILURE;
+		}
+		ranked = sample_rank_compare(files[0].values, files[0].count, files[1].values,
+					     files[1].count, files[0].summary.median, confidence,
+					     work, &rank) == SAMPLE_STATS_OK;
+		free(work);
+	}
 
 	if (json) {
-		char text[2048];
+		char text[4096];
 
 		stats_format_json(text, sizeof(text), &files[0].summary,
 				  file_count == 2 ? &files[1].summary : NULL, confidence,
-				  compare_status == SAMPLE_STATS_OK ? &comparison : NULL);
+				  compare_status == SAMPLE_STATS_OK ? &comparison : NULL,
+				  ranked ? &rank : NULL);
 		fputs(text, stdout);
 	} else {
 		print_table(&files[0], file_count == 2 ? &files[1] : NULL, compare_status,
-			    &comparison);
+			    &comparison, ranked ? &rank : NULL);
 	}
 	for (int i = 0; i < file_count; i++)
 		free(files[i].values);

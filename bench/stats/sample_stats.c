@@ -42,7 +42,9 @@ enum sample_stats_status sample_summarize(double *values, size_t count,
 	qsort(values, count, sizeof(values[0]), compare_doubles);
 	result.minimum = values[0];
 	result.maximum = values[count - 1];
-	result.median = values[count / 2];
+	result.upper_median = values[count / 2];
+	result.median = count % 2 ? values[count / 2] :
+				    values[count / 2 - 1] / 2.0 + values[count / 2] / 2.0;
 
 	if (result.minimum == result.maximum) {
 		/* Summing could round (ten 0.1s do not add up to 1.0): identical values are exact. */

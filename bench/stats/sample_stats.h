@@ -23,8 +23,10 @@ struct sample_summary {
 	size_t count;
 	double minimum;
 	double maximum;
-	/* The value at index count / 2 once sorted (the upper middle for even counts), as ministat. */
+	/* The middle value once sorted; for an even count, the mean of the two middle values. */
 	double median;
+	/* The value at index count / 2 once sorted (the upper middle for even counts), as ministat. */
+	double upper_median;
 	double mean;
 	/* The sample standard deviation (divisor count - 1); only when has_standard_deviation. */
 	double standard_deviation;

@@ -136,9 +136,55 @@ static void append_json_summary(struct text *text, const struct sample_summary *
 	append(text, "}");
 }
 
+size_t stats_format_rank(char *buffer, size_t size, const struct rank_comparison *rank)
+{
+	struct text text = text_start(buffer, size);
+
+	append(&text, "Mann-Whitney U = %g (P(+ > x) = %g), z = %g, two-sided p = %g: %s at ",
+	       rank->u, rank->probability_b_greater, rank->z, rank->p_value,
+	       rank->significant ? "difference" : "no difference proven");
+	append_confidence(&text, rank->confidence_percent);
+	append(&text, "%% confidence\n");
+	append(&text, "\tmedian shift (Hodges-Lehmann) %g, interval [%g, %g]\n", rank->shift,
+	       rank->shift_low, rank->shift_high);
+	if (rank->has_percent)
+		append(&text, "\t%g%%, interval [%g%%, %g%%] of the median of x\n", rank->shift_percent,
+		       rank->shift_low_percent, rank->shift_high_percent);
+	return text.length;
+}
+
+static void append_json_rank(struct text *text, const struct rank_comparison *rank)
+{
+	bool ranked = rank != NULL, has_percent = ranked && rank->has_percent;
+
+	append(text, ", \"mann_whitney_u\": ");
+	append_json_optional(text, ranked, ranked ? rank->u : 0.0);
+	append(text, ", \"probability_b_greater\": ");
+	append_json_optional(text, ranked, ranked ? rank->probability_b_greater : 0.0);
+	append(text, ", \"z\": ");
+	append_json_optional(text, ranked, ranked ? rank->z : 0.0);
+	append(text, ", \"p_value\": ");
+	append_json_optional(text, ranked, ranked ? rank->p_value : 0.0);
+	append(text, ", \"shift\": ");
+	append_json_optional(text, ranked, ranked ? rank->shift : 0.0);
+	append(text, ", \"shift_low\": ");
+	append_json_optional(text, ranked, ranked ? rank->shift_low : 0.0);
+	append(text, ", \"shift_high\": ");
+	append_json_optional(text, ranked, ranked ? rank->shift_high : 0.0);
+	append(text, ", \"shift_percent\": ");
+	append_json_optional(text, has_percent, has_percent ? rank->shift_percent : 0.0);
+	append(text, ", \"shift_low_percent\": ");
+	append_json_optional(text, has_percent, has_percent ? rank->shift_low_percent : 0.0);
+	append(text, ", \"shift_high_percent\": ");
+	append_json_optional(text, has_percent, has_percent ? rank->shift_high_percent : 0.0);
+	append(text, ", \"rank_significant\": %s",
+	       !ranked ? "null" : rank->significant ? "true" : "false");
+}
+
 size_t stats_format_json(char *buffer, size_t size, const struct sample_summary *a,
 			 const struct sample_summary *b, double confidence_percent,
-			 const struct sample_comparison *comparison)
+			 const struct sample_comparison *comparison,
+			 const struct rank_comparison *rank)
 {
 	struct text text = text_start(buffer, size);
 	bool compared = comparison != NULL;
@@ -164,6 +210,7 @@ size_t stats_format_json(char *buffer, size_t size, const struct sample_summary 
 				     compared ? comparison->pooled_standard_deviation : 0.0);
 		append(&text, ", \"significant\": %s",
 		       !compared ? "null" : comparison->significant ? "true" : "false");
+		append_json_rank(&text, rank);
 	}
 	append(&text, "}\n");
 	return text.length;

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "rank_stats.h"
 #include "sample_stats.h"
 
 /* "    N           Min ...        Stddev\n" */
@@ -22,12 +23,20 @@ size_t stats_format_comparison(char *buffer, size_t size,
 			       const struct sample_comparison *comparison);
 
 /*
- * One JSON object and a newline: "a" always; with b, also "b", "confidence" and the
- * comparison's figures, which are null when comparison is NULL (too few values for a test).
- * A percentage is null when mean a is 0.
+ * "Mann-Whitney U = ..., p = ...\n\tmedian shift (Hodges-Lehmann) ... [low, high]\n": the rank
+ * comparison's figures to 6 significant digits.
+ */
+size_t stats_format_rank(char *buffer, size_t size, const struct rank_comparison *rank);
+
+/*
+ * One JSON object and a newline: "a" always; with b, also "b", "confidence", the t-test's
+ * figures (null when comparison is NULL: too few values for a test) and the rank comparison's
+ * (null when rank is NULL). A percentage is null when mean a (for the t-test) or median a
+ * (for the shift) is 0.
  */
 size_t stats_format_json(char *buffer, size_t size, const struct sample_summary *a,
 			 const struct sample_summary *b, double confidence_percent,
-			 const struct sample_comparison *comparison);
+			 const struct sample_comparison *comparison,
+			 const struct rank_comparison *rank);
 
 #endif

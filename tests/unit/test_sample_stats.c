@@ -104,13 +104,15 @@ TEST(stats_seed_summaries)
 
 	EXPECT_EQ(base.count, 10);
 	EXPECT_TRUE(base.minimum == 33365 && base.maximum == 33704);
-	/* Index 5 of the sorted ten, the 6th smallest: 33479, not the average of 33458 and 33479. */
-	EXPECT_TRUE(base.median == 33479);
+	/* The average of the 5th and 6th smallest; ministat's median is the 6th (index 5). */
+	EXPECT_TRUE(base.median == 33468.5);
+	EXPECT_TRUE(base.upper_median == 33479);
 	EXPECT_CLOSE(base.mean, 33511.3, 1e-15);
 	EXPECT_CLOSE(base.standard_deviation, 100.92466937715916, 1e-14);
 	EXPECT_TRUE(base.has_standard_deviation);
 	EXPECT_TRUE(patched.minimum == 34388 && patched.maximum == 39405);
-	EXPECT_TRUE(patched.median == 36858);
+	EXPECT_TRUE(patched.median == 36671.5);
+	EXPECT_TRUE(patched.upper_median == 36858);
 	EXPECT_CLOSE(patched.mean, 36571.7, 1e-15);
 	EXPECT_CLOSE(patched.standard_deviation, 1607.4540290644568, 1e-14);
 }
@@ -122,6 +124,9 @@ TEST(stats_seed_table_is_reproduced_exactly)
 	struct sample_comparison comparison;
 	char text[512];
 
+	/* ministat's median, as lvmm-stats -m prints it. */
+	base.median = base.upper_median;
+	patched.median = patched.upper_median;
 	stats_format_header(text, sizeof(text));
 	EXPECT_STR_EQ(text, "    N           Min           Max        Median           Avg        Stddev\n");
 	stats_format_row(text, sizeof(text), 'x', &base);
@@ -205,10 +210,10 @@ TEST(stats_seed_json)
 	char text[1024];
 
 	EXPECT_EQ(compare_exact(&base, &patched, 95.0, &comparison), SAMPLE_STATS_OK);
-	stats_format_json(text, sizeof(text), &base, &patched, 95.0, &comparison);
-	EXPECT_CONTAINS(text, "{\"a\": {\"n\": 10, \"min\": 33365, \"max\": 33704, \"median\": 33479, "
+	stats_format_json(text, sizeof(text), &base, &patched, 95.0, &comparison, NULL);
+	EXPECT_CONTAINS(text, "{\"a\": {\"n\": 10, \"min\": 33365, \"max\": 33704, \"median\": 33468.5, "
 			      "\"mean\": 33511.3, \"stddev\": 100.9246693771591");
-	EXPECT_CONTAINS(text, "}, \"b\": {\"n\": 10, \"min\": 34388, \"max\": 39405, \"median\": 36858, "
+	EXPECT_CONTAINS(text, "}, \"b\": {\"n\": 10, \"min\": 34388, \"max\": 39405, \"median\": 36671.5, "
 			      "\"mean\": 36571.7, \"stddev\": 1607.454029064456");
 	EXPECT_CONTAINS(text, "}, \"confidence\": 95, \"difference\": ");
 	/* Full precision, for the report generator to round as it likes. */
@@ -217,10 +222,10 @@ TEST(stats_seed_json)
 	EXPECT_CLOSE(json_number(text, "difference_percent"), 9.132441892734672, 1e-13);
 	EXPECT_CLOSE(json_number(text, "half_width_percent"), 3.193092770741378, 1e-10);
 	EXPECT_CLOSE(json_number(text, "pooled_s"), 1138.879766359128, 1e-13);
-	EXPECT_CONTAINS(text, ", \"significant\": true}\n");
+	EXPECT_CONTAINS(text, ", \"significant\": true, \"mann_whitney_u\": null, ");
 
 	/* One file: only "a". */
-	stats_format_json(text, sizeof(text), &base, NULL, 95.0, NULL);
+	stats_format_json(text, sizeof(text), &base, NULL, 95.0, NULL, NULL);
 	EXPECT_STR_EQ(strstr(text, "}"), "}}\n");
 	EXPECT_TRUE(strstr(text, "\"b\"") == NULL && strstr(text, "confidence") == NULL);
 }
@@ -277,11 +282,11 @@ TEST(stats_single_value_has_no_deviation_and_no_test)
 	EXPECT_TRUE(comparison.difference == 123.0); /* untouched */
 	stats_format_row(text, sizeof(text), '+', &single);
 	EXPECT_STR_EQ(text, "+   1          42.5          42.5          42.5          42.5             -\n");
-	stats_format_json(text, sizeof(text), &base, &single, 95.0, NULL);
+	stats_format_json(text, sizeof(text), &base, &single, 95.0, NULL, NULL);
 	EXPECT_CONTAINS(text, "\"b\": {\"n\": 1, \"min\": 42.5, \"max\": 42.5, \"median\": 42.5, "
 			      "\"mean\": 42.5, \"stddev\": null}");
 	EXPECT_CONTAINS(text, "\"difference\": null, \"half_width\": null, \"difference_percent\": null, "
-			      "\"half_width_percent\": null, \"pooled_s\": null, \"significant\": null}");
+			      "\"half_width_percent\": null, \"pooled_s\": null, \"significant\": null, \"mann_whitney_u\": null");
 }
 
 TEST(stats_identical_values_have_zero_deviation)
@@ -332,16 +337,17 @@ TEST(stats_rejects_bad_confidence)
 	EXPECT_EQ(compare_exact(&base, &base, NAN, &comparison), SAMPLE_STATS_BAD_CONFIDENCE);
 }
 
-TEST(stats_median_is_the_upper_middle_and_values_get_sorted)
+TEST(stats_median_is_the_middle_and_values_get_sorted)
 {
 	double odd[] = { 5, 1, 4, 2, 3 }, even[] = { 4, 3, 2, 1 };
 	struct sample_summary summary;
 
 	EXPECT_EQ(sample_summarize(odd, 5, &summary), SAMPLE_STATS_OK);
-	EXPECT_TRUE(summary.median == 3);
+	EXPECT_TRUE(summary.median == 3 && summary.upper_median == 3);
 	EXPECT_TRUE(odd[0] == 1 && odd[4] == 5);
 	EXPECT_EQ(sample_summarize(even, 4, &summary), SAMPLE_STATS_OK);
-	EXPECT_TRUE(summary.median == 3);
+	EXPECT_TRUE(summary.median == 2.5);       /* the mean of 2 and 3 */
+	EXPECT_TRUE(summary.upper_median == 3);   /* ministat's: index 4 / 2 */
 }
 
 TEST(stats_negative_mean_keeps_percent_signs_and_zero_mean_has_none)
@@ -362,7 +368,7 @@ TEST(stats_negative_mean_keeps_percent_signs_and_zero_mean_has_none)
 	stats_format_comparison(text, sizeof(text), &comparison);
 	EXPECT_FALSE(strchr(text, '%') != strrchr(text, '%')); /* only the heading's */
 	EXPECT_CONTAINS(text, "pooled s = 1)");
-	stats_format_json(text, sizeof(text), &zero, &b, 95.0, &comparison);
+	stats_format_json(text, sizeof(text), &zero, &b, 95.0, &comparison, NULL);
 	EXPECT_CONTAINS(text, "\"difference_percent\": null, \"half_width_percent\": null");
 }
 

@@ -1,5 +1,5 @@
 /*
- * What the three workloads share: option parsing that rejects bad input with one stderr line
+ * What the workloads share: option parsing that rejects bad input with one stderr line
  * and exit status 2, failure with errno named and exit status 1, and the clock they time with.
  * Each program defines workload_name (for messages) and workload_usage.
  */
