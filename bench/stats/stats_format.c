@@ -155,28 +155,26 @@ size_t stats_format_rank(char *buffer, size_t size, const struct rank_comparison
 
 static void append_json_rank(struct text *text, const struct rank_comparison *rank)
 {
+	const struct rank_comparison none = { 0 };
+	const struct rank_comparison *r = rank ? rank : &none;
 	bool ranked = rank != NULL, has_percent = ranked && rank->has_percent;
+	const struct { const char *name; double value; bool present; } fields[] = {
+		{ "mann_whitney_u", r->u, ranked },
+		{ "probability_b_greater", r->probability_b_greater, ranked },
+		{ "z", r->z, ranked },
+		{ "p_value", r->p_value, ranked },
+		{ "shift", r->shift, ranked },
+		{ "shift_low", r->shift_low, ranked },
+		{ "shift_high", r->shift_high, ranked },
+		{ "shift_percent", r->shift_percent, has_percent },
+		{ "shift_low_percent", r->shift_low_percent, has_percent },
+		{ "shift_high_percent", r->shift_high_percent, has_percent },
+	};
 
-	append(text, ", \"mann_whitney_u\": ");
-	append_json_optional(text, ranked, ranked ? rank->u : 0.0);
-	append(text, ", \"probability_b_greater\": ");
-	append_json_optional(text, ranked, ranked ? rank->probability_b_greater : 0.0);
-	append(text, ", \"z\": ");
-	append_json_optional(text, ranked, ranked ? rank->z : 0.0);
-	append(text, ", \"p_value\": ");
-	append_json_optional(text, ranked, ranked ? rank->p_value : 0.0);
-	append(text, ", \"shift\": ");
-	append_json_optional(text, ranked, ranked ? rank->shift : 0.0);
-	append(text, ", \"shift_low\": ");
-	append_json_optional(text, ranked, ranked ? rank->shift_low : 0.0);
-	append(text, ", \"shift_high\": ");
-	append_json_optional(text, ranked, ranked ? rank->shift_high : 0.0);
-	append(text, ", \"shift_percent\": ");
-	append_json_optional(text, has_percent, has_percent ? rank->shift_percent : 0.0);
-	append(text, ", \"shift_low_percent\": ");
-	append_json_optional(text, has_percent, has_percent ? rank->shift_low_percent : 0.0);
-	append(text, ", \"shift_high_percent\": ");
-	append_json_optional(text, has_percent, has_percent ? rank->shift_high_percent : 0.0);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		append(text, ", \"%s\": ", fields[i].name);
+		append_json_optional(text, fields[i].present, fields[i].value);
+	}
 	append(text, ", \"rank_significant\": %s",
 	       !ranked ? "null" : rank->significant ? "true" : "false");
 }

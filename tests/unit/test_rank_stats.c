@@ -11,19 +11,6 @@
  * method="asymptotic", use_continuity=True); the shift and its interval from numpy over all
  * b_j - a_i, with C = floor(mn/2 - 1.959964 sqrt(mn(m+n+1)/12)).
  */
-static bool close_to(double got, double want, double relative_tolerance)
-{
-	return fabs(got - want) <= relative_tolerance * fabs(want);
-}
-
-#define EXPECT_CLOSE(got, want, tolerance)                                              \
-	do {                                                                            \
-		double got_ = (got), want_ = (want);                                    \
-		if (!close_to(got_, want_, (tolerance)))                                \
-			unit_test_fail(__FILE__, __LINE__, "%s: %.17g, expected %.17g", #got, \
-				       got_, want_);                                    \
-	} while (0)
-
 static enum sample_stats_status rank(double *a, size_t m, double *b, size_t n,
 				     struct rank_comparison *result)
 {

@@ -2,6 +2,7 @@
 #ifndef LVMM_UNIT_TEST_H
 #define LVMM_UNIT_TEST_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -40,6 +41,15 @@ void unit_test_fail(const char *file, int line, const char *fmt, ...)
 		if (a_ != b_)                                                   \
 			unit_test_fail(__FILE__, __LINE__, "%s == %s: %lld (%llu, 0x%llx) != %lld (%llu, 0x%llx)", \
 				       #a, #b, (long long)a_, a_, a_, (long long)b_, b_, b_); \
+	} while (0)
+
+/* Doubles within a relative tolerance of the expected value. */
+#define EXPECT_CLOSE(got, want, relative_tolerance)                             \
+	do {                                                                    \
+		double got_ = (got), want_ = (want);                            \
+		if (!(fabs(got_ - want_) <= (relative_tolerance) * fabs(want_))) \
+			unit_test_fail(__FILE__, __LINE__, "%s: %.17g, expected %.17g", #got, \
+				       got_, want_);                            \
 	} while (0)
 
 #define EXPECT_STR_EQ(a, b)                                                     \
