@@ -236,14 +236,22 @@ else not_ok "linux: the guest's debugfs shows CPU 1 preempted under host content
 lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -c 2 --pvsched -p "quiet lvmm.action=pvsched-sample"
 idle=$(tr -d '\r' < "$OUT" | sed -n 's/.*pvsched-samples=300 preempted=\([0-9]*\).*/\1/p')
 echo "measure linux_guest_cpu1_preempted_samples_of_300_idle_host=${idle:-none}"
-if [ "$STATUS" = 0 ] && [ "$idle" = 0 ]; then
-	ok "linux: with an idle host and an idle CPU 1 the flag never shows preempted"
-else not_ok "linux: idle host shows no preemption (got '${idle:-nothing}')"; fi
+# An idle CPU 1 still wakes for ticks, and its vCPU thread, unpinned, can then really be preempted
+# on the host (by vCPU 0's thread, by a kworker): a sample or two of 300 is the truth, not a bug.
+# WFI read as preempted (the idle-preempted semantics leaking) shows in tens of samples; 3 (1%)
+# tells the two apart, and the idle-preempted run below must exceed it.
+idle_tolerance=3
+if [ "$STATUS" = 0 ] && [ -n "$idle" ] && [ "$idle" -le $idle_tolerance ]; then
+	ok "linux: with an idle host and an idle CPU 1 the flag shows preempted in at most $idle_tolerance of 300 samples ($idle)"
+else not_ok "linux: idle host shows preemption in more than $idle_tolerance of 300 samples (got '${idle:-nothing}')"; fi
 lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -c 2 --pvsched=idle-preempted -p "quiet lvmm.action=pvsched-sample"
 idle=$(tr -d '\r' < "$OUT" | sed -n 's/.*pvsched-samples=300 preempted=\([0-9]*\).*/\1/p')
 echo "measure linux_guest_cpu1_preempted_samples_of_300_idle_host_idle_preempted=${idle:-none}"
 expect "linux: with --pvsched=idle-preempted an idle CPU 1 reads preempted, and the guest knows the semantics" 0 \
 	"LVMM-GUEST: pvsched semantics idle-preempted" "pvsched-samples=300 preempted=[1-9]"
+if [ -n "$idle" ] && [ "$idle" -gt $idle_tolerance ]; then
+	ok "linux: idle-preempted reads an idle CPU 1 preempted more often than runnable may ($idle > $idle_tolerance of 300)"
+else not_ok "linux: idle-preempted is not told apart from runnable on an idle CPU 1 (got '${idle:-nothing}', need > $idle_tolerance)"; fi
 # kexec: the second kernel must find the flags maintained for CPU 1, which the host reset when
 # the new kernel brought it up again; and neither kernel gave the host guest RAM to write to.
 taskset -c 1 sh -c 'while :; do :; done' &
