@@ -36,6 +36,33 @@ check "bench: raw data, one file per scenario, metric and arm, a value per boot"
 for plot in exit_costs kick_latency ab_s1 ab_s2 ab_s2-loaded; do
 	check "bench: $plot.png is a PNG" bash -c "file '$out/$plot.png' | grep -q 'PNG image'"
 done
+# --resume: what it refuses (nothing boots for these), and what the report says of a log that a
+# resume completed: the smoke log, cut inside s2-loaded, then that scenario again after a
+# second session's first line.
+resume_dir=$(mktemp -d)
+refuses() { # WHY ARGS...: bench/run.sh exits 2 with one line naming WHY
+	local why=$1; shift
+	local message
+	message=$(bench/run.sh "$@" 2>&1 >/dev/null)
+	[ $? = 2 ] && [ "$(echo "$message" | wc -l)" = 1 ] && echo "$message" | grep -q "$why"
+}
+check "bench: --resume refuses --smoke, with one line" refuses "does not go with --smoke" --smoke --resume --out "$resume_dir"
+check "bench: --resume refuses a directory without raw.log" refuses "no $resume_dir/raw.log" --resume --out "$resume_dir"
+cp "$out/raw.log" "$resume_dir/raw.log"
+check "bench: --resume refuses a finished run" refuses "is a finished run" --resume --out "$resume_dir"
+cut_line=$(grep -n '^bench info ab scenario=s2-loaded' "$out/raw.log" | cut -d: -f1)
+{
+	head -n "$cut_line" "$out/raw.log" | head -n -1
+	echo "bench session resumed scenarios=s2-loaded dropped_lines=7"
+	sed -n 's/^\(bench info host_kernel=.*\) lvmm=[^ ]*/\1 lvmm=second-session/p' "$out/raw.log"
+	tail -n +"$cut_line" "$out/raw.log"
+} > "$resume_dir/raw.log"
+cp "$out/environment.txt" "$resume_dir/"
+/usr/bin/python3 bench/report.py "$resume_dir" build/lvmm-stats >/dev/null 2>&1
+check "bench: a resumed run's report names both sessions and keeps every scenario whole" \
+	bash -c "grep -q '^\*\*Two emulated-host sessions.\*\* .* dropped the 7 lines .* ran s2-loaded again.*Session 2: .* lvmm second-session' '$resume_dir/report.md' &&
+		test \$(wc -l < '$resume_dir/data/ab_s2-loaded_mmap_ops_per_sec_on.txt') = 2"
+rm -rf "$resume_dir"
 [ "$failed" = 0 ] || echo "# bench smoke output: $out (raw.log, report.md)"
 echo "bench smoke: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -29,7 +29,11 @@ AB_PARAMS_S1=${AB_PARAMS_S1:-}
 AB_PARAMS_S2=${AB_PARAMS_S2:-}
 AB_PARAMS_S2_LOADED=${AB_PARAMS_S2_LOADED:-}
 AB_SCENARIOS=${AB_SCENARIOS:-s1 s2 s2-loaded}
+# Which of the four sections run: all in a normal run; "ab" alone when bench/run.sh --resume
+# completes the A/B scenarios an earlier, cut-off session did not finish.
+BENCH_SECTIONS=${BENCH_SECTIONS:-exit kick cost ab}
 failures=0
+wanted() { case " $BENCH_SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 say() { echo "bench $*"; }
 # run_logged TIMEOUT ARGS...: one benchmark command, recorded for the report.
@@ -51,6 +55,7 @@ say "info host_kernel=$(uname -r) host_cpus=$(nproc) lvmm=$("$LVMM" --version | 
 say "info lvmm_binary_bytes=$(wc -c < "$LVMM")"
 
 # --- 1. exit costs (guest/tests/exit_costs.c) ---------------------------------------------
+if wanted exit; then
 run=1
 while [ $run -le "$EXIT_RUNS" ]; do
 	if run_logged 900 "$LVMM" run -k "$G/exit_costs.img" --pvsched --pmu -p "iterations=$EXIT_ITERATIONS"; then
@@ -58,9 +63,11 @@ while [ $run -le "$EXIT_RUNS" ]; do
 	fi
 	run=$((run + 1))
 done
+fi
 
 # --- 2. kick latency (guest/tests/pvsched_wake.c) and what each step of the kick costs ------
 # lvmm counts kicks after injecting them, so --pvsched-stats costs the kick nothing.
+if wanted kick; then
 if run_logged 900 "$LVMM" run -k "$G/pvsched_wake.img" -c 2 --pvsched --pvsched-stats -p "rounds=$KICK_ROUNDS"; then
 	reports | sed 's/^/bench kick /'
 	grep '^  vcpu [0-9]*:' "$ERR" | sed 's/^  /bench kick-stats /'
@@ -68,8 +75,10 @@ fi
 if run_logged 300 "$PAYLOAD/kick-steps" "$KICK_STEP_ITERATIONS"; then
 	sed -n 's/^kick-steps /bench kick-steps /p' "$OUT"
 fi
+fi
 
 # --- 3. VMM cost ----------------------------------------------------------------------------
+if wanted cost; then
 # launch_times: from the last launch-timed run, exec_ns, exit_ns (launch-timed's clock) and
 # run_ns (lvmm's first KVM_RUN, same clock); fails, and says so, if any is missing.
 launch_times() {
@@ -115,6 +124,7 @@ for at in 4 6 8; do
 	[ -n "$rss" ] && say "rss at_s=$at rss_kib_excluding_guest_ram=$rss"
 done
 wait $pid
+fi
 
 # --- 4. the PV sched A/B --------------------------------------------------------------------
 # Scenarios (docs/benchmarks.md):
@@ -191,6 +201,7 @@ ab_scenario() { # NAME VCPUS HOGS(0|1) PARAMS ARM...
 	done
 	return 0
 }
+wanted ab || AB_SCENARIOS=
 for scenario in $AB_SCENARIOS; do
 	case $scenario in
 	s1) ab_scenario s1 "$host_cpus" 0 "$AB_PARAMS_S1" off on idle-preempted ;;

@@ -55,7 +55,7 @@ def parse_log(path):
     data = {"info": {}, "exit": {}, "kick": {"kick": [], "sgi": []}, "kick_stats": [],
             "kick_steps": {}, "startup": [], "boot": [], "rss": [], "ab": {}, "ab_info": {},
             "ab_evidence": {}, "ab_pvsched": {}, "ab_pvsched_after": {},
-            "commands": [], "failed": [], "done": None}
+            "commands": [], "failed": [], "done": None, "sessions": [], "resumed": None}
     tag = re.compile(r"scenario=(\S+) arm=(\S+) run=(\d+) (.*)")
     with open(path, errors="replace") as log:
         for raw in log:
@@ -67,7 +67,12 @@ def parse_log(path):
                 pairs = parse_pairs(rest)
                 data["ab_info"][pairs.get("scenario", "?")] = pairs
             elif section == "info":
-                data["info"].update(parse_pairs(rest))
+                pairs = parse_pairs(rest)
+                if "host_kernel" in pairs:  # the first line of each emulated-host session
+                    data["sessions"].append(pairs)
+                data["info"].update(pairs)
+            elif section == "session":
+                data["resumed"] = parse_pairs(rest)
             elif section == "command":
                 data["commands"].append(rest)
             elif section == "failed":
@@ -611,6 +616,16 @@ def main():
     for key in ("host_kernel", "host_cpus", "lvmm"):
         lines.append(f"| emulated host {key} | {data['info'].get(key, 'unknown')} |")
     lines.append("")
+    if data["resumed"] and len(data["sessions"]) > 1:
+        resumed = data["resumed"].get("scenarios", "?").replace(",", ", ")
+        lines.append(f"**Two emulated-host sessions.** The first was cut off during the A/B; "
+                     f"`bench/run.sh --resume` dropped the {data['resumed'].get('dropped_lines', '?')} "
+                     f"lines of its unfinished scenario and ran {resumed} again, whole, in a second "
+                     "session. Every scenario's boots come from one session, so each comparison "
+                     "between arms is within one session. " +
+                     "; ".join(f"Session {i + 1}: host kernel {info.get('host_kernel', '?')}, "
+                               f"lvmm {info.get('lvmm', '?')}" for i, info in enumerate(data["sessions"])) +
+                     ".\n")
     if data["failed"] or data["done"] is None:
         lines.append("**Incomplete run:** " + ("the in-host script did not finish; " if data["done"] is None else "") +
                      "; ".join(data["failed"]) + " (see raw.log)\n")

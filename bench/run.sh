@@ -2,23 +2,47 @@
 # make bench: gathers lvmm, the guests, the patched kernel and the guest initrd (with the
 # scheduler workloads) into a payload, runs bench/in-host.sh in the emulated arm64 host, and
 # turns what it printed into a report with plots (bench/report.py).
-#   bench/run.sh [--smoke] [--out DIR]
+#   bench/run.sh [--smoke | --resume] [--out DIR]
 # --smoke: a few iterations of everything, for CI (default output build/bench-smoke);
 # otherwise the full sizes, written to bench/results/.
+# --resume: a full run cut off during its A/B (its raw.log ends inside a scenario) is completed
+# in a second emulated-host session: the log is cut before the unfinished scenario, and that
+# scenario and the ones after it run again, whole, their output appended. Every scenario's
+# boots thus come from one session; environment.txt and the report say which ran where.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mode=full out=''
+mode=full out='' resume=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smoke) mode=smoke ;;
+	--resume) resume=1 ;;
 	--out) [ $# -ge 2 ] || { echo "bench/run.sh: --out wants a directory" >&2; exit 2; }; out=$2; shift ;;
-	*) echo "bench/run.sh: unknown option '$1' (usage: bench/run.sh [--smoke] [--out DIR])" >&2; exit 2 ;;
+	*) echo "bench/run.sh: unknown option '$1' (usage: bench/run.sh [--smoke | --resume] [--out DIR])" >&2; exit 2 ;;
 	esac
 	shift
 done
 [ -n "$out" ] || { [ $mode = smoke ] && out=build/bench-smoke || out=bench/results; }
 mkdir -p "$out"
+all_scenarios="s1 s2 s2-loaded"
+if [ $resume = 1 ]; then
+	[ $mode = full ] || { echo "bench/run.sh: --resume completes a full run; it does not go with --smoke" >&2; exit 2; }
+	[ -s "$out/raw.log" ] || { echo "bench/run.sh: --resume: no $out/raw.log to complete; run bench/run.sh without --resume" >&2; exit 2; }
+	grep -q '^bench done ' "$out/raw.log" && { echo "bench/run.sh: --resume: $out/raw.log is a finished run; nothing to resume" >&2; exit 2; }
+	# The unfinished scenario is the last one the log started; a log cut before the A/B
+	# began has nothing worth keeping.
+	cut_line=$(grep -n '^bench info ab scenario=' "$out/raw.log" | tail -n 1 | cut -d: -f1)
+	[ -n "$cut_line" ] || { echo "bench/run.sh: --resume: $out/raw.log was cut off before the A/B began; run bench/run.sh without --resume" >&2; exit 2; }
+	unfinished=$(sed -n "${cut_line}s/^bench info ab scenario=\([^ ]*\) .*/\1/p" "$out/raw.log")
+	resume_scenarios=$(echo "$all_scenarios" | tr ' ' '\n' | sed -n "/^$unfinished\$/,\$p" | tr '\n' ' ' | sed 's/ $//')
+	[ -n "$resume_scenarios" ] || { echo "bench/run.sh: --resume: unknown scenario '$unfinished' in $out/raw.log" >&2; exit 2; }
+	dropped_lines=$(( $(wc -l < "$out/raw.log") - cut_line + 1 ))
+	head -n $((cut_line - 1)) "$out/raw.log" > "$out/raw.log.kept"
+	mv "$out/raw.log.kept" "$out/raw.log"
+	first_session=$(sed -n 's/^bench info host_kernel=\(.*\)/\1/p' "$out/raw.log" | head -n 1)
+	[ -f "$out/environment.txt" ] && grep -q "^resumed_scenarios=" "$out/environment.txt" &&
+		{ echo "bench/run.sh: --resume: $out was already resumed once; start a new run" >&2; exit 2; }
+fi
 
 build=build
 make -s lvmm guests "$build/launch-timed" "$build/kick-steps" "$build/lvmm-stats"
@@ -61,6 +85,8 @@ else
 	STARTUP_RUNS=10
 	BOOT_RUNS=5
 	AB_RUNS=20
+	AB_SCENARIOS='${resume_scenarios:-$all_scenarios}'
+	BENCH_SECTIONS='$([ $resume = 1 ] && echo ab || echo exit kick cost ab)'
 	AB_PARAMS_S1='${BENCH_AB_PARAMS_S1:-lvmm.pipe_loops=4000 lvmm.msg_loops=200 lvmm.wakeup_seconds=3 lvmm.forkexec_loops=40 lvmm.mmap_loops=150 lvmm.filewrite_loops=15000}'
 	AB_PARAMS_S2='${BENCH_AB_PARAMS_S2:-lvmm.pipe_loops=2000 lvmm.msg_loops=15 lvmm.wakeup_seconds=3 lvmm.forkexec_loops=15 lvmm.mmap_loops=50 lvmm.filewrite_loops=4000}'
 	AB_PARAMS_S2_LOADED='${BENCH_AB_PARAMS_S2_LOADED:-lvmm.pipe_loops=800 lvmm.msg_loops=5 lvmm.wakeup_seconds=3 lvmm.forkexec_loops=8 lvmm.mmap_loops=30 lvmm.filewrite_loops=2000}'
@@ -70,11 +96,18 @@ fi
 
 # Noted before the run: the tree may change while it goes on.
 version=$(git describe --always --dirty 2>/dev/null || echo unknown)
-echo "bench: $mode run in the emulated arm64 host; raw output in $out/raw.log"
 start=$(date +%s)
 set +e
-tests/integration/emuhost.sh --kernel "$kernel" --timeout $timeout "$payload" bench/in-host.sh \
-	> "$out/raw.log" 2>&1
+if [ $resume = 1 ]; then
+	echo "bench: resuming $out/raw.log: dropped the $dropped_lines lines of the unfinished '$unfinished'; running $resume_scenarios in a new emulated-host session"
+	echo "bench session resumed scenarios=$(echo $resume_scenarios | tr ' ' ,) dropped_lines=$dropped_lines" >> "$out/raw.log"
+	tests/integration/emuhost.sh --kernel "$kernel" --timeout $timeout "$payload" bench/in-host.sh \
+		>> "$out/raw.log" 2>&1
+else
+	echo "bench: $mode run in the emulated arm64 host; raw output in $out/raw.log"
+	tests/integration/emuhost.sh --kernel "$kernel" --timeout $timeout "$payload" bench/in-host.sh \
+		> "$out/raw.log" 2>&1
+fi
 status=$?
 set -e
 elapsed=$(( $(date +%s) - start ))
@@ -89,6 +122,11 @@ elapsed=$(( $(date +%s) - start ))
 	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "elapsed_s=$elapsed"
 	echo "emulated_host_status=$status"
+	if [ $resume = 1 ]; then
+		echo "resumed_scenarios=$resume_scenarios"
+		echo "resumed_dropped_lines=$dropped_lines"
+		echo "first_session=$first_session"
+	fi
 	sed 's/^/bench_env_/' "$payload/bench-env"
 } > "$out/environment.txt"
 /usr/bin/python3 bench/report.py "$out" "$build/lvmm-stats"
