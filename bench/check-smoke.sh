@@ -29,6 +29,9 @@ check "bench: the A/B compares every arm of every scenario on all 8 metrics, by 
 	test "$(grep -cE '^\| .* \| (higher|lower) \| (on|idle-preempted) \| [0-9.,]+ \(2\) \| [0-9.,]+ \(2\) \| [-+][0-9.]+% \+/- [0-9.]+% \| [-+][0-9.]+% \[' "$report")" = 40
 check "bench: evidence from the guest for all 6 workloads in all 8 arms" \
 	test "$(grep -cE '^\| (pipe|messaging|wakeup|forkexec|mmap|filewrite) \| (off|on|idle-preempted) \| [0-9]' "$report")" = 48
+# The wake-up columns (the second and third from the right); messaging wakes on every message.
+check "bench: the guest counted its scheduler wake-ups in every arm (schedstats on)" \
+	test "$(grep -cE '^\| messaging \| (off|on|idle-preempted) \| .* \| [1-9][0-9,.]* \| [0-9.]+% \|$' "$report")" = 8
 check "bench: the guest used PV sched only when asked, with the semantics asked for" \
 	bash -c "grep -q '^off: none' '$report' && grep -q '^on: semantics runnable' '$report' && grep -q '^idle-preempted: semantics idle-preempted' '$report'"
 check "bench: raw data, one file per scenario, metric and arm, a value per boot" \

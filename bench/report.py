@@ -341,8 +341,10 @@ def run_stats(stats_tool, out, file_a, file_b):
 
 
 def local_share(evidence):
+    """The share of local wake-ups, or None when none were counted: a workload always wakes
+    tasks, so 0 means the guest's schedstats were off (runs before init enabled them)."""
     wakeups = evidence.get("wakeups", 0)
-    return evidence.get("local_wakeups", 0) / wakeups if wakeups else 0.0
+    return evidence.get("local_wakeups", 0) / wakeups if wakeups else None
 
 
 def ranks(values):
@@ -381,6 +383,7 @@ def variance_section(data, scenario, arms, lines):
             pairs = [(runs[r][workload][field], local_share(evidence[r][workload]))
                      for r in sorted(runs) if workload in runs[r] and field in runs[r][workload]
                      and r in evidence and workload in evidence[r]]
+            pairs = [p for p in pairs if p[1] is not None]
             if len(pairs) < 3:
                 continue
             values = [p[0] for p in pairs]
@@ -442,7 +445,8 @@ def ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, w
                  "*true*; the `rwsem` columns are the guest kernel's lock events (optimistic "
                  "spinning that took the lock, that gave up, writers and readers that slept); "
                  "`wake-ups` and `local` count the scheduler's wake-ups and the share of them "
-                 "onto the waker's own CPU (/proc/schedstat).\n")
+                 "onto the waker's own CPU (/proc/schedstat; n/a: not counted, the guest's "
+                 "schedstats were off, as in runs before init enabled them).\n")
     lines.append("| workload | arm | answered true | rwsem opt_lock | rwsem opt_fail | rwsem opt_nospin | rwsem sleep_writer | rwsem sleep_reader | wake-ups | local |")
     lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     workloads = []
@@ -456,7 +460,12 @@ def ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, w
             if not per_boot:
                 continue
             cells = [fmt(statistics.median(b.get(k, 0) for b in per_boot)) for k in EVIDENCE]
-            cells.append(f"{statistics.median(local_share(b) for b in per_boot) * 100:.0f}%")
+            shares = [share for share in map(local_share, per_boot) if share is not None]
+            if shares:
+                cells.append(f"{statistics.median(shares) * 100:.0f}%")
+            else:  # schedstats were off: not counted, which is not zero
+                cells[EVIDENCE.index("wakeups")] = "n/a"
+                cells.append("n/a")
             lines.append(f"| {workload} | {arm} | " + " | ".join(cells) + " |")
     lines.append("")
     variance_section(data, scenario, arms, lines)
