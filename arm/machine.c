@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arm_kvm.h"
@@ -71,9 +72,22 @@ static int arm_machine_add_devices(struct vm *vm)
 static int arm_machine_dump_dtb(const char *path, const void *fdt, char *err, size_t err_size)
 {
 	size_t size = fdt_totalsize(fdt);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* O_NONBLOCK: a FIFO without a reader fails at once (ENXIO) instead of stalling lvmm. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0644);
 	ssize_t written = -1;
+	struct stat st;
 
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		snprintf(err, err_size, "'%s' is not a regular file: --dump-dtb writes the device tree to a file",
+			 path);
+		return -1;
+	}
+	if (fd < 0 && errno == ENXIO) {
+		snprintf(err, err_size, "'%s' is a FIFO with no reader: --dump-dtb writes the device tree to a file",
+			 path);
+		return -1;
+	}
 	if (fd >= 0) {
 		written = write(fd, fdt, size);
 		if (close(fd) < 0)

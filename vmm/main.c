@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -85,8 +86,25 @@ static int command_run(int argc, char **argv)
 	return status;
 }
 
+/* Started with stdin, stdout or stderr closed, lvmm's first descriptors (the stop eventfd, the
+ * signalfd) would take their numbers, and guest output would go into them. /dev/null holds the
+ * numbers instead, before anything else is opened. */
+static int standard_fds_ensure(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (open("/dev/null", O_RDWR) != fd)
+			return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	/* Nothing can be said: stderr itself may be what is missing. */
+	if (standard_fds_ensure() < 0)
+		return EXIT_LVMM_ERROR;
 	if (argc < 2) {
 		fprintf(stderr, "lvmm: no command given (see lvmm --help)\n");
 		return EXIT_USAGE;

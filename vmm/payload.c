@@ -17,7 +17,9 @@ int payload_read_file(const char *path, uint64_t max_size, struct payload *paylo
 {
 	struct stat st;
 	void *mapping;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO (or a device that waits) must not stall lvmm before it can take a
+	 * signal; only regular files pass the check below. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	memset(payload, 0, sizeof(*payload));
 	if (fd < 0) {
@@ -51,12 +53,36 @@ int payload_read_file(const char *path, uint64_t max_size, struct payload *paylo
 	return 0;
 }
 
-int payload_gunzip(struct payload *payload, uint64_t max_size, const char *path, char *err,
-		   size_t err_size)
+/* The bytes of the file not yet given to zlib, counting what it holds in stream.avail_in. */
+static size_t gunzip_remaining(const struct payload *payload, const z_stream *stream)
 {
-	z_stream stream;
+	return payload->mapping_size - (size_t)(stream->next_in - payload->mapping);
+}
+
+static bool all_zero(const uint8_t *bytes, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (bytes[i])
+			return false;
+	return true;
+}
+
+/*
+ * Like gunzip: every member of a multi-member file is decompressed, and zero padding after the
+ * last is allowed; anything else after it is an error, not silently dropped. The output may
+ * not pass min(ram_size, image_max). Past that, the rest is only counted (up to image_max, in
+ * a small scratch buffer), to tell "raise -m to N" from "not a kernel at all".
+ */
+int payload_gunzip(struct payload *payload, uint64_t ram_size, uint64_t image_max, const char *path,
+		   char *err, size_t err_size)
+{
+	uint64_t limit = ram_size < image_max ? ram_size : image_max;
+	uint64_t produced = 0;
+	uint8_t scratch[16384];
 	uint8_t *out = NULL, *bigger;
-	size_t capacity = 0;
+	size_t capacity = 0, remaining, chunk;
+	bool counting = false;
+	z_stream stream;
 	int ret;
 
 	if (payload->mapping_size < 2 || payload->mapping[0] != 0x1f || payload->mapping[1] != 0x8b)
@@ -67,34 +93,77 @@ int payload_gunzip(struct payload *payload, uint64_t max_size, const char *path,
 		return -1;
 	}
 	stream.next_in = payload->mapping;
-	stream.avail_in = (uInt)payload->mapping_size;
-	do {
-		if (stream.total_out == capacity) {
-			if (capacity >= max_size) {
-				snprintf(err, err_size, "'%s' decompresses to more than guest RAM; raise -m", path);
-				goto fail;
-			}
-			capacity = capacity ? capacity * 2 : payload->mapping_size * 4;
-			if (capacity > max_size)
-				capacity = max_size;
-			bigger = realloc(out, capacity);
-			if (!bigger) {
-				snprintf(err, err_size, "out of memory decompressing '%s'", path);
-				goto fail;
-			}
-			out = bigger;
+	for (;;) {
+		/* zlib counts in uInt: feed a larger file in pieces. */
+		if (stream.avail_in == 0) {
+			remaining = gunzip_remaining(payload, &stream);
+			stream.avail_in = (uInt)(remaining < (1u << 30) ? remaining : (1u << 30));
 		}
-		stream.next_out = out + stream.total_out;
-		stream.avail_out = (uInt)(capacity - stream.total_out);
+		if (!counting && produced == capacity && capacity == limit)
+			counting = true;
+		if (counting) {
+			if (produced > image_max)
+				break;
+			stream.next_out = scratch;
+			stream.avail_out = sizeof(scratch);
+		} else {
+			if (produced == capacity) {
+				capacity = capacity ? capacity * 2 : payload->mapping_size * 4;
+				if (capacity > limit)
+					capacity = limit;
+				bigger = realloc(out, capacity);
+				if (!bigger) {
+					snprintf(err, err_size, "out of memory decompressing '%s'", path);
+					goto fail;
+				}
+				out = bigger;
+			}
+			chunk = capacity - produced;
+			stream.next_out = out + produced;
+			stream.avail_out = (uInt)(chunk < (1u << 30) ? chunk : (1u << 30));
+		}
+		chunk = stream.avail_out;
 		ret = inflate(&stream, Z_NO_FLUSH);
-	} while (ret == Z_OK);
-	if (ret != Z_STREAM_END) {
-		snprintf(err, err_size, "'%s' is a damaged gzip file (%s)", path,
-			 stream.msg ? stream.msg : "truncated");
+		produced += chunk - stream.avail_out;
+		if (ret == Z_STREAM_END) {
+			remaining = gunzip_remaining(payload, &stream);
+			if (remaining >= 2 && stream.next_in[0] == 0x1f && stream.next_in[1] == 0x8b) {
+				inflateReset(&stream); /* the next member */
+				continue;
+			}
+			if (all_zero(stream.next_in, remaining))
+				break;
+			snprintf(err, err_size,
+				 "'%s' has %zu bytes after its gzip data that are neither another gzip member nor zero padding: a damaged file",
+				 path, remaining);
+			goto fail;
+		}
+		/* No progress with all input given: the stream ends early. */
+		if (ret == Z_BUF_ERROR && stream.avail_in == 0 && gunzip_remaining(payload, &stream) == 0) {
+			snprintf(err, err_size, "'%s' is a damaged gzip file (truncated)", path);
+			goto fail;
+		}
+		if (ret != Z_OK && ret != Z_BUF_ERROR) {
+			snprintf(err, err_size, "'%s' is a damaged gzip file (%s)", path,
+				 stream.msg ? stream.msg : "truncated");
+			goto fail;
+		}
+	}
+	if (produced > limit) {
+		if (produced > image_max)
+			snprintf(err, err_size,
+				 "'%s' decompresses to more than %llu MiB, which no kernel Image does: not loading it (a gzip bomb, or not a kernel)",
+				 path, (unsigned long long)(image_max >> 20));
+		else
+			snprintf(err, err_size,
+				 "'%s' decompresses to %llu MiB, more than the %llu MiB of guest RAM: raise -m above %llu",
+				 path, (unsigned long long)((produced + (1 << 20) - 1) >> 20),
+				 (unsigned long long)(ram_size >> 20),
+				 (unsigned long long)((produced + (1 << 20) - 1) >> 20));
 		goto fail;
 	}
 	payload->data = out;
-	payload->size = stream.total_out;
+	payload->size = produced;
 	payload->compressed = true;
 	inflateEnd(&stream);
 	return 0;
@@ -120,7 +189,8 @@ int payloads_load(const struct run_options *opts, struct payloads *payloads, cha
 		return 0;
 	}
 	if (payload_read_file(opts->kernel_path, ram, &payloads->kernel, err, err_size) ||
-	    payload_gunzip(&payloads->kernel, ram, opts->kernel_path, err, err_size))
+	    payload_gunzip(&payloads->kernel, ram, PAYLOAD_IMAGE_MAX_BYTES, opts->kernel_path, err,
+			   err_size))
 		goto fail;
 	if (arm64_image_parse(payloads->kernel.data, payloads->kernel.size, &image, reason,
 			      sizeof(reason))) {

@@ -30,9 +30,14 @@ struct payloads {
 /* Maps a whole file (at most max_size bytes). 0 or -1 with a one-line reason in err. */
 int payload_read_file(const char *path, uint64_t max_size, struct payload *payload, char *err,
 		      size_t err_size);
-/* Replaces a gzip-compressed payload by its contents (at most max_size bytes); others stay. */
-int payload_gunzip(struct payload *payload, uint64_t max_size, const char *path, char *err,
-		   size_t err_size);
+/* No arm64 kernel Image decompresses to more than this (a few tens of MiB is usual): past it a
+ * compressed -k is not a kernel, and lvmm says so instead of advising a larger -m. */
+#define PAYLOAD_IMAGE_MAX_BYTES (1ULL << 30)
+
+/* Replaces a gzip-compressed payload by its contents, all members of it, at most
+ * min(ram_size, image_max) bytes; other payloads stay as they are. */
+int payload_gunzip(struct payload *payload, uint64_t ram_size, uint64_t image_max, const char *path,
+		   char *err, size_t err_size);
 /* Reads and checks everything -k/-i/-f name. */
 int payloads_load(const struct run_options *opts, struct payloads *payloads, char *err,
 		  size_t err_size);

@@ -63,6 +63,11 @@ static int vm_open_kvm(struct vm *vm, char *err, size_t err_size)
 		return -1;
 	}
 	version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (version < 0) { /* ENOTTY: whatever /dev/kvm is, it does not take KVM's ioctls */
+		snprintf(err, err_size, "/dev/kvm is not a KVM device (KVM_GET_API_VERSION: %s): check what /dev/kvm is on this host",
+			 strerror(errno));
+		return -1;
+	}
 	if (version != KVM_API_VERSION) {
 		snprintf(err, err_size, "/dev/kvm speaks KVM API version %d, lvmm needs %d", version,
 			 KVM_API_VERSION);

@@ -94,7 +94,38 @@ timeout 10 "$PAYLOAD/run-as-nobody" "$LVMM" run -k "$G/hello.img" </dev/null >"$
 expect_one_line "input: no permission on /dev/kvm" 1 "no permission to open /dev/kvm"
 mv /dev/kvm /dev/kvm.hidden
 lvmm_run 10 run -k "$G/hello.img"; expect_one_line "input: no /dev/kvm" 1 "/dev/kvm does not exist"
+ln -s /dev/null /dev/kvm
+lvmm_run 10 run -k "$G/hello.img"; expect_one_line "input: /dev/kvm that is not KVM" 1 "/dev/kvm is not a KVM device"
+rm /dev/kvm
 mv /dev/kvm.hidden /dev/kvm
+# A FIFO given for a file: a blocking open would wait for a writer (a reader) forever, with
+# SIGTERM blocked for the signalfd: only SIGKILL ended it (status 137 here).
+rm -f /tmp/input.fifo
+mkfifo /tmp/input.fifo
+fifo_run() { timeout -s KILL 10 "$LVMM" "$@" </dev/null >"$OUT" 2>"$ERR"; STATUS=$?; } # 137: it blocked
+fifo_run run -k /tmp/input.fifo; expect_one_line "input: a FIFO as kernel fails at once" 1 "input.fifo' is not a regular file"
+fifo_run run -k "$G/hello.img" -i /tmp/input.fifo; expect_one_line "input: a FIFO as initrd fails at once" 1 "input.fifo' is not a regular file"
+fifo_run run -k "$G/hello.img" --dump-dtb /tmp/input.fifo
+expect_one_line "input: a FIFO as --dump-dtb fails at once" 1 "input.fifo' is a FIFO with no reader"
+rm -f /tmp/input.fifo
+# Started with stdin, stdout and stderr closed, lvmm's own descriptors took 0-2 (seen: the
+# signalfd, the stop eventfd and /dev/kvm), so guest output went into its eventfd. /dev/null
+# must hold them, and SIGTERM must still end it (143).
+"$LVMM" run -k "$G/spin.img" <&- >&- 2>&- &
+pid=$!
+sleep 3
+fds="$(readlink /proc/$pid/fd/0) $(readlink /proc/$pid/fd/1) $(readlink /proc/$pid/fd/2)"
+kill -TERM $pid
+waited=0
+while kill -0 $pid 2>/dev/null && [ $waited -lt 50 ]; do sleep 0.1; waited=$((waited + 1)); done
+kill -KILL $pid 2>/dev/null
+wait $pid; STATUS=$?
+if [ "$fds" = "/dev/null /dev/null /dev/null" ] && [ "$STATUS" = 143 ]; then
+	ok "input: started with fds 0-2 closed, lvmm holds them with /dev/null and SIGTERM ends it"
+else
+	printf '' >"$OUT"; printf '' >"$ERR"
+	not_ok "input: started with fds 0-2 closed: fds 0-2 were '$fds', status $STATUS (wanted /dev/null x3, 143)"
+fi
 
 # --- bare-metal guests --------------------------------------------------------------------
 lvmm_run 30 run -k "$G/hello.img"; expect "guest: hello reports through the doorbell" 0 \
