@@ -1,7 +1,5 @@
 #include "console.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <termios.h>
 #include <unistd.h>
@@ -11,24 +9,7 @@ static bool terminal_is_raw;
 
 void console_write(const void *bytes, size_t count)
 {
-	const uint8_t *p = bytes;
-
-	while (count) {
-		ssize_t n = write(STDOUT_FILENO, p, count);
-
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd pfd = { .fd = STDOUT_FILENO, .events = POLLOUT };
-
-			poll(&pfd, 1, 100);
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return; /* stdout is gone: the guest keeps running, its output is lost */
-		p += n;
-		count -= (size_t)n;
-	}
+	console_output_put(bytes, count);
 }
 
 void console_terminal_restore(void)

@@ -5,9 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "console_output.h"
+
 /* The host terminal as the guest's serial console. */
 
-/* Writes guest output to stdout, all of it, whatever signals or a slow reader do. */
+/* Guest output to stdout, through console_output's ring: a vCPU never waits for the reader;
+ * what a stuck or slow reader does not take is dropped and counted. */
 void console_write(const void *bytes, size_t count);
 
 /* Puts a terminal stdin into raw mode (restored at exit); no-op when stdin is no terminal. */

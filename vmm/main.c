@@ -70,6 +70,11 @@ static int command_run(int argc, char **argv)
 	}
 	snprintf(message, sizeof(message), "lvmm-%s", opts.name);
 	prctl(PR_SET_NAME, message);
+	if (console_output_start(STDOUT_FILENO, CONSOLE_OUTPUT_RING_BYTES) < 0) {
+		log_error("starting the console output thread failed: %s", strerror(errno));
+		close(signal_fd);
+		return EXIT_LVMM_ERROR;
+	}
 	console_terminal_raw();
 	/* Every boot, reboots included, reads and checks the files afresh. */
 	do {
@@ -81,6 +86,12 @@ static int command_run(int argc, char **argv)
 		status = vm_run_once(&opts, &payloads, start_ns, signal_fd);
 		payloads_free(&payloads);
 	} while (status == STOP_REBOOT);
+	/* The guest's last words reach a live reader; a stuck one delays a stop by a signal at
+	 * most half a second. */
+	console_output_stop(status >= 128 ? 500 : 5000);
+	if (console_output_dropped())
+		log_warning("dropped %llu bytes of guest console output that standard output did not take",
+			    (unsigned long long)console_output_dropped());
 	console_terminal_restore();
 	close(signal_fd);
 	return status;
