@@ -13,6 +13,21 @@
 #include "vm.h"
 
 /*
+ * Threading rules for lvmm (one place for all of them):
+ * - The main thread owns the VM's life: it creates vCPUs and devices, starts the vCPU threads,
+ *   runs the event loop (signals, stdin, the stop eventfd), and alone stops and joins vCPU
+ *   threads and tears the VM down, after every vCPU thread is joined.
+ * - A vCPU thread runs KVM_RUN and handles its exits. Device state a vCPU exit touches is
+ *   guarded by that device's lock (the UART's, the doorbell's); no lock is held across I/O to
+ *   the outside: guest output goes into console_output's ring, which its own thread writes.
+ * - vcpu_kick() may be called from any thread, including the vCPU's own, at any time until the
+ *   VM is destroyed: thread_lock makes "is there a thread to signal" and pthread_kill() one
+ *   step, and vcpu_thread_join() clears thread_started under the same lock before it joins,
+ *   so no signal is ever sent to a thread that was joined.
+ * - A vCPU thread asks for a stop with vm_request_stop() (the stop eventfd); it never joins.
+ * - The console output thread touches nothing but its ring and stdout; it is not joined when
+ *   stuck on a reader, and ends with the process.
+ *
  * The kick protocol, and why no kick is lost:
  *   kicker:  kick_pending = true; pthread_kill(thread, VCPU_KICK_SIGNAL)
  *   handler: (on the vCPU thread) run->immediate_exit = 1
@@ -55,11 +70,27 @@ void vcpu_bind_thread(struct vcpu *vcpu)
 		vcpu->run->immediate_exit = 1;
 }
 
+void vcpu_thread_state_init(struct vcpu *vcpu)
+{
+	pthread_mutex_init(&vcpu->thread_lock, NULL);
+	vcpu->thread_started = false;
+}
+
+void vcpu_thread_adopt(struct vcpu *vcpu, pthread_t thread)
+{
+	pthread_mutex_lock(&vcpu->thread_lock);
+	vcpu->thread = thread;
+	vcpu->thread_started = true;
+	pthread_mutex_unlock(&vcpu->thread_lock);
+}
+
 void vcpu_kick(struct vcpu *vcpu)
 {
 	atomic_store(&vcpu->kick_pending, true);
-	if (atomic_load(&vcpu->thread_started))
+	pthread_mutex_lock(&vcpu->thread_lock);
+	if (vcpu->thread_started)
 		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+	pthread_mutex_unlock(&vcpu->thread_lock);
 }
 
 int vcpu_enter(struct vcpu *vcpu)
@@ -97,7 +128,6 @@ static void *vcpu_thread_main(void *arg)
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
 
-	vcpu->tid = gettid();
 	vcpu_bind_thread(vcpu);
 	if (vcpu->index == 0)
 		vcpu_log_first_entry(vm);
@@ -118,12 +148,15 @@ int vcpu_thread_start(struct vcpu *vcpu)
 	char name[16];
 	int err;
 
+	/* Under the lock: a kick from a thread already running sees both fields or neither. */
+	pthread_mutex_lock(&vcpu->thread_lock);
 	err = pthread_create(&vcpu->thread, NULL, vcpu_thread_main, vcpu);
+	vcpu->thread_started = err == 0;
+	pthread_mutex_unlock(&vcpu->thread_lock);
 	if (err) {
 		errno = err;
 		return -1;
 	}
-	atomic_store(&vcpu->thread_started, true);
 	snprintf(name, sizeof(name), "lvmm-vcpu%u", vcpu->index);
 	pthread_setname_np(vcpu->thread, name);
 	return 0;
@@ -131,8 +164,13 @@ int vcpu_thread_start(struct vcpu *vcpu)
 
 void vcpu_thread_join(struct vcpu *vcpu)
 {
-	if (!atomic_load(&vcpu->thread_started))
-		return;
-	pthread_join(vcpu->thread, NULL);
-	atomic_store(&vcpu->thread_started, false);
+	bool started;
+
+	/* Not held across the join: the thread may still kick itself on its way out. */
+	pthread_mutex_lock(&vcpu->thread_lock);
+	started = vcpu->thread_started;
+	vcpu->thread_started = false;
+	pthread_mutex_unlock(&vcpu->thread_lock);
+	if (started)
+		pthread_join(vcpu->thread, NULL);
 }

@@ -16,8 +16,9 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
-	pid_t tid;                    /* the thread's kernel id, for /proc */
-	atomic_bool thread_started;
+	/* Guards thread and thread_started against a kick racing the join (see vcpu.c). */
+	pthread_mutex_t thread_lock;
+	bool thread_started;
 	uint64_t mpidr;
 	/* Set by vcpu_kick() before its signal; consumed by the vCPU's own thread. */
 	atomic_bool kick_pending;
@@ -30,6 +31,11 @@ struct vcpu {
  * close to KVM_RUN it arrives. Safe from any thread and from the vCPU's own.
  */
 void vcpu_kick(struct vcpu *vcpu);
+
+/* Prepares the fields the kick and the join share; before any other use of the vcpu. */
+void vcpu_thread_state_init(struct vcpu *vcpu);
+/* Marks the calling thread as vcpu's (tests that run a vCPU on a thread of their own). */
+void vcpu_thread_adopt(struct vcpu *vcpu, pthread_t thread);
 
 /* Installs the kick signal's handler; once per process, before any vCPU thread starts. */
 int vcpu_kick_signal_install(void);

@@ -137,6 +137,7 @@ static int vm_create_vcpus(struct vm *vm, char *err, size_t err_size)
 
 		vcpu->vm = vm;
 		vcpu->index = i;
+		vcpu_thread_state_init(vcpu);
 		vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, i);
 		if (vcpu->fd < 0) {
 			snprintf(err, err_size, "creating vCPU %u failed: %s%s", i, strerror(errno),

@@ -80,6 +80,7 @@ static void setup(struct vm *vm, struct vcpu *vcpu)
 	mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	vm->opts = &default_options; /* arm_vcpu_init reads the vCPU features asked for */
 	vcpu->vm = vm;
+	vcpu_thread_state_init(vcpu);
 	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
 	vcpu->run = mmap(NULL, (size_t)mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
 	if (vcpu->fd < 0 || vcpu->run == MAP_FAILED)
@@ -93,8 +94,7 @@ static void setup(struct vm *vm, struct vcpu *vcpu)
 /* Part 1: the signal arrives on the vCPU thread itself, right before KVM_RUN. */
 static void test_self_kick(struct vcpu *vcpu)
 {
-	vcpu->thread = pthread_self();
-	atomic_store(&vcpu->thread_started, true);
+	vcpu_thread_adopt(vcpu, pthread_self());
 	vcpu_bind_thread(vcpu);
 	for (unsigned int i = 0; i < ROUNDS; i++) {
 		unsigned int before = atomic_load(&kicks_consumed);
@@ -137,8 +137,7 @@ static void test_cross_kick(struct vcpu *vcpu)
 	atomic_store(&kicks_consumed, 0);
 	if (pthread_create(&thread, NULL, vcpu_loop, vcpu))
 		fail("cannot start the vCPU thread");
-	vcpu->thread = thread;
-	atomic_store(&vcpu->thread_started, true);
+	vcpu_thread_adopt(vcpu, thread);
 	for (unsigned int i = 0; i < ROUNDS; i++) {
 		uint64_t start = now_ns(), waited;
 
@@ -154,7 +153,7 @@ static void test_cross_kick(struct vcpu *vcpu)
 	}
 	atomic_store(&vcpu_thread_done, true);
 	vcpu_kick(vcpu);
-	pthread_join(thread, NULL);
+	vcpu_thread_join(vcpu);
 	printf("kick-race: cross %u/%u kicks consumed, slowest %llu us\n", ROUNDS, ROUNDS,
 	       (unsigned long long)(worst / 1000));
 }
@@ -174,7 +173,7 @@ static void test_control(struct vcpu *vcpu)
 	uint64_t start, took;
 
 	vcpu_bind_thread(&decoy);
-	vcpu->thread = self;
+	vcpu_thread_adopt(vcpu, self);
 	pthread_create(&rescuer, NULL, rescue, &self);
 	start = now_ns();
 	vcpu_kick(vcpu);
