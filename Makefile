@@ -48,6 +48,10 @@ UNIT_TEST_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(UNIT_TEST_SRCS) tests/uni
 STATS_NATIVE_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(STATS_SRCS))
 STATS_TOOL_OBJS := $(patsubst %.c,$(BUILD)/tool/%.o,bench/stats/lvmm_stats.c $(STATS_SRCS))
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# The same unit tests once more under ThreadSanitizer (it excludes ASan): the console output
+# ring and thread, and anything else shared between threads, checked for data races.
+TSAN := -fsanitize=thread -fno-omit-frame-pointer
+TSAN_OBJS := $(patsubst %.c,$(BUILD)/tsan/%.o,$(CORE_SRCS) $(STATS_SRCS) $(UNIT_TEST_SRCS) tests/unit/unit_test_main.c)
 
 .PHONY: all lvmm guests unit-tests check integration demo bench deps kernel clean
 all: lvmm
@@ -83,8 +87,16 @@ $(BUILD)/native/%.o: %.c
 $(BUILD)/unit-tests: $(NATIVE_OBJS) $(STATS_NATIVE_OBJS) $(UNIT_TEST_OBJS)
 	$(CC) $(SANITIZE) -o $@ $^ -lfdt -lz -lpthread -lm
 
-unit-tests: $(BUILD)/unit-tests
+unit-tests: $(BUILD)/unit-tests $(BUILD)/unit-tests-tsan
 	$(BUILD)/unit-tests
+	$(BUILD)/unit-tests-tsan
+
+$(BUILD)/unit-tests-tsan: $(TSAN_OBJS)
+	$(CC) $(TSAN) -o $@ $^ -lfdt -lz -lpthread -lm
+
+$(BUILD)/tsan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(COMMON_CFLAGS) $(TSAN) -c -o $@ $<
 
 # lvmm-stats runs on the build machine for bench/report.py; the unit tests run its logic
 # under the sanitizers, so the tool itself is built plainly.
@@ -109,7 +121,7 @@ kernel: deps
 
 # The README's test command: installs what it needs, then unit and integration tests.
 check: deps
-	$(MAKE) lvmm guests $(BUILD)/unit-tests
+	$(MAKE) lvmm guests $(BUILD)/unit-tests $(BUILD)/unit-tests-tsan
 	tests/run-all.sh
 
 integration: deps lvmm guests
@@ -129,5 +141,5 @@ clean:
 TEST_PROGRAM_OBJS := $(BUILD)/arm64/tests/integration/kick_race_test.o \
 	$(BUILD)/arm64/tests/integration/run_as_nobody.o \
 	$(BUILD)/arm64/bench/tools/launch_timed.o $(BUILD)/arm64/bench/tools/kick_steps.o
--include $(ARM64_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d) $(UNIT_TEST_OBJS:.o=.d) $(TEST_PROGRAM_OBJS:.o=.d)
+-include $(ARM64_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d) $(UNIT_TEST_OBJS:.o=.d) $(TEST_PROGRAM_OBJS:.o=.d) $(TSAN_OBJS:.o=.d)
 -include $(STATS_NATIVE_OBJS:.o=.d) $(STATS_TOOL_OBJS:.o=.d)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make check`: the native unit tests (ASan+UBSan), then the integration suite in the emulated
+# `make check`: the native unit tests (ASan+UBSan, then ThreadSanitizer), then the integration
+# suite in the emulated
 # arm64 host, then a smoke run of the benchmarks. Ends with one "N passed, N failed" line over them all.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,18 @@ mkdir -p build
 echo "== unit tests (native, ASan+UBSan)"
 build/unit-tests 2>&1 | tee build/unit-tests.log
 tally build/unit-tests.log
+
+echo "== unit tests (native, ThreadSanitizer)"
+# halt_on_error: a race ends the run before its "N passed" line, so the tally counts a failure.
+TSAN_OPTIONS=halt_on_error=1 build/unit-tests-tsan > build/unit-tests-tsan.log 2>&1
+tsan_status=$?
+tail -n 1 build/unit-tests-tsan.log
+if [ "$tsan_status" = 0 ]; then tally build/unit-tests-tsan.log
+else
+	grep -A 12 'WARNING: ThreadSanitizer' build/unit-tests-tsan.log | head -n 30
+	echo "not ok - unit tests under ThreadSanitizer (exit $tsan_status; build/unit-tests-tsan.log)"
+	total_failed=$((total_failed + 1))
+fi
 
 echo "== kernel series (checkpatch, applies, shared UAPI header)"
 kernel/check-patches.sh 2>&1 | tee build/check-patches.log
