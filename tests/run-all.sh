@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make check`: the native unit tests (ASan+UBSan, then ThreadSanitizer), then the integration
-# suite in the emulated
-# arm64 host, then a smoke run of the benchmarks. Ends with one "N passed, N failed" line over them all.
+# suite in the emulated arm64 host, then a smoke run of the benchmarks. Ends with one
+# "N passed, N failed" line over them all.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
