@@ -57,7 +57,7 @@ static int command_run(int argc, char **argv)
 		print_text(stdout, message);
 		return 0;
 	case CLI_ERROR:
-		fprintf(stderr, "lvmm: %s\n", message);
+		log_error("%s", message);
 		return EXIT_USAGE;
 	case CLI_RUN:
 		break;
@@ -131,6 +131,6 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return command_run(argc - 1, argv + 1);
-	fprintf(stderr, "lvmm: unknown command '%s' (see lvmm --help)\n", argv[1]);
+	log_error("unknown command '%s' (see lvmm --help)", argv[1]);
 	return EXIT_USAGE;
 }

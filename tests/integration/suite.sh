@@ -81,6 +81,9 @@ lvmm_run 10 run -k /nonexistent/Image; expect_one_line "input: missing kernel" 1
 lvmm_run 10 run -k "$IMAGE" -i /nonexistent/initrd; expect_one_line "input: missing initrd" 1 "cannot open '/nonexistent/initrd'"
 lvmm_run 10 run -k "$PAYLOAD/run.sh"; expect_one_line "input: not an arm64 Image" 1 "not an arm64 Linux Image"
 lvmm_run 10 run -k "$PAYLOAD";  expect_one_line "input: a directory as kernel" 1 "not a regular file"
+# A name with a newline and an escape sequence: printed escaped, the message stays one line.
+lvmm_run 10 run -k "$(printf '/tmp/no\nsuch\033[31m')"
+expect_one_line "input: control bytes in a file name are escaped, one line" 1 'no\\x0asuch\\x1b\[31m'
 lvmm_run 10 run -f /nonexistent/fw; expect_one_line "input: missing firmware" 1 "cannot open '/nonexistent/fw'"
 head -c 12000000 /dev/zero > /tmp/big.initrd
 lvmm_run 30 run -k "$IMAGE" -i /tmp/big.initrd -m 16; expect_one_line "input: -m too small for kernel+initrd+DTB" 1 "too small.*use -m"
