@@ -25,7 +25,7 @@ static void doorbell_ucall(struct doorbell *doorbell, uint64_t gpa)
 
 	host = gpa % 8 == 0 ? guest_memory_translate(doorbell->memory, gpa, sizeof(call)) : NULL;
 	if (!host) {
-		log_warning("guest doorbell: ucall address 0x%llx is not an aligned struct in guest RAM; ignored",
+		log_limited(LOG_WARNING, "guest doorbell: ucall address 0x%llx is not an aligned struct in guest RAM; ignored",
 			    (unsigned long long)gpa);
 		return;
 	}
@@ -55,7 +55,7 @@ static void doorbell_ucall(struct doorbell *doorbell, uint64_t gpa)
 		doorbell->finish(doorbell->context, EXIT_GUEST_POWEROFF);
 		return;
 	default:
-		log_warning("guest doorbell: unknown command %llu; ignored",
+		log_limited(LOG_WARNING, "guest doorbell: unknown command %llu; ignored",
 			    (unsigned long long)call.command);
 		return;
 	}

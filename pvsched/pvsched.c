@@ -60,7 +60,7 @@ static int64_t pvsched_init(struct pvsched *pvsched, unsigned int caller, uint64
 	err = pvsched->ops->set_guest_ipa(pvsched->host, caller, ipa);
 	if (err == 0)
 		return PV_SCHED_SUCCESS;
-	log_warning("vCPU %u: KVM refused PV sched state at 0x%llx: %s", caller,
+	log_limited(LOG_WARNING, "vCPU %u: KVM refused PV sched state at 0x%llx: %s", caller,
 		    (unsigned long long)ipa, strerror(-err));
 	return PV_SCHED_INVALID_PARAMETER;
 }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static enum log_level current_level = LOG_WARNING;
@@ -16,6 +17,36 @@ void log_set_level(enum log_level level)
 bool log_enabled(enum log_level level)
 {
 	return level <= current_level;
+}
+
+uint64_t log_now_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
+}
+
+bool log_limit_allow(struct log_limit *limit, uint64_t now_ns, uint64_t *suppressed_before)
+{
+	bool allow;
+
+	pthread_mutex_lock(&limit->lock);
+	if (limit->in_window == 0 || now_ns - limit->window_start_ns >= LOG_LIMIT_WINDOW_NS) {
+		limit->window_start_ns = now_ns;
+		limit->in_window = 0;
+	}
+	allow = limit->in_window < LOG_LIMIT_BURST;
+	*suppressed_before = 0;
+	if (allow) {
+		limit->in_window++;
+		*suppressed_before = limit->suppressed;
+		limit->suppressed = 0;
+	} else {
+		limit->suppressed++;
+	}
+	pthread_mutex_unlock(&limit->lock);
+	return allow;
 }
 
 size_t log_escape(const char *text, char *out, size_t out_size)

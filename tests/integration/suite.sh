@@ -174,6 +174,12 @@ lvmm_run 30 run -k "$G/assert_fail.img"; expect "guest: a failed guest assert ex
 lvmm_run 30 run -k "$G/exception.img"; expect "guest: an unexpected exception exits 6" 6 "guest assert failed"
 lvmm_run 30 run -k "$G/bad_ucall.img"; expect "guest: bad doorbell addresses and unmapped MMIO are survived" 0 \
 	"is not an aligned struct in guest RAM"
+# 2000 unknown doorbell commands: a warning each, limited to a burst of 10 per 10 s per message.
+lvmm_run 60 run -k "$G/warning_flood.img"
+warnings=$(grep -c 'unknown command 99; ignored' "$ERR")
+if [ "$STATUS" = 0 ] && [ "$warnings" = 10 ] && [ "$(wc -l < "$ERR")" -le 11 ]; then
+	ok "guest: a flood of 2000 bad doorbell calls gives 10 warning lines, not 2000"
+else not_ok "guest: a flood of bad doorbell calls gave $warnings warnings, $(wc -l < "$ERR") stderr lines (wanted 10, at most 11)"; fi
 lvmm_run 30 run -f "$G/hello.img"; expect "guest: --firmware loads a raw binary at the start of RAM" 0 \
 	"guest: hello from the bare-metal guest"
 lvmm_run 30 run -k "$G/hello.img" --irqchip gicv3; expect "guest: --irqchip gicv3" 0 "guest: hello"

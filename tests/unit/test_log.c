@@ -29,3 +29,24 @@ TEST(log_escape_cuts_to_fit_never_inside_an_escape)
 	EXPECT_EQ(log_escape("x", out, 1), 0);
 	EXPECT_STR_EQ(out, "");
 }
+
+TEST(log_limit_lets_a_burst_through_then_counts_what_it_holds_back)
+{
+	struct log_limit limit = LOG_LIMIT_INIT;
+	const uint64_t start = 5000000000ULL, second = 1000000000ULL;
+	uint64_t suppressed = 99;
+	unsigned int allowed = 0;
+
+	/* A flood: 1000 messages within one second. */
+	for (unsigned int i = 0; i < 1000; i++)
+		allowed += log_limit_allow(&limit, start + i * 1000000ULL, &suppressed);
+	EXPECT_EQ(allowed, LOG_LIMIT_BURST);
+	EXPECT_EQ(suppressed, 0); /* nothing was held back before any line that got through */
+	/* Still inside the window: held back too. */
+	EXPECT_FALSE(log_limit_allow(&limit, start + 9 * second, &suppressed));
+	/* The next window: through, and told how many were held back. */
+	EXPECT_TRUE(log_limit_allow(&limit, start + 10 * second, &suppressed));
+	EXPECT_EQ(suppressed, 1000 - LOG_LIMIT_BURST + 1);
+	EXPECT_TRUE(log_limit_allow(&limit, start + 10 * second + 1, &suppressed));
+	EXPECT_EQ(suppressed, 0);
+}
