@@ -70,6 +70,13 @@ static int command_run(int argc, char **argv)
 	}
 	snprintf(message, sizeof(message), "lvmm-%s", opts.name);
 	prctl(PR_SET_NAME, message);
+	/* lvmm never execs; should a bug make it, nothing it runs gains privileges (setuid, file
+	 * capabilities). Also what a seccomp filter will need. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		log_error("setting no_new_privs failed: %s", strerror(errno));
+		close(signal_fd);
+		return EXIT_LVMM_ERROR;
+	}
 	if (console_output_start(STDOUT_FILENO, CONSOLE_OUTPUT_RING_BYTES) < 0) {
 		log_error("starting the console output thread failed: %s", strerror(errno));
 		close(signal_fd);

@@ -118,11 +118,25 @@ rm -f /tmp/input.fifo
 pid=$!
 sleep 3
 fds="$(readlink /proc/$pid/fd/0) $(readlink /proc/$pid/fd/1) $(readlink /proc/$pid/fd/2)"
+no_new_privs=$(sed -n 's/^NoNewPrivs:[[:space:]]*//p' /proc/$pid/status)
+cloexec_fds=0 open_fds=0 # every descriptor lvmm opened itself (3 and up) is close-on-exec
+for fdinfo in /proc/$pid/fdinfo/*; do
+	fd=${fdinfo##*/}
+	[ "$fd" -ge 3 ] || continue
+	open_fds=$((open_fds + 1))
+	flags=$(sed -n 's/^flags:[[:space:]]*//p' "$fdinfo")
+	[ $(( 0$flags & 02000000 )) != 0 ] && cloexec_fds=$((cloexec_fds + 1))
+done
 kill -TERM $pid
 waited=0
 while kill -0 $pid 2>/dev/null && [ $waited -lt 50 ]; do sleep 0.1; waited=$((waited + 1)); done
 kill -KILL $pid 2>/dev/null
 wait $pid; STATUS=$?
+if [ "$open_fds" -gt 0 ] && [ "$cloexec_fds" = "$open_fds" ] && [ "$no_new_privs" = 1 ]; then
+	ok "lvmm runs with no_new_privs, and all $open_fds descriptors it opened are close-on-exec"
+else
+	not_ok "lvmm: NoNewPrivs '$no_new_privs', $cloexec_fds of $open_fds descriptors close-on-exec (wanted 1, all)"
+fi
 if [ "$fds" = "/dev/null /dev/null /dev/null" ] && [ "$STATUS" = 143 ]; then
 	ok "input: started with fds 0-2 closed, lvmm holds them with /dev/null and SIGTERM ends it"
 else
