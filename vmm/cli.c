@@ -38,6 +38,8 @@ const char cli_run_usage[] =
 	"      --dump-dtb FILE      write the generated device tree blob to FILE\n"
 	"      --loglevel LEVEL     error, warning (default), info or debug\n"
 	"      --pmu                a virtual PMUv3 for the guest (perf in the guest)\n"
+	"      --kaslr-seed N       the guest's KASLR seed (decimal or 0x hex; 0: none, KASLR\n"
+	"                           off); default: a new random seed at every boot\n"
 	"      --pvsched[=SEMANTICS]  paravirtualized scheduling for the guest (docs/pvsched.md);\n"
 	"                           runnable (default): preempted means descheduled while\n"
 	"                           runnable; idle-preempted: a vCPU idle in WFI also reads so\n"
@@ -58,6 +60,7 @@ enum long_only_option {
 	OPT_PMU,
 	OPT_PVSCHED,
 	OPT_PVSCHED_STATS,
+	OPT_KASLR_SEED,
 };
 
 static const struct option run_long_options[] = {
@@ -78,6 +81,7 @@ static const struct option run_long_options[] = {
 	{ "pmu", no_argument, NULL, OPT_PMU },
 	{ "pvsched", optional_argument, NULL, OPT_PVSCHED },
 	{ "pvsched-stats", optional_argument, NULL, OPT_PVSCHED_STATS },
+	{ "kaslr-seed", required_argument, NULL, OPT_KASLR_SEED },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -165,6 +169,20 @@ static enum cli_result parse_one(int option, const char *arg, struct run_options
 	case OPT_NODEFAULTS: opts->nodefaults = true; break;
 	case OPT_NO_REBOOT: opts->no_reboot = true; break;
 	case OPT_PMU: opts->pmu = true; break;
+	case OPT_KASLR_SEED: {
+		char *end;
+
+		/* A digit first, as parse_unsigned: no sign, no spaces. Base 16 only after 0x: a
+		 * leading 0 is not octal here. */
+		errno = 0;
+		number = strtoull(arg, &end, arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X') ? 16 : 10);
+		if (arg[0] < '0' || arg[0] > '9' || errno || *end != '\0')
+			return fail(message, size, "invalid --kaslr-seed '%s': give a 64-bit number, decimal or 0x hex (0: no seed)",
+				    arg);
+		opts->kaslr_seed = number;
+		opts->kaslr_seed_given = true;
+		break;
+	}
 	case OPT_PVSCHED:
 		opts->pvsched = true;
 		if (!arg || strcmp(arg, "runnable") == 0)

@@ -27,6 +27,8 @@ struct run_options {
 	bool pvsched;
 	bool pvsched_idle_preempted;  /* --pvsched=idle-preempted: WFI counts as preempted */
 	enum stats_format pvsched_stats;
+	bool kaslr_seed_given;        /* --kaslr-seed: this seed at every boot (0: none) */
+	uint64_t kaslr_seed;
 };
 
 enum cli_result {

@@ -55,7 +55,8 @@ if grep -q '^DTB-BEGIN' "$log"; then
 	sed -n '/^DTB-BEGIN/,/^DTB-END/p' "$log" | sed '1d;$d' | base64 -d > "$build/dump.dtb"
 	if dtc -q -I dtb -O dts -o "$build/dump.dts" "$build/dump.dtb" &&
 	   grep -q 'ns16550a' "$build/dump.dts" && grep -q 'dtb-test-args' "$build/dump.dts" &&
-	   grep -q 'arm,gic-v3' "$build/dump.dts" && grep -q 'arm,armv8-pmuv3' "$build/dump.dts" && [ "$(grep -c 'enable-method = "psci"' "$build/dump.dts")" = 2 ]; then
+	   grep -q 'arm,gic-v3' "$build/dump.dts" && grep -q 'arm,armv8-pmuv3' "$build/dump.dts" && [ "$(grep -c 'enable-method = "psci"' "$build/dump.dts")" = 2 ] &&
+	   grep -q 'kaslr-seed = <0x11223344 0x55667788>;' "$build/dump.dts"; then
 		check "dtb: --dump-dtb output decompiles with dtc and describes the machine" 0
 	else
 		check "dtb: --dump-dtb output decompiles with dtc and describes the machine" 1

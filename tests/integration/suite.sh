@@ -354,7 +354,8 @@ fi # pvsched full
 if part general; then
 
 # --- device tree --------------------------------------------------------------------------
-lvmm_run 30 run -k "$G/hello.img" -c 2 -p "dtb-test-args" --pmu --dump-dtb /tmp/dump.dtb
+lvmm_run 30 run -k "$G/hello.img" -c 2 -p "dtb-test-args" --pmu --kaslr-seed 0x1122334455667788 \
+	--dump-dtb /tmp/dump.dtb
 expect "dtb: --dump-dtb writes the tree and the guest still runs" 0 "guest: hello"
 if [ -s /tmp/dump.dtb ]; then
 	echo "DTB-BEGIN"; base64 /tmp/dump.dtb; echo "DTB-END"

@@ -58,6 +58,29 @@ TEST(cli_defaults)
 	EXPECT_FALSE(opts.pmu);
 	EXPECT_FALSE(opts.pvsched);
 	EXPECT_EQ(opts.pvsched_stats, STATS_NONE);
+	EXPECT_FALSE(opts.kaslr_seed_given);
+}
+
+TEST(cli_kaslr_seed)
+{
+	EXPECT_EQ(PARSE("-k", "K", "--kaslr-seed", "12345"), CLI_RUN);
+	EXPECT_TRUE(opts.kaslr_seed_given);
+	EXPECT_EQ(opts.kaslr_seed, 12345);
+	EXPECT_EQ(PARSE("-k", "K", "--kaslr-seed=0xFfffffffffffffff"), CLI_RUN);
+	EXPECT_EQ(opts.kaslr_seed, UINT64_MAX);
+	EXPECT_EQ(PARSE("-k", "K", "--kaslr-seed", "010"), CLI_RUN); /* decimal, not octal */
+	EXPECT_EQ(opts.kaslr_seed, 10);
+	EXPECT_EQ(PARSE("-k", "K", "--kaslr-seed", "0"), CLI_RUN); /* no seed: KASLR off */
+	EXPECT_TRUE(opts.kaslr_seed_given);
+	EXPECT_EQ(opts.kaslr_seed, 0);
+	EXPECT_ERROR("--kaslr-seed '-1'", "-k", "K", "--kaslr-seed", "-1");
+	EXPECT_ERROR("--kaslr-seed ' 5'", "-k", "K", "--kaslr-seed", " 5");
+	EXPECT_ERROR("--kaslr-seed '0x'", "-k", "K", "--kaslr-seed", "0x");
+	EXPECT_ERROR("--kaslr-seed '0x-5'", "-k", "K", "--kaslr-seed", "0x-5");
+	EXPECT_ERROR("--kaslr-seed '18446744073709551616'", "-k", "K", "--kaslr-seed",
+		     "18446744073709551616"); /* 2^64 */
+	EXPECT_ERROR("--kaslr-seed '12ab'", "-k", "K", "--kaslr-seed", "12ab");
+	EXPECT_ERROR("--kaslr-seed ''", "-k", "K", "--kaslr-seed", "");
 }
 
 TEST(cli_every_option_long)
