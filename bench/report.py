@@ -602,6 +602,25 @@ def ab_section(data, out, stats_tool, env, lines):
                         if len(narrow) < len(widths) else ".") + "\n")
 
 
+def conclusion_section(out, env, lines):
+    """The conclusion is written by a person, for one run: conclusion.md next to the report,
+    whose first line names the lvmm version of that run. A report of another run says so
+    above it instead of passing it off as this run's reading."""
+    path = os.path.join(out, "conclusion.md")
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        text = f.read().splitlines()
+    written_for = text[0].partition(":")[2].strip() if text and text[0].startswith("written-for:") else "?"
+    lines.append("## 5. Conclusion\n")
+    if written_for != env.get("lvmm_version", "unknown"):
+        lines.append(f"**This conclusion was written for the run of lvmm {written_for}, not for "
+                     f"this one ({env.get('lvmm_version', 'unknown')}): check it against the "
+                     "tables above before relying on it.**\n")
+    lines.extend(text[1:] if written_for != "?" else text)
+    lines.append("")
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: bench/report.py OUT_DIR LVMM_STATS")
@@ -642,6 +661,7 @@ def main():
     kick_section(data, out, lines)
     vmm_section(data, lines)
     ab_section(data, out, stats_tool, env, lines)
+    conclusion_section(out, env, lines)
     lines.append("## Commands\n")
     lines.append("Run inside the emulated host by bench/in-host.sh (`make bench`; `bench/run.sh "
                  "--smoke` for the short CI version):\n")
