@@ -209,7 +209,7 @@ TEST(payload_gunzip_bomb_is_not_a_kernel)
 	EXPECT_EQ(payload_read_file(path_of("bomb.gz"), 1 << 20, &all.kernel, err, sizeof(err)), 0);
 	EXPECT_EQ(payload_gunzip(&all.kernel, 2 << 20, 4 << 20, path_of("bomb.gz"), err, sizeof(err)), -1);
 	EXPECT_CONTAINS(err, "decompresses to more than 4 MiB, which no kernel Image does: not loading it (a gzip bomb, or not a kernel)");
-	EXPECT_FALSE(strstr(err, "-m") != NULL);
+	EXPECT_FALSE(strstr(err, "raise -m") != NULL); /* not "-m": the random temp dir may hold it */
 	EXPECT_FALSE(all.kernel.compressed);
 	payloads_free(&all);
 
