@@ -134,9 +134,12 @@ static int arm_machine_write_fdt(struct vm *vm, const struct boot_layout *layout
 		.initrd_end = layout->initrd_end,
 		.pvsched = vm->pvsched.mode != PVSCHED_OFF ? &pvsched : NULL,
 	};
-	/* Seeds KASLR the way firmware would; without entropy the guest simply runs unrandomised. */
-	if (getrandom(&machine.kaslr_seed, sizeof(machine.kaslr_seed), GRND_NONBLOCK) !=
-	    sizeof(machine.kaslr_seed))
+	/* Seeds KASLR the way firmware would; without entropy the guest simply runs unrandomised.
+	 * --kaslr-seed makes boots reproducible (0: no seed, so no KASLR). */
+	if (vm->opts->kaslr_seed_given)
+		machine.kaslr_seed = vm->opts->kaslr_seed;
+	else if (getrandom(&machine.kaslr_seed, sizeof(machine.kaslr_seed), GRND_NONBLOCK) !=
+		 sizeof(machine.kaslr_seed))
 		machine.kaslr_seed = 0;
 	ret = fdt_build_machine(&machine, fdt, LVMM_DTB_MAX_SIZE);
 	if (ret) {
