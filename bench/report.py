@@ -133,7 +133,9 @@ def read_environment(path):
 def fmt(value, digits=3):
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    if abs(value) >= 1000:
+    # 999.5 rounds to "1e+03" in 3 significant digits: anything that rounds to 1000 or more
+    # is written out whole, as the thousands are.
+    if abs(value) >= 1000 or abs(float(f"{value:.{digits}g}")) >= 1000:
         return f"{value:,.0f}"
     return f"{value:.{digits}g}"
 
