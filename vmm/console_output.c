@@ -43,7 +43,7 @@ void output_ring_consume(struct output_ring *ring, size_t n)
 /* The output thread and what the vCPUs share with it; lock guards every field below it. */
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t changed; /* bytes put, bytes written, or stop asked */
+	pthread_cond_t changed; /* bytes put, a chunk written, or stop asked */
 	struct output_ring ring;
 	int fd;
 	bool running;
@@ -51,7 +51,6 @@ static struct {
 	bool writing;           /* the thread is in write(), outside the lock */
 	bool reader_gone;       /* EPIPE or another hard error: output is discarded from now on */
 	bool warned;
-	uint64_t written;       /* bytes written so far: progress, for the flush's idle timeout */
 	pthread_t thread;
 } output = { .lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER, .fd = -1 };
 
@@ -104,7 +103,6 @@ static void *output_thread(void *unused)
 
 		pthread_mutex_lock(&output.lock);
 		output.writing = false;
-		output.written += n;
 		if (!ok) {
 			output.reader_gone = true;
 			output.ring.count = 0;
@@ -127,7 +125,6 @@ int console_output_start(int fd, size_t ring_bytes)
 	output.ring = (struct output_ring){ .bytes = bytes, .capacity = ring_bytes };
 	output.fd = fd;
 	output.stopping = output.reader_gone = output.warned = output.writing = false;
-	output.written = 0;
 	err = pthread_create(&output.thread, NULL, output_thread, NULL);
 	output.running = err == 0;
 	pthread_mutex_unlock(&output.lock);
