@@ -26,7 +26,7 @@ CC_ARM64 := $(CROSS_COMPILE)gcc
 
 # Logic with no KVM in it: also built natively for the unit tests.
 CORE_SRCS := vmm/cli.c vmm/log.c vmm/mmio_bus.c vmm/guest_memory.c vmm/payload.c vmm/console.c \
-	vmm/console_output.c \
+	vmm/console_output.c vmm/virtqueue.c \
 	arm/image_header.c arm/boot_layout.c arm/fdt_machine.c \
 	hw/uart_8250.c hw/rtc_pl031.c hw/pvpanic.c hw/doorbell.c pvsched/pvsched.c
 KVM_SRCS := vmm/main.c vmm/vm.c vmm/vcpu.c vmm/vcpu_exit.c vmm/event_loop.c \
