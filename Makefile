@@ -26,13 +26,14 @@ CC_ARM64 := $(CROSS_COMPILE)gcc
 
 # Logic with no KVM in it: also built natively for the unit tests.
 CORE_SRCS := vmm/cli.c vmm/log.c vmm/mmio_bus.c vmm/guest_memory.c vmm/payload.c vmm/console.c \
-	vmm/console_output.c vmm/virtqueue.c \
-	arm/image_header.c arm/boot_layout.c arm/fdt_machine.c \
-	hw/uart_8250.c hw/rtc_pl031.c hw/pvpanic.c hw/doorbell.c pvsched/pvsched.c
+	vmm/console_output.c vmm/device.c vmm/device_tree.c vmm/monotonic_clock.c vmm/virtqueue.c \
+	arm/image_header.c arm/boot_layout.c arm/fdt_machine.c arm/limits.c \
+	hw/uart_8250.c hw/rtc_pl031.c hw/pvpanic.c hw/doorbell.c pvsched/pvsched.c \
+	hw/virtio_mmio.c hw/virtio_rng.c hw/virtio_blk.c hw/virtio_console.c
 KVM_SRCS := vmm/main.c vmm/vm.c vmm/vcpu.c vmm/vcpu_exit.c vmm/event_loop.c \
 	arm/vcpu_init.c arm/gic.c arm/pmu.c arm/host_capabilities.c arm/machine.c arm/hypercall.c \
 	pvsched/pvsched_kvm.c
-UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c) tests/unit/fake_vm.c
 # The benchmark report's statistics (lvmm-stats): native only, never cross-built into lvmm.
 STATS_SRCS := bench/stats/sample_stats.c bench/stats/rank_stats.c bench/stats/stats_format.c
 

@@ -4,7 +4,8 @@
 #include <stdio.h>
 
 #include "lvmm/arm_memory_map.h"
-#include "lvmm/pvsched_abi.h"
+#include "vmm/device.h"
+#include "vmm/device_tree.h"
 
 /* include/dt-bindings/interrupt-controller/{arm-gic,irq}.h values. */
 #define GIC_SPI 0
@@ -135,14 +136,13 @@ static int fdt_add_gic_node(void *fdt, const struct machine_description *m)
 	return fdt_end_node(fdt);
 }
 
-static int fdt_add_chosen_node(void *fdt, const struct machine_description *m)
+static int fdt_add_chosen_node(void *fdt, const struct machine_description *m,
+			       const char *stdout_path)
 {
-	char stdout_path[32];
-
-	snprintf(stdout_path, sizeof(stdout_path), "/uart@%llx", LVMM_UART_BASE);
 	CHECK(fdt_begin_node(fdt, "chosen"));
 	CHECK(fdt_property_string(fdt, "bootargs", m->bootargs));
-	CHECK(fdt_property_string(fdt, "stdout-path", stdout_path));
+	if (stdout_path[0])
+		CHECK(fdt_property_string(fdt, "stdout-path", stdout_path));
 	if (m->initrd_end > m->initrd_start) {
 		CHECK(fdt_property_u64(fdt, "linux,initrd-start", m->initrd_start));
 		CHECK(fdt_property_u64(fdt, "linux,initrd-end", m->initrd_end));
@@ -152,83 +152,21 @@ static int fdt_add_chosen_node(void *fdt, const struct machine_description *m)
 	return fdt_end_node(fdt);
 }
 
-static int fdt_add_uart_node(void *fdt)
+/* A device interrupt is an SPI: <GIC_SPI number flags>. */
+static unsigned int fdt_spi_cells(unsigned int irq, enum device_irq_trigger trigger,
+				  uint32_t *cells)
 {
-	CHECK(fdt_begin_node_at(fdt, "uart", LVMM_UART_BASE));
-	CHECK(fdt_property_string(fdt, "compatible", "ns16550a"));
-	CHECK(fdt_property_reg(fdt, LVMM_UART_BASE, LVMM_UART_SIZE));
-	CHECK(fdt_property_interrupt(fdt, GIC_SPI, LVMM_UART_SPI, IRQ_TYPE_LEVEL_HIGH));
-	CHECK(fdt_property_cell(fdt, "clock-frequency", 1843200));
-	return fdt_end_node(fdt);
-}
-
-/* The AMBA bus will not probe a PrimeCell (the PL031) without its "apb_pclk" clock. */
-static int fdt_add_apb_clock_node(void *fdt)
-{
-	CHECK(fdt_begin_node(fdt, "apb-pclk"));
-	CHECK(fdt_property_string(fdt, "compatible", "fixed-clock"));
-	CHECK(fdt_property_cell(fdt, "#clock-cells", 0));
-	CHECK(fdt_property_cell(fdt, "clock-frequency", 24000000));
-	CHECK(fdt_property_string(fdt, "clock-output-names", "clk24mhz"));
-	CHECK(fdt_property_cell(fdt, "phandle", FDT_PHANDLE_APB_PCLK));
-	return fdt_end_node(fdt);
-}
-
-static int fdt_add_rtc_node(void *fdt)
-{
-	static const char compatible[] = "arm,pl031\0arm,primecell";
-
-	CHECK(fdt_begin_node_at(fdt, "rtc", LVMM_RTC_BASE));
-	CHECK(fdt_property(fdt, "compatible", compatible, sizeof(compatible)));
-	CHECK(fdt_property_reg(fdt, LVMM_RTC_BASE, LVMM_RTC_SIZE));
-	CHECK(fdt_property_interrupt(fdt, GIC_SPI, LVMM_RTC_SPI, IRQ_TYPE_LEVEL_HIGH));
-	CHECK(fdt_property_cell(fdt, "clocks", FDT_PHANDLE_APB_PCLK));
-	CHECK(fdt_property_string(fdt, "clock-names", "apb_pclk"));
-	return fdt_end_node(fdt);
-}
-
-static int fdt_add_pvpanic_node(void *fdt)
-{
-	CHECK(fdt_begin_node_at(fdt, "pvpanic", LVMM_PVPANIC_BASE));
-	CHECK(fdt_property_string(fdt, "compatible", "qemu,pvpanic-mmio"));
-	CHECK(fdt_property_reg(fdt, LVMM_PVPANIC_BASE, LVMM_PVPANIC_SIZE));
-	return fdt_end_node(fdt);
-}
-
-static int fdt_add_doorbell_node(void *fdt)
-{
-	CHECK(fdt_begin_node_at(fdt, "doorbell", LVMM_DOORBELL_BASE));
-	CHECK(fdt_property_string(fdt, "compatible", "lvmm,doorbell-v1"));
-	CHECK(fdt_property_reg(fdt, LVMM_DOORBELL_BASE, LVMM_DOORBELL_SIZE));
-	return fdt_end_node(fdt);
-}
-
-static int fdt_add_pvsched_node(void *fdt, const struct machine_description *m)
-{
-	fdt32_t interrupts[3 * LVMM_MAX_VCPUS];
-
-	CHECK(fdt_begin_node_at(fdt, "pvsched", m->pvsched->region_base));
-	CHECK(fdt_property_string(fdt, "compatible", PV_SCHED_DT_COMPATIBLE));
-	CHECK(fdt_property_reg(fdt, m->pvsched->region_base, m->pvsched->region_size));
-	CHECK(fdt_property_string(fdt, "method", "hvc"));
-	CHECK(fdt_property_cell(fdt, "lvmm,slot-size", PV_SCHED_STATE_SIZE));
-	if (m->pvsched->preempted_maintained)
-		CHECK(fdt_property(fdt, PV_SCHED_DT_PREEMPTED_MAINTAINED, NULL, 0));
-	if (m->pvsched->preempted_maintained && m->pvsched->idle_preempted)
-		CHECK(fdt_property(fdt, PV_SCHED_DT_IDLE_PREEMPTED, NULL, 0));
-	for (unsigned int i = 0; i < m->cpus; i++) {
-		interrupts[3 * i] = cpu_to_fdt32(GIC_SPI);
-		interrupts[3 * i + 1] = cpu_to_fdt32(LVMM_PVSCHED_KICK_SPI_BASE + i);
-		interrupts[3 * i + 2] = cpu_to_fdt32(IRQ_TYPE_EDGE_RISING);
-	}
-	CHECK(fdt_property(fdt, "interrupts", interrupts, (int)(3 * sizeof(fdt32_t) * m->cpus)));
-	return fdt_end_node(fdt);
+	cells[0] = GIC_SPI;
+	cells[1] = irq;
+	cells[2] = trigger == DEVICE_IRQ_EDGE_RISING ? IRQ_TYPE_EDGE_RISING : IRQ_TYPE_LEVEL_HIGH;
+	return 3;
 }
 
 int fdt_build_machine(const struct machine_description *m, void *buf, size_t buf_size)
 {
 	static const char compatible[] = "lvmm,virt\0linux,dummy-virt";
 	void *fdt = buf;
+	struct device_tree tree = { .fdt = buf, .interrupt_cells = fdt_spi_cells };
 
 	if (buf_size > INT32_MAX)
 		buf_size = INT32_MAX;
@@ -240,7 +178,6 @@ int fdt_build_machine(const struct machine_description *m, void *buf, size_t buf
 	CHECK(fdt_property_cell(fdt, "#address-cells", 2));
 	CHECK(fdt_property_cell(fdt, "#size-cells", 2));
 	CHECK(fdt_property_cell(fdt, "interrupt-parent", FDT_PHANDLE_GIC));
-	CHECK(fdt_add_chosen_node(fdt, m));
 	CHECK(fdt_add_cpus_node(fdt, m));
 	CHECK(fdt_add_memory_node(fdt, m));
 	CHECK(fdt_add_psci_node(fdt));
@@ -248,13 +185,9 @@ int fdt_build_machine(const struct machine_description *m, void *buf, size_t buf
 	CHECK(fdt_add_gic_node(fdt, m));
 	if (m->pmu)
 		CHECK(fdt_add_pmu_node(fdt, m));
-	CHECK(fdt_add_apb_clock_node(fdt));
-	CHECK(fdt_add_uart_node(fdt));
-	CHECK(fdt_add_rtc_node(fdt));
-	CHECK(fdt_add_pvpanic_node(fdt));
-	CHECK(fdt_add_doorbell_node(fdt));
-	if (m->pvsched)
-		CHECK(fdt_add_pvsched_node(fdt, m));
+	if (m->devices)
+		CHECK(devices_describe(m->devices, &tree));
+	CHECK(fdt_add_chosen_node(fdt, m, tree.stdout_path));
 	CHECK(fdt_end_node(fdt));
 	CHECK(fdt_finish(fdt));
 	return 0;

@@ -5,15 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmm/device_tree.h"
+
 enum gic_version { GIC_V2 = 2, GIC_V3 = 3 };
 
-/* The PV sched node (docs/pvsched.md); absent without --pvsched. */
-struct pvsched_description {
-	uint64_t region_base;
-	uint64_t region_size;
-	bool preempted_maintained;   /* full mode: the host keeps the flags */
-	bool idle_preempted;         /* and a vCPU idle in WFI reads preempted */
-};
+struct device_set;
 
 /* Everything the device tree says about a guest; built by arm/machine.c, pure data here. */
 struct machine_description {
@@ -27,12 +23,12 @@ struct machine_description {
 	uint64_t initrd_end;
 	uint64_t kaslr_seed;         /* 0: no seed */
 	bool pmu;                    /* a PMUv3 on LVMM_PMU_PPI */
-	const struct pvsched_description *pvsched; /* NULL: no PV sched */
+	const struct device_set *devices; /* each writes its own node; NULL: none */
 };
 
-/* Phandles are fixed so that tests and readers of --dump-dtb can rely on them. */
-#define FDT_PHANDLE_GIC      1
-#define FDT_PHANDLE_APB_PCLK 2
+/* Fixed so that tests and readers of --dump-dtb can rely on it (vmm/device_tree.h has the
+ * devices' own). */
+#define FDT_PHANDLE_GIC      DEVICE_TREE_PHANDLE_IRQCHIP
 
 /* Builds the DTB into buf (buf_size bytes). 0 on success, a negative libfdt error otherwise. */
 int fdt_build_machine(const struct machine_description *machine, void *buf, size_t buf_size);

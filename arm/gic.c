@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <linux/kvm.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -8,12 +9,18 @@
 #include "arm_kvm.h"
 #include "fdt_machine.h"
 #include "lvmm/arm_memory_map.h"
+#include "vmm/arch.h"
+#include "vmm/log.h"
 #include "vmm/vm.h"
 
-/* Interrupt IDs the GIC has: devices, and one PV sched kick SPI per vCPU; a multiple of 32. */
+/* Interrupt IDs the GIC has: the fixed devices, one PV sched kick SPI per vCPU and the
+ * virtio-mmio slots (the highest); a multiple of 32. */
 static uint32_t gic_nr_irqs(unsigned int cpus)
 {
 	uint32_t needed = 32 + LVMM_PVSCHED_KICK_SPI_BASE + cpus;
+
+	if (needed < 32 + LVMM_VIRTIO_SPI_BASE + LVMM_VIRTIO_SLOTS)
+		needed = 32 + LVMM_VIRTIO_SPI_BASE + LVMM_VIRTIO_SLOTS;
 
 	needed = (needed + 31) & ~31u;
 	return needed < 128 ? 128 : needed;
@@ -51,8 +58,9 @@ static int gic_create_version(struct vm *vm, int version)
 				 &cpu_or_redist))
 			goto fail;
 	}
-	vm->gic_fd = (int)create.fd;
-	vm->gic_version = version;
+	vm->arch->gic_fd = (int)create.fd;
+	vm->arch->gic_version = version;
+	vm->irqchip_name = version == GIC_V3 ? "GICv3" : "GICv2";
 	return 0;
 fail:
 	saved = errno;
@@ -61,9 +69,16 @@ fail:
 	return -1;
 }
 
-int arm_gic_create(struct vm *vm, char *err, size_t err_size)
+int arch_irqchip_create(struct vm *vm, char *err, size_t err_size)
 {
 	enum irqchip_choice choice = vm->opts->irqchip;
+
+	vm->arch = calloc(1, sizeof(*vm->arch));
+	if (!vm->arch) {
+		snprintf(err, err_size, "out of memory");
+		return -1;
+	}
+	vm->arch->gic_fd = -1;
 
 	if (choice != IRQCHIP_GICV2 && gic_create_version(vm, GIC_V3) == 0)
 		return 0;
@@ -84,14 +99,43 @@ int arm_gic_create(struct vm *vm, char *err, size_t err_size)
 	return -1;
 }
 
-int arm_gic_finalize(struct vm *vm, char *err, size_t err_size)
+int arch_irqchip_finalize(struct vm *vm, char *err, size_t err_size)
 {
 	uint32_t nr_irqs = gic_nr_irqs(vm->opts->cpus);
 
-	if (gic_set_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs) ||
-	    gic_set_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL)) {
+	if (gic_set_attr(vm->arch->gic_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs) ||
+	    gic_set_attr(vm->arch->gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT,
+			 NULL)) {
 		snprintf(err, err_size, "initialising the in-kernel GIC failed: %s", strerror(errno));
 		return -1;
 	}
-	return 0;
+	return arm_pmu_setup(vm, err, err_size);
+}
+
+/* Device interrupts are SPIs, numbered from 32 as the DT writes them. */
+void arch_irq_line(struct vm *vm, unsigned int irq, int level)
+{
+	struct kvm_irq_level line = {
+		.irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | (32 + irq),
+		.level = (uint32_t)level,
+	};
+
+	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &line) < 0)
+		log_error("raising SPI %u failed: %s", irq, strerror(errno));
+}
+
+/* KVM's default arm64 routing maps gsi n to SPI n (INTID 32 + n). */
+uint32_t arch_irqfd_gsi(unsigned int irq)
+{
+	return irq;
+}
+
+void arch_vm_destroy(struct vm *vm)
+{
+	if (!vm->arch)
+		return;
+	if (vm->arch->gic_fd >= 0)
+		close(vm->arch->gic_fd);
+	free(vm->arch);
+	vm->arch = NULL;
 }

@@ -6,6 +6,7 @@
 
 #include "arm_kvm.h"
 #include "lvmm/kvm_compat.h"
+#include "vmm/arch.h"
 
 struct required_capability {
 	long id;
@@ -21,7 +22,7 @@ static const struct required_capability required_capabilities[] = {
 	{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY", "guest RAM" },
 };
 
-int arm_check_capabilities(int kvm_fd, char *err, size_t err_size)
+int arch_check_capabilities(int kvm_fd, char *err, size_t err_size)
 {
 	for (size_t i = 0; i < sizeof(required_capabilities) / sizeof(required_capabilities[0]); i++) {
 		const struct required_capability *cap = &required_capabilities[i];
@@ -35,7 +36,7 @@ int arm_check_capabilities(int kvm_fd, char *err, size_t err_size)
 	return 0;
 }
 
-int arm_vm_type(int kvm_fd, uint64_t ipa_end, unsigned long *type, char *err, size_t err_size)
+int arch_vm_type(int kvm_fd, uint64_t ipa_end, unsigned long *type, char *err, size_t err_size)
 {
 	unsigned int bits = 32;
 	int max_bits;

@@ -1,5 +1,7 @@
 #include "image_header.h"
 
+#include "vmm/arch.h"
+
 #include <stdio.h>
 
 static uint64_t read_le64(const uint8_t *p)
@@ -50,5 +52,17 @@ int arm64_image_parse(const uint8_t *data, size_t size, struct arm64_image *imag
 			 (unsigned long long)image->image_size, size);
 		return -1;
 	}
+	return 0;
+}
+
+int arch_kernel_image_parse(const uint8_t *data, size_t size, uint64_t *load_offset,
+			    uint64_t *load_size, char *err, size_t err_size)
+{
+	struct arm64_image image;
+
+	if (arm64_image_parse(data, size, &image, err, err_size))
+		return -1;
+	*load_offset = image.text_offset;
+	*load_size = image.image_size;
 	return 0;
 }

@@ -1,5 +1,3 @@
-#include "machine.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <libfdt.h>
@@ -15,58 +13,40 @@
 #include "fdt_machine.h"
 #include "lvmm/arm_memory_map.h"
 #include "lvmm/exit_status.h"
-#include "vmm/console.h"
+#include "hw/doorbell.h"
+#include "hw/pvpanic.h"
+#include "hw/rtc_pl031.h"
+#include "hw/uart_8250.h"
+#include "hw/virtio_blk.h"
+#include "hw/virtio_console.h"
+#include "hw/virtio_rng.h"
+#include "pvsched/pvsched_kvm.h"
+#include "vmm/arch.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
-static void uart_set_irq(void *context, bool level)
-{
-	vm_set_spi(context, LVMM_UART_SPI, level);
-}
+static const struct device_pool virtio_mmio_pool = {
+	.name = "virtio-mmio", .base = LVMM_VIRTIO_BASE, .stride = LVMM_VIRTIO_STRIDE,
+	.irq_base = LVMM_VIRTIO_SPI_BASE, .slots = LVMM_VIRTIO_SLOTS,
+};
 
-static void uart_output(void *context, uint8_t byte)
-{
-	(void)context;
-	console_write(&byte, 1);
-}
+/* The machine: every device it can have, at its place (docs/memory-map.md). Adding a device
+ * is a file in hw/ and a line here. */
+static const struct machine_device arm_machine_device_list[] = {
+	{ &uart_8250_device, LVMM_UART_BASE, LVMM_UART_SIZE, LVMM_UART_SPI, NULL },
+	{ &rtc_pl031_device, LVMM_RTC_BASE, LVMM_RTC_SIZE, LVMM_RTC_SPI, NULL },
+	{ &pvpanic_device, LVMM_PVPANIC_BASE, LVMM_PVPANIC_SIZE, DEVICE_NO_IRQ, NULL },
+	{ &doorbell_device, LVMM_DOORBELL_BASE, LVMM_DOORBELL_SIZE, DEVICE_NO_IRQ, NULL },
+	{ &pvsched_device, LVMM_PVSCHED_BASE, LVMM_PVSCHED_SIZE, LVMM_PVSCHED_KICK_SPI_BASE, NULL },
+	{ &virtio_rng_device, 0, 0, 0, &virtio_mmio_pool },
+	{ &virtio_blk_device, 0, 0, 0, &virtio_mmio_pool },
+	{ &virtio_console_device, 0, 0, 0, &virtio_mmio_pool },
+};
 
-static void doorbell_output(void *context, const char *line)
+const struct machine_device *arch_machine_devices(unsigned int *count)
 {
-	(void)context;
-	console_write(line, strlen(line));
-}
-
-static void doorbell_finish(void *context, int status)
-{
-	vm_request_stop(context, status);
-}
-
-static void pvpanic_panicked(void *context)
-{
-	log_error("guest kernel panicked");
-	vm_request_stop(context, EXIT_GUEST_PANIC);
-}
-
-static int arm_machine_add_devices(struct vm *vm)
-{
-	const struct mmio_region regions[] = {
-		{ LVMM_UART_BASE, LVMM_UART_SIZE, uart_8250_mmio, &vm->uart, "uart" },
-		{ LVMM_RTC_BASE, LVMM_RTC_SIZE, rtc_pl031_mmio, &vm->rtc, "rtc" },
-		{ LVMM_PVPANIC_BASE, LVMM_PVPANIC_SIZE, pvpanic_mmio, &vm->pvpanic, "pvpanic" },
-		{ LVMM_DOORBELL_BASE, LVMM_DOORBELL_SIZE, doorbell_mmio, &vm->doorbell, "doorbell" },
-	};
-
-	uart_8250_init(&vm->uart, uart_set_irq, uart_output, vm);
-	rtc_pl031_init(&vm->rtc, NULL);
-	vm->pvpanic = (struct pvpanic){ .panicked = pvpanic_panicked, .context = vm };
-	vm->doorbell = (struct doorbell){
-		.memory = &vm->memory, .start_ns = vm->start_ns, .clock_ns = doorbell_monotonic_ns,
-		.output = doorbell_output, .finish = doorbell_finish, .context = vm,
-	};
-	for (size_t i = 0; i < sizeof(regions) / sizeof(regions[0]); i++)
-		if (mmio_bus_register(&vm->bus, &regions[i]))
-			return -1;
-	return 0;
+	*count = sizeof(arm_machine_device_list) / sizeof(arm_machine_device_list[0]);
+	return arm_machine_device_list;
 }
 
 static int arm_machine_dump_dtb(const char *path, const void *fdt, char *err, size_t err_size)
@@ -107,11 +87,6 @@ static int arm_machine_write_fdt(struct vm *vm, const struct boot_layout *layout
 	uint64_t mpidrs[LVMM_MAX_VCPUS];
 	char bootargs[4096];
 	struct machine_description machine;
-	struct pvsched_description pvsched = {
-		.region_base = LVMM_PVSCHED_BASE, .region_size = LVMM_PVSCHED_SIZE,
-		.preempted_maintained = vm->pvsched.mode == PVSCHED_FULL,
-		.idle_preempted = vm->pvsched.idle_preempted,
-	};
 	void *fdt = guest_memory_translate(&vm->memory, layout->dtb_addr, LVMM_DTB_MAX_SIZE);
 	int ret;
 
@@ -127,12 +102,12 @@ static int arm_machine_write_fdt(struct vm *vm, const struct boot_layout *layout
 		.ram_size = vm->opts->mem_mib << 20,
 		.cpus = vm->vcpu_count,
 		.mpidrs = mpidrs,
-		.gic = vm->gic_version,
+		.gic = vm->arch->gic_version,
 		.pmu = vm->opts->pmu,
 		.bootargs = bootargs,
 		.initrd_start = layout->initrd_start,
 		.initrd_end = layout->initrd_end,
-		.pvsched = vm->pvsched.mode != PVSCHED_OFF ? &pvsched : NULL,
+		.devices = &vm->devices,
 	};
 	/* Seeds KASLR the way firmware would; without entropy the guest simply runs unrandomised.
 	 * --kaslr-seed makes boots reproducible (0: no seed, so no KASLR). */
@@ -152,7 +127,7 @@ static int arm_machine_write_fdt(struct vm *vm, const struct boot_layout *layout
 	return 0;
 }
 
-int arm_machine_setup(struct vm *vm, char *err, size_t err_size)
+int arch_machine_setup(struct vm *vm, char *err, size_t err_size)
 {
 	struct payloads *payloads = vm->payloads;
 	const struct payload *image = payloads->firmware.data ? &payloads->firmware : &payloads->kernel;
@@ -173,10 +148,6 @@ int arm_machine_setup(struct vm *vm, char *err, size_t err_size)
 		memcpy(guest_memory_translate(&vm->memory, layout.initrd_start, payloads->initrd.size),
 		       payloads->initrd.data, payloads->initrd.size);
 	payloads_free(payloads);
-	if (arm_machine_add_devices(vm)) {
-		snprintf(err, err_size, "internal error: overlapping device regions");
-		return -1;
-	}
 	if (arm_machine_write_fdt(vm, &layout, err, err_size))
 		return -1;
 	return arm_vcpu_set_boot_registers(&vm->vcpus[0], layout.entry, layout.dtb_addr, err,

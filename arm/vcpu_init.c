@@ -6,6 +6,7 @@
 #include <sys/ioctl.h>
 
 #include "arm_kvm.h"
+#include "vmm/arch.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -47,7 +48,7 @@ static int arm_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *value)
 	return ioctl(vcpu_fd, KVM_GET_ONE_REG, &reg);
 }
 
-int arm_vcpu_init(struct vm *vm, struct vcpu *vcpu, char *err, size_t err_size)
+int arch_vcpu_init(struct vm *vm, struct vcpu *vcpu, char *err, size_t err_size)
 {
 	struct kvm_vcpu_init init;
 

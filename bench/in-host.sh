@@ -58,7 +58,7 @@ say "info lvmm_binary_bytes=$(wc -c < "$LVMM")"
 if wanted exit; then
 run=1
 while [ $run -le "$EXIT_RUNS" ]; do
-	if run_logged 900 "$LVMM" run -k "$G/exit_costs.img" --pvsched --pmu -p "iterations=$EXIT_ITERATIONS"; then
+	if run_logged 900 "$LVMM" run --test-device -k "$G/exit_costs.img" --pvsched --pmu -p "iterations=$EXIT_ITERATIONS"; then
 		reports | sed "s/^/bench exit run=$run /"
 	fi
 	run=$((run + 1))
@@ -68,7 +68,7 @@ fi
 # --- 2. kick latency (guest/tests/pvsched_wake.c) and what each step of the kick costs ------
 # lvmm counts kicks after injecting them, so --pvsched-stats costs the kick nothing.
 if wanted kick; then
-if run_logged 900 "$LVMM" run -k "$G/pvsched_wake.img" -c 2 --pvsched --pvsched-stats -p "rounds=$KICK_ROUNDS"; then
+if run_logged 900 "$LVMM" run --test-device -k "$G/pvsched_wake.img" -c 2 --pvsched --pvsched-stats -p "rounds=$KICK_ROUNDS"; then
 	reports | sed 's/^/bench kick /'
 	grep '^  vcpu [0-9]*:' "$ERR" | sed 's/^  /bench kick-stats /'
 fi
@@ -93,7 +93,7 @@ launch_times() {
 # exec to first KVM_RUN and total wall time, for a guest that powers off at once...
 run=1
 while [ $run -le "$STARTUP_RUNS" ]; do
-	if run_logged 60 "$PAYLOAD/launch-timed" "$LVMM" run --loglevel info -k "$G/poweroff.img" &&
+	if run_logged 60 "$PAYLOAD/launch-timed" "$LVMM" run --test-device --loglevel info -k "$G/poweroff.img" &&
 	   launch_times; then
 		say "startup run=$run guest=poweroff exec_to_first_run_ns=$((run_ns - exec_ns)) exec_to_exit_ns=$((exit_ns - exec_ns))"
 	fi
@@ -103,7 +103,7 @@ done
 for cpus in 1 4; do
 	run=1
 	while [ $run -le "$BOOT_RUNS" ]; do
-		if run_logged 300 "$PAYLOAD/launch-timed" "$LVMM" run --loglevel info -k "$IMAGE" -i "$INITRD" -c $cpus -m 256 -p quiet &&
+		if run_logged 300 "$PAYLOAD/launch-timed" "$LVMM" run --test-device --loglevel info -k "$IMAGE" -i "$INITRD" -c $cpus -m 256 -p quiet &&
 		   launch_times; then
 			init_s=$(sed -n 's/.*guest marker 1 at \([0-9.]*\) s.*/\1/p' "$ERR")
 			say "boot run=$run cpus=$cpus exec_to_first_run_ns=$((run_ns - exec_ns)) start_to_init_s=$init_s"

@@ -1,21 +1,18 @@
 #include "doorbell.h"
 
+#include <libfdt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lvmm/doorbell.h"
 #include "lvmm/exit_status.h"
+#include "vmm/console.h"
+#include "vmm/device_tree.h"
 #include "vmm/log.h"
 #include "vmm/mmio_bus.h"
-
-uint64_t doorbell_monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
+#include "vmm/monotonic_clock.h"
+#include "vmm/vm.h"
 
 static void doorbell_ucall(struct doorbell *doorbell, uint64_t gpa)
 {
@@ -88,3 +85,60 @@ void doorbell_mmio(void *device, uint64_t offset, uint8_t *data, uint32_t len, b
 			 (unsigned long long)(elapsed % 1000000000ULL / 1000));
 	}
 }
+
+/* The device exists only with --test-device: with it, a guest (Linux userspace through
+ * /dev/mem included) can end lvmm with any test status and print report lines. */
+
+static void doorbell_device_output(void *context, const char *line)
+{
+	(void)context;
+	console_write(line, strlen(line));
+}
+
+static void doorbell_device_finish(void *vm, int status)
+{
+	vm_request_stop(vm, status);
+}
+
+static unsigned int doorbell_device_instances(const struct run_options *opts)
+{
+	return opts->test_device ? 1 : 0;
+}
+
+static int doorbell_device_create(struct device *device, char *err, size_t err_size)
+{
+	struct vm *vm = device->vm;
+
+	if (device_alloc_state(device, sizeof(struct doorbell), err, err_size))
+		return -1;
+	*(struct doorbell *)device->state = (struct doorbell){
+		.memory = &vm->memory, .start_ns = vm->start_ns, .clock_ns = monotonic_ns,
+		.output = doorbell_device_output, .finish = doorbell_device_finish, .context = vm,
+	};
+	return device_map_mmio(device, doorbell_mmio, device->state, err, err_size);
+}
+
+static int doorbell_device_describe(const struct device *device, struct device_tree *tree)
+{
+	int ret;
+
+	if ((ret = device_tree_begin_node(tree, "doorbell", device->mmio_base)) ||
+	    (ret = fdt_property_string(tree->fdt, "compatible", "lvmm,doorbell-v1")) ||
+	    (ret = device_tree_property_reg(tree, device->mmio_base, device->mmio_size)))
+		return ret;
+	return fdt_end_node(tree->fdt);
+}
+
+static void doorbell_device_destroy(struct device *device)
+{
+	free(device->state);
+	device->state = NULL;
+}
+
+const struct device_class doorbell_device = {
+	.name = "test device",
+	.instances = doorbell_device_instances,
+	.create = doorbell_device_create,
+	.describe = doorbell_device_describe,
+	.destroy = doorbell_device_destroy,
+};

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmm/device.h"
 #include "vmm/guest_memory.h"
 
 /* The lvmm,doorbell-v1 device (docs/doorbell.md). */
@@ -17,6 +18,6 @@ struct doorbell {
 };
 
 void doorbell_mmio(void *doorbell, uint64_t offset, uint8_t *data, uint32_t len, bool is_write);
-uint64_t doorbell_monotonic_ns(void);
+extern const struct device_class doorbell_device;
 
 #endif

@@ -1,8 +1,11 @@
 #include "rtc_pl031.h"
 
+#include <libfdt.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "vmm/device_tree.h"
 #include "vmm/mmio_bus.h"
 
 enum {
@@ -91,3 +94,62 @@ void rtc_pl031_mmio(void *device, uint64_t offset, uint8_t *data, uint32_t len, 
 		mmio_data_write(data, len, rtc_read(rtc, offset));
 	pthread_mutex_unlock(&rtc->lock);
 }
+
+/* The device, with the "apb_pclk" clock the AMBA bus will not probe a PrimeCell without. */
+
+static int rtc_device_create(struct device *device, char *err, size_t err_size)
+{
+	if (device_alloc_state(device, sizeof(struct rtc_pl031), err, err_size))
+		return -1;
+	rtc_pl031_init(device->state, NULL);
+	return device_map_mmio(device, rtc_pl031_mmio, device->state, err, err_size);
+}
+
+static int rtc_device_describe_clock(void *fdt)
+{
+	int ret;
+
+	if ((ret = fdt_begin_node(fdt, "apb-pclk")) ||
+	    (ret = fdt_property_string(fdt, "compatible", "fixed-clock")) ||
+	    (ret = fdt_property_cell(fdt, "#clock-cells", 0)) ||
+	    (ret = fdt_property_cell(fdt, "clock-frequency", 24000000)) ||
+	    (ret = fdt_property_string(fdt, "clock-output-names", "clk24mhz")) ||
+	    (ret = fdt_property_cell(fdt, "phandle", DEVICE_TREE_PHANDLE_APB_PCLK)))
+		return ret;
+	return fdt_end_node(fdt);
+}
+
+static int rtc_device_describe(const struct device *device, struct device_tree *tree)
+{
+	static const char compatible[] = "arm,pl031\0arm,primecell";
+	void *fdt = tree->fdt;
+	int ret;
+
+	if ((ret = rtc_device_describe_clock(fdt)) ||
+	    (ret = device_tree_begin_node(tree, "rtc", device->mmio_base)) ||
+	    (ret = fdt_property(fdt, "compatible", compatible, sizeof(compatible))) ||
+	    (ret = device_tree_property_reg(tree, device->mmio_base, device->mmio_size)) ||
+	    (ret = device_tree_property_interrupts(tree, device->irq, 1, DEVICE_IRQ_LEVEL_HIGH)) ||
+	    (ret = fdt_property_cell(fdt, "clocks", DEVICE_TREE_PHANDLE_APB_PCLK)) ||
+	    (ret = fdt_property_string(fdt, "clock-names", "apb_pclk")))
+		return ret;
+	return fdt_end_node(fdt);
+}
+
+static void rtc_device_destroy(struct device *device)
+{
+	struct rtc_pl031 *rtc = device->state;
+
+	if (!rtc)
+		return;
+	pthread_mutex_destroy(&rtc->lock);
+	free(rtc);
+	device->state = NULL;
+}
+
+const struct device_class rtc_pl031_device = {
+	.name = "rtc",
+	.create = rtc_device_create,
+	.describe = rtc_device_describe,
+	.destroy = rtc_device_destroy,
+};

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmm/device.h"
+
 /*
  * An ARM PL031 real-time clock counting host wall-clock seconds. The guest may set it (LR);
  * lvmm keeps the offset from host time. The alarm match register is stored and its raw
@@ -22,5 +24,7 @@ struct rtc_pl031 {
 void rtc_pl031_init(struct rtc_pl031 *rtc, int64_t (*now)(void));
 void rtc_pl031_mmio(void *rtc, uint64_t offset, uint8_t *data, uint32_t len, bool is_write);
 int64_t rtc_host_seconds(void);
+
+extern const struct device_class rtc_pl031_device;
 
 #endif

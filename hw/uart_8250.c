@@ -1,8 +1,14 @@
 #include "uart_8250.h"
 
+#include <libfdt.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "vmm/arch.h"
+#include "vmm/console.h"
+#include "vmm/device_tree.h"
 #include "vmm/mmio_bus.h"
+#include "vmm/vm.h"
 
 enum {
 	REG_RBR_THR = 0, REG_IER = 1, REG_IIR_FCR = 2, REG_LCR = 3,
@@ -187,3 +193,80 @@ size_t uart_8250_rx_space(struct uart_8250 *uart)
 	pthread_mutex_unlock(&uart->lock);
 	return space;
 }
+
+/* The device: the machine's serial port, and the guest's console unless --console virtio. */
+
+static void uart_device_set_irq(void *context, bool level)
+{
+	struct device *device = context;
+
+	arch_irq_line(device->vm, device->irq, level);
+}
+
+static void uart_device_output(void *context, uint8_t byte)
+{
+	(void)context;
+	console_write(&byte, 1);
+}
+
+static size_t uart_device_input_space(void *uart)
+{
+	return uart_8250_rx_space(uart);
+}
+
+static void uart_device_receive(void *uart, const uint8_t *bytes, size_t count)
+{
+	uart_8250_receive(uart, bytes, count);
+}
+
+static int uart_device_create(struct device *device, char *err, size_t err_size)
+{
+	struct vm *vm = device->vm;
+
+	if (device_alloc_state(device, sizeof(struct uart_8250), err, err_size))
+		return -1;
+	uart_8250_init(device->state, uart_device_set_irq, uart_device_output, device);
+	if (vm->opts->console == CONSOLE_SERIAL)
+		vm->console_input = (struct console_input){
+			.space = uart_device_input_space, .receive = uart_device_receive,
+			.context = device->state,
+		};
+	return device_map_mmio(device, uart_8250_mmio, device->state, err, err_size);
+}
+
+static int uart_device_describe(const struct device *device, struct device_tree *tree)
+{
+	void *fdt = tree->fdt;
+	int ret;
+
+	/* earlycon and the kernel's first messages use the UART whatever --console says. */
+	device_tree_node_path(tree->stdout_path, sizeof(tree->stdout_path), "uart",
+			      device->mmio_base);
+	if ((ret = device_tree_begin_node(tree, "uart", device->mmio_base)) ||
+	    (ret = fdt_property_string(fdt, "compatible", "ns16550a")) ||
+	    (ret = device_tree_property_reg(tree, device->mmio_base, device->mmio_size)) ||
+	    (ret = device_tree_property_interrupts(tree, device->irq, 1, DEVICE_IRQ_LEVEL_HIGH)) ||
+	    (ret = fdt_property_cell(fdt, "clock-frequency", 1843200)))
+		return ret;
+	return fdt_end_node(fdt);
+}
+
+static void uart_device_destroy(struct device *device)
+{
+	struct uart_8250 *uart = device->state;
+
+	if (!uart)
+		return;
+	if (device->vm->console_input.context == uart)
+		device->vm->console_input = (struct console_input){ 0 };
+	pthread_mutex_destroy(&uart->lock);
+	free(uart);
+	device->state = NULL;
+}
+
+const struct device_class uart_8250_device = {
+	.name = "uart",
+	.create = uart_device_create,
+	.describe = uart_device_describe,
+	.destroy = uart_device_destroy,
+};

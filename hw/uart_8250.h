@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmm/device.h"
+
 #define UART_RX_FIFO_SIZE 64
 
 /* A 16550A as Linux's 8250 driver sees it: one-byte registers, instant transmit, a receive
@@ -29,5 +31,7 @@ void uart_8250_mmio(void *uart, uint64_t offset, uint8_t *data, uint32_t len, bo
 /* Queues host input for the guest; returns how many bytes fit in the FIFO. */
 size_t uart_8250_receive(struct uart_8250 *uart, const uint8_t *bytes, size_t count);
 size_t uart_8250_rx_space(struct uart_8250 *uart);
+
+extern const struct device_class uart_8250_device;
 
 #endif

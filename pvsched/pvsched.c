@@ -1,9 +1,11 @@
 #include "pvsched.h"
 
+#include <libfdt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lvmm/pvsched_abi.h"
+#include "vmm/device_tree.h"
 #include "vmm/log.h"
 
 static const char *const call_names[CALL_COUNT] = { "features", "ipa_init", "ipa_release", "kick_cpu" };
@@ -180,4 +182,28 @@ void pvsched_print_counters(const struct pvsched *pvsched, FILE *out, bool json)
 	if (json)
 		fprintf(out, "]}}\n");
 	fflush(out);
+}
+
+int pvsched_describe(const struct pvsched *pvsched, uint64_t base, uint64_t size,
+		     unsigned int irq_first, struct device_tree *tree)
+{
+	bool maintained = pvsched->mode == PVSCHED_FULL;
+	void *fdt = tree->fdt;
+	int ret;
+
+	if ((ret = device_tree_begin_node(tree, "pvsched", base)) ||
+	    (ret = fdt_property_string(fdt, "compatible", PV_SCHED_DT_COMPATIBLE)) ||
+	    (ret = device_tree_property_reg(tree, base, size)) ||
+	    (ret = fdt_property_string(fdt, "method", "hvc")) ||
+	    (ret = fdt_property_cell(fdt, "lvmm,slot-size", PV_SCHED_STATE_SIZE)))
+		return ret;
+	if (maintained && (ret = fdt_property(fdt, PV_SCHED_DT_PREEMPTED_MAINTAINED, NULL, 0)))
+		return ret;
+	if (maintained && pvsched->idle_preempted &&
+	    (ret = fdt_property(fdt, PV_SCHED_DT_IDLE_PREEMPTED, NULL, 0)))
+		return ret;
+	if ((ret = device_tree_property_interrupts(tree, irq_first, pvsched->vcpu_count,
+						   DEVICE_IRQ_EDGE_RISING)))
+		return ret;
+	return fdt_end_node(fdt);
 }

@@ -58,6 +58,13 @@ int pvsched_choose_mode(long kvm_supported, bool guest_ipa_known, bool want_idle
 /* Answers one PV_SCHED hypercall made by vCPU caller; the result goes to the guest's x0. */
 int64_t pvsched_call(struct pvsched *pvsched, unsigned int caller, uint32_t function, uint64_t x1);
 
+struct device_tree;
+
+/* The DT node (docs/pvsched.md): the region [base, base + size) and vCPU i's kick interrupt
+ * irq_first + i. 0 or a negative libfdt error. */
+int pvsched_describe(const struct pvsched *pvsched, uint64_t base, uint64_t size,
+		     unsigned int irq_first, struct device_tree *tree);
+
 /* Prints every vCPU's counters, as text or as one JSON object. */
 void pvsched_print_counters(const struct pvsched *pvsched, FILE *out, bool json);
 

@@ -11,14 +11,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "lvmm/arm_memory_map.h"
 #include "lvmm/kvm_compat.h"
 #include "lvmm/pvsched_abi.h"
+#include "pvsched.h"
+#include "vmm/device.h"
 #include "vmm/log.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
-
-#define PVSCHED_REGION_SLOT 1
 
 /* What the PV sched host ops need: the VM, and an irqfd-bound eventfd per vCPU for kicks. */
 struct pvsched_kvm_host {
@@ -67,25 +66,19 @@ static const struct pvsched_host_ops pvsched_kvm_ops = {
 	.kick = pvsched_kick,
 };
 
-/* An eventfd per vCPU, bound by KVM_IRQFD to that vCPU's kick SPI. */
-static int pvsched_create_kick_fds(struct vm *vm, struct pvsched_kvm_host *kvm_host, char *err,
-				   size_t err_size)
+/* An eventfd per vCPU, bound by KVM_IRQFD to that vCPU's kick interrupt (irq_first + i). */
+static int pvsched_create_kick_fds(struct vm *vm, struct pvsched_kvm_host *kvm_host,
+				   unsigned int irq_first, char *err, size_t err_size)
 {
 	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
-		struct kvm_irqfd irqfd = { .gsi = LVMM_PVSCHED_KICK_SPI_BASE + i };
-
 		kvm_host->kick_fds[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (kvm_host->kick_fds[i] < 0) {
 			snprintf(err, err_size, "eventfd for vCPU %u's kick failed: %s", i,
 				 strerror(errno));
 			return -1;
 		}
-		irqfd.fd = (uint32_t)kvm_host->kick_fds[i];
-		if (ioctl(vm->vm_fd, KVM_IRQFD, &irqfd) < 0) {
-			snprintf(err, err_size, "binding vCPU %u's kick interrupt with KVM_IRQFD failed: %s",
-				 i, strerror(errno));
+		if (vm_irqfd_attach(vm, irq_first + i, kvm_host->kick_fds[i], err, err_size))
 			return -1;
-		}
 	}
 	return 0;
 }
@@ -114,7 +107,7 @@ static int pvsched_install_filter(struct vm *vm, char *err, size_t err_size)
 }
 
 /* Probes the host, enables the capability in full mode, and says once if it runs kick-only. */
-static int pvsched_enable(struct vm *vm, char *err, size_t err_size)
+static int pvsched_enable(struct vm *vm, struct pvsched *pvsched, char *err, size_t err_size)
 {
 	static bool said_kick_only;
 	struct kvm_enable_cap cap = { .cap = KVM_CAP_ARM_PV_SCHED };
@@ -136,7 +129,7 @@ static int pvsched_enable(struct vm *vm, char *err, size_t err_size)
 				 strerror(errno));
 			return -1;
 		}
-		vm->pvsched.idle_preempted = flags & KVM_ARM_PV_SCHED_IDLE_PREEMPTED;
+		pvsched->idle_preempted = flags & KVM_ARM_PV_SCHED_IDLE_PREEMPTED;
 	} else if (!said_kick_only) {
 		/* Once per process: a rebooting guest would otherwise repeat it at every boot. */
 		said_kick_only = true;
@@ -144,51 +137,57 @@ static int pvsched_enable(struct vm *vm, char *err, size_t err_size)
 			    supported > 0 ? "has revision 1 of KVM_CAP_ARM_PV_SCHED, which loses the flags after memslot changes and resets" :
 					    "lacks KVM_CAP_ARM_PV_SCHED");
 	}
-	vm->pvsched.mode = mode;
+	pvsched->mode = mode;
 	return 0;
 }
 
-static int pvsched_create_region(struct vm *vm, char *err, size_t err_size)
+static int pvsched_create_region(struct device *device, char *err, size_t err_size)
 {
-	void *region = mmap(NULL, LVMM_PVSCHED_SIZE, PROT_READ | PROT_WRITE,
+	void *region = mmap(NULL, device->mmio_size, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	struct kvm_userspace_memory_region slot = {
-		.slot = PVSCHED_REGION_SLOT, .guest_phys_addr = LVMM_PVSCHED_BASE,
-		.memory_size = LVMM_PVSCHED_SIZE, .userspace_addr = (uint64_t)(uintptr_t)region,
-	};
 
 	if (region == MAP_FAILED) {
 		snprintf(err, err_size, "cannot allocate the PV sched state region: %s", strerror(errno));
 		return -1;
 	}
-	if (guest_memory_add(&vm->memory, LVMM_PVSCHED_BASE, LVMM_PVSCHED_SIZE, region,
-			     PVSCHED_REGION_SLOT) < 0) {
-		munmap(region, LVMM_PVSCHED_SIZE);
-		snprintf(err, err_size, "internal error: the PV sched region overlaps guest memory");
-		return -1;
-	}
-	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0) {
-		snprintf(err, err_size, "registering the PV sched state region with KVM failed: %s",
-			 strerror(errno));
+	/* From here the region belongs to guest memory, which unmaps it with the VM. */
+	if (vm_add_memory(device->vm, device->mmio_base, device->mmio_size, region, err, err_size)) {
+		munmap(region, device->mmio_size);
 		return -1;
 	}
 	return 0;
 }
 
-int pvsched_kvm_setup(struct vm *vm, char *err, size_t err_size)
+static int64_t pvsched_device_hypercall(void *pvsched, unsigned int vcpu, uint32_t function,
+					uint64_t argument)
 {
-	struct pvsched *pvsched = &vm->pvsched;
+	return pvsched_call(pvsched, vcpu, function, argument);
+}
+
+static unsigned int pvsched_device_instances(const struct run_options *opts)
+{
+	return opts->pvsched ? 1 : 0;
+}
+
+/* Installs the SMCCC filter, picks full or kick-only mode, creates the state region and
+ * registers every vCPU's slot; before any vCPU runs. */
+static int pvsched_device_create(struct device *device, char *err, size_t err_size)
+{
+	struct vm *vm = device->vm;
+	struct pvsched *pvsched;
 	struct pvsched_kvm_host *kvm_host;
 	uint64_t *mpidrs;
 
-	if (!vm->opts->pvsched)
-		return 0;
-	if (vm->opts->cpus * PV_SCHED_STATE_SIZE > LVMM_PVSCHED_SIZE) {
+	if (device_alloc_state(device, sizeof(struct pvsched), err, err_size))
+		return -1;
+	pvsched = device->state;
+	if (vm->vcpu_count * PV_SCHED_STATE_SIZE > device->mmio_size) {
 		snprintf(err, err_size, "internal error: the PV sched region is too small for %u vCPUs",
-			 vm->opts->cpus);
+			 vm->vcpu_count);
 		return -1;
 	}
-	if (pvsched_install_filter(vm, err, err_size) || pvsched_create_region(vm, err, err_size))
+	if (pvsched_install_filter(vm, err, err_size) ||
+	    pvsched_create_region(device, err, err_size))
 		return -1;
 	mpidrs = calloc(vm->vcpu_count, sizeof(*mpidrs));
 	pvsched->counters = calloc(vm->vcpu_count, sizeof(*pvsched->counters));
@@ -209,10 +208,13 @@ int pvsched_kvm_setup(struct vm *vm, char *err, size_t err_size)
 	pvsched->vcpu_count = vm->vcpu_count;
 	pvsched->memory = &vm->memory;
 	pvsched->ops = &pvsched_kvm_ops;
-	if (pvsched_create_kick_fds(vm, kvm_host, err, err_size))
+	if (pvsched_create_kick_fds(vm, kvm_host, device->irq, err, err_size) ||
+	    pvsched_enable(vm, pvsched, err, err_size))
 		return -1;
-	if (pvsched_enable(vm, err, err_size))
-		return -1;
+	vm->hypercall = (struct hypercall_handler){
+		.first_function = PV_SCHED_FUNCTION_FIRST, .function_count = PV_SCHED_FUNCTION_RANGE,
+		.call = pvsched_device_hypercall, .context = pvsched,
+	};
 	if (pvsched->mode != PVSCHED_FULL)
 		return 0;
 	/*
@@ -220,7 +222,7 @@ int pvsched_kvm_setup(struct vm *vm, char *err, size_t err_size)
 	 * kexec), so the guest needs no IPA_INIT to have a maintained flag.
 	 */
 	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
-		uint64_t ipa = LVMM_PVSCHED_BASE + (uint64_t)i * PV_SCHED_STATE_SIZE;
+		uint64_t ipa = device->mmio_base + (uint64_t)i * PV_SCHED_STATE_SIZE;
 		int ret = pvsched_vcpu_attr(vm, i, KVM_SET_DEVICE_ATTR, KVM_ARM_VCPU_PV_SCHED_IPA,
 					    &ipa);
 
@@ -233,18 +235,49 @@ int pvsched_kvm_setup(struct vm *vm, char *err, size_t err_size)
 	return 0;
 }
 
-void pvsched_kvm_teardown(struct vm *vm)
+static int pvsched_device_describe(const struct device *device, struct device_tree *tree)
 {
-	struct pvsched_kvm_host *kvm_host = vm->pvsched.host;
+	return pvsched_describe(device->state, device->mmio_base, device->mmio_size, device->irq,
+				tree);
+}
 
+/* Once the vCPUs are gone, the counters are final: --pvsched-stats prints them. */
+static void pvsched_device_stop(struct device *device)
+{
+	const struct run_options *opts = device->vm->opts;
+
+	if (opts->pvsched_stats != STATS_NONE)
+		pvsched_print_counters(device->state, stderr, opts->pvsched_stats == STATS_JSON);
+}
+
+static void pvsched_device_destroy(struct device *device)
+{
+	struct pvsched *pvsched = device->state;
+	struct pvsched_kvm_host *kvm_host;
+
+	if (!pvsched)
+		return;
+	if (device->vm->hypercall.context == pvsched)
+		device->vm->hypercall = (struct hypercall_handler){ 0 };
+	kvm_host = pvsched->host;
 	if (kvm_host && kvm_host->kick_fds) {
-		for (unsigned int i = 0; i < vm->pvsched.vcpu_count; i++)
+		for (unsigned int i = 0; i < pvsched->vcpu_count; i++)
 			if (kvm_host->kick_fds[i] >= 0)
 				close(kvm_host->kick_fds[i]);
 		free(kvm_host->kick_fds);
 	}
 	free(kvm_host);
-	free((void *)vm->pvsched.mpidrs);
-	free(vm->pvsched.counters);
-	memset(&vm->pvsched, 0, sizeof(vm->pvsched));
+	free((void *)pvsched->mpidrs);
+	free(pvsched->counters);
+	free(pvsched);
+	device->state = NULL;
 }
+
+const struct device_class pvsched_device = {
+	.name = "PV sched region",
+	.instances = pvsched_device_instances,
+	.create = pvsched_device_create,
+	.describe = pvsched_device_describe,
+	.stop = pvsched_device_stop,
+	.destroy = pvsched_device_destroy,
+};

@@ -1,14 +1,10 @@
 #ifndef LVMM_PVSCHED_KVM_H
 #define LVMM_PVSCHED_KVM_H
 
-#include <stddef.h>
+#include "vmm/device.h"
 
-struct vm;
-
-/* With --pvsched: installs the SMCCC filter, picks full or kick-only mode, creates the state
- * region and registers every vCPU's slot. Runs before any vCPU does. */
-int pvsched_kvm_setup(struct vm *vm, char *err, size_t err_size);
-/* Frees what pvsched_kvm_setup allocated (the region goes with guest memory). */
-void pvsched_kvm_teardown(struct vm *vm);
+/* PV sched as a device (--pvsched): the state region in its window, one kick interrupt per
+ * vCPU from its irq on, the forwarded hypercalls, and the counters at the end. */
+extern const struct device_class pvsched_device;
 
 #endif

@@ -26,7 +26,7 @@ status=\$?
 echo "== lvmm exited with status \$status after \$((\$(date +%s) - start)) s"
 [ \$status = 0 ] || exit \$status
 echo "== lvmm run --pvsched -k guests/pvsched_wake.img -c 2   (KICK_CPU vs SGI wake-ups, in counter ticks)"
-./lvmm run --pvsched --pvsched-stats -k guests/pvsched_wake.img -c 2
+./lvmm run --test-device --pvsched --pvsched-stats -k guests/pvsched_wake.img -c 2
 exit \$?
 DEMO
 exec tests/integration/emuhost.sh --timeout 900 "$payload" "$payload/demo.sh"

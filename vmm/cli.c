@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lvmm/arm_memory_map.h"
+#include "arch.h"
 
 const char cli_main_usage[] =
 	"usage: lvmm <command> [options]\n"
@@ -30,7 +30,13 @@ const char cli_run_usage[] =
 	"  -c, --cpus N             number of vCPUs (default 1)\n"
 	"  -m, --mem SIZE           guest RAM in MiB, or with a M/G suffix (default 256)\n"
 	"      --name NAME          guest name, used in thread and log names\n"
-	"      --console serial     console device (only the 16550 serial console exists)\n"
+	"      --console TYPE       the guest's console: serial (the 16550 UART, ttyS0; default)\n"
+	"                           or virtio (virtio-console, hvc0)\n"
+	"  -d, --disk FILE[,ro]     a virtio-blk disk backed by the raw image FILE (repeatable;\n"
+	"                           ,ro: read-only)\n"
+	"      --rng                a virtio-rng device fed from the host's getrandom()\n"
+	"      --test-device        the lvmm,doorbell-v1 test device (docs/doorbell.md) for\n"
+	"                           test guests: it can end lvmm and print report lines\n"
 	"  -n, --network mode=none  networking (only mode=none: lvmm has no network device)\n"
 	"      --irqchip TYPE       gicv3, gicv2 or auto (default: gicv3, else gicv2)\n"
 	"      --nodefaults         add nothing to the kernel command line\n"
@@ -61,6 +67,8 @@ enum long_only_option {
 	OPT_PVSCHED,
 	OPT_PVSCHED_STATS,
 	OPT_KASLR_SEED,
+	OPT_RNG,
+	OPT_TEST_DEVICE,
 };
 
 static const struct option run_long_options[] = {
@@ -82,6 +90,9 @@ static const struct option run_long_options[] = {
 	{ "pvsched", optional_argument, NULL, OPT_PVSCHED },
 	{ "pvsched-stats", optional_argument, NULL, OPT_PVSCHED_STATS },
 	{ "kaslr-seed", required_argument, NULL, OPT_KASLR_SEED },
+	{ "disk", required_argument, NULL, 'd' },
+	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "test-device", no_argument, NULL, OPT_TEST_DEVICE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -169,6 +180,25 @@ static enum cli_result parse_one(int option, const char *arg, struct run_options
 	case OPT_NODEFAULTS: opts->nodefaults = true; break;
 	case OPT_NO_REBOOT: opts->no_reboot = true; break;
 	case OPT_PMU: opts->pmu = true; break;
+	case OPT_RNG: opts->rng = true; break;
+	case OPT_TEST_DEVICE: opts->test_device = true; break;
+	case 'd': {
+		size_t length = strlen(arg);
+		struct disk_option *disk = &opts->disks[opts->disk_count];
+
+		if (opts->disk_count == CLI_MAX_DISKS)
+			return fail(message, size, "too many --disk: lvmm takes at most %d", CLI_MAX_DISKS);
+		disk->path = arg;
+		disk->path_length = length;
+		if (length >= 3 && strcmp(arg + length - 3, ",ro") == 0) {
+			disk->read_only = true;
+			disk->path_length = length - 3;
+		}
+		if (disk->path_length == 0)
+			return fail(message, size, "invalid --disk '%s': give an image file, FILE or FILE,ro", arg);
+		opts->disk_count++;
+		break;
+	}
 	case OPT_KASLR_SEED: {
 		char *end;
 
@@ -203,17 +233,18 @@ static enum cli_result parse_one(int option, const char *arg, struct run_options
 				    arg);
 		break;
 	case 'c':
-		if (!parse_unsigned(arg, &number) || number == 0 || number > LVMM_MAX_VCPUS)
-			return fail(message, size, "invalid --cpus '%s': give a number of vCPUs from 1 to %d",
-				    arg, LVMM_MAX_VCPUS);
+		if (!parse_unsigned(arg, &number) || number == 0 || number > arch_limits.max_vcpus)
+			return fail(message, size, "invalid --cpus '%s': give a number of vCPUs from 1 to %u",
+				    arg, arch_limits.max_vcpus);
 		opts->cpus = (unsigned int)number;
 		break;
 	case 'm':
-		if (!cli_parse_mem_mib(arg, &opts->mem_mib) || opts->mem_mib < LVMM_MIN_RAM_MIB ||
-		    opts->mem_mib > LVMM_MAX_RAM_MIB)
+		if (!cli_parse_mem_mib(arg, &opts->mem_mib) || opts->mem_mib < arch_limits.min_ram_mib ||
+		    opts->mem_mib > arch_limits.max_ram_mib)
 			return fail(message, size,
 				    "invalid --mem '%s': give the RAM size in MiB (or with a G suffix), from %llu to %llu MiB",
-				    arg, LVMM_MIN_RAM_MIB, LVMM_MAX_RAM_MIB);
+				    arg, (unsigned long long)arch_limits.min_ram_mib,
+				    (unsigned long long)arch_limits.max_ram_mib);
 		break;
 	case 'n':
 		if (strcmp(arg, "mode=none") != 0 && strcmp(arg, "none") != 0)
@@ -227,10 +258,13 @@ static enum cli_result parse_one(int option, const char *arg, struct run_options
 		opts->name = arg;
 		break;
 	case OPT_CONSOLE:
-		if (strcmp(arg, "serial") != 0)
+		if (strcmp(arg, "serial") == 0)
+			opts->console = CONSOLE_SERIAL;
+		else if (strcmp(arg, "virtio") == 0)
+			opts->console = CONSOLE_VIRTIO;
+		else
 			return fail(message, size,
-				    "unsupported --console '%s': lvmm's only console is the 16550 UART; use --console serial",
-				    arg);
+				    "unsupported --console '%s': use --console serial or --console virtio", arg);
 		break;
 	case OPT_IRQCHIP:
 		if (strcmp(arg, "gicv3") == 0)
@@ -263,7 +297,7 @@ enum cli_result cli_parse_run(int argc, char **argv, struct run_options *opts, c
 	message[0] = '\0';
 	optind = 0; /* glibc: full re-initialisation, so the parser can run more than once */
 	opterr = 0;
-	while ((option = getopt_long(argc, argv, "+:k:i:p:f:c:m:n:h", run_long_options, NULL)) != -1) {
+	while ((option = getopt_long(argc, argv, "+:k:i:p:f:c:m:n:d:h", run_long_options, NULL)) != -1) {
 		if (option == 'h') {
 			snprintf(message, size, "%s", cli_run_usage);
 			return CLI_HELP;
@@ -298,15 +332,15 @@ enum cli_result cli_parse_run(int argc, char **argv, struct run_options *opts, c
 		return fail(message, size, "--initrd needs a kernel: add -k IMAGE");
 	if (opts->pvsched_stats != STATS_NONE && !opts->pvsched)
 		return fail(message, size, "--pvsched-stats needs --pvsched");
-	if (opts->irqchip == IRQCHIP_GICV2 && opts->cpus > LVMM_GICV2_MAX_VCPUS)
-		return fail(message, size, "--irqchip gicv2 supports at most %d vCPUs; use fewer --cpus or gicv3",
-			    LVMM_GICV2_MAX_VCPUS);
+	if (arch_check_options(opts, message, size))
+		return CLI_ERROR;
 	return CLI_RUN;
 }
 
 int cli_kernel_cmdline(const struct run_options *opts, char *out, size_t out_size)
 {
-	const char *defaults = opts->nodefaults ? "" : "console=ttyS0";
+	const char *defaults = opts->nodefaults ? "" :
+			       opts->console == CONSOLE_VIRTIO ? "console=hvc0" : "console=ttyS0";
 	const char *params = opts->params ? opts->params : "";
 	const char *space = defaults[0] && params[0] ? " " : "";
 	int n = snprintf(out, out_size, "%s%s%s", defaults, space, params);

@@ -9,6 +9,16 @@
 
 enum irqchip_choice { IRQCHIP_AUTO, IRQCHIP_GICV3, IRQCHIP_GICV2 };
 enum stats_format { STATS_NONE, STATS_TEXT, STATS_JSON };
+enum console_choice { CONSOLE_SERIAL, CONSOLE_VIRTIO };
+
+/* -d FILE[,ro]: path points into argv; only its first path_length bytes are the file name. */
+struct disk_option {
+	const char *path;
+	size_t path_length;
+	bool read_only;
+};
+
+#define CLI_MAX_DISKS 32
 
 struct run_options {
 	const char *kernel_path;
@@ -29,6 +39,11 @@ struct run_options {
 	enum stats_format pvsched_stats;
 	bool kaslr_seed_given;        /* --kaslr-seed: this seed at every boot (0: none) */
 	uint64_t kaslr_seed;
+	enum console_choice console;
+	bool rng;                     /* --rng: a virtio-rng device */
+	bool test_device;             /* --test-device: the doorbell (docs/doorbell.md) */
+	struct disk_option disks[CLI_MAX_DISKS];
+	unsigned int disk_count;
 };
 
 enum cli_result {

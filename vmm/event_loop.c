@@ -14,14 +14,18 @@
 #include "log.h"
 #include "vm.h"
 
+/* Bytes read from stdin at once: a UART's FIFO, a virtio console's share of a buffer. */
+#define EVENT_LOOP_INPUT_CHUNK 64
+
 /* Input stays with the process across reboots: an EOF seen once is EOF for good. */
 static bool stdin_closed;
 static struct console_escape escape;
 
 static void event_loop_read_stdin(struct vm *vm)
 {
-	uint8_t in[UART_RX_FIFO_SIZE], out[UART_RX_FIFO_SIZE + 1];
-	size_t space = uart_8250_rx_space(&vm->uart);
+	const struct console_input *input = &vm->console_input;
+	uint8_t in[EVENT_LOOP_INPUT_CHUNK], out[EVENT_LOOP_INPUT_CHUNK + 1];
+	size_t space = input->space(input->context);
 	size_t kept;
 	ssize_t n;
 	bool quit = false;
@@ -41,7 +45,7 @@ static void event_loop_read_stdin(struct vm *vm)
 		kept = (size_t)n;
 		memcpy(out, in, kept);
 	}
-	uart_8250_receive(&vm->uart, out, kept);
+	input->receive(input->context, out, kept);
 	if (quit) {
 		log_info("Ctrl-A x typed: stopping the guest");
 		vm_request_stop(vm, 128 + SIGINT);
@@ -69,9 +73,9 @@ void event_loop_run(struct vm *vm, int signal_fd)
 		nfds_t count = 2;
 		int timeout = -1;
 
-		if (!stdin_closed) {
-			/* With the FIFO full, wait for the guest to drain it rather than spin. */
-			if (uart_8250_rx_space(&vm->uart) > 0)
+		if (!stdin_closed && vm->console_input.receive) {
+			/* With the device full, wait for the guest to drain it rather than spin. */
+			if (vm->console_input.space(vm->console_input.context) > 0)
 				count = 3;
 			else
 				timeout = 10;

@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "console.h"
-#include "hw/doorbell.h"
+#include "monotonic_clock.h"
 #include "log.h"
 #include "lvmm/exit_status.h"
 #include "payload.h"
@@ -49,7 +49,7 @@ static int command_run(int argc, char **argv)
 	struct run_options opts;
 	struct payloads payloads;
 	char message[4096];
-	uint64_t start_ns = doorbell_monotonic_ns();
+	uint64_t start_ns = monotonic_ns();
 	int signal_fd, status;
 
 	switch (cli_parse_run(argc, argv, &opts, message, sizeof(message))) {

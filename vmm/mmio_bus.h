@@ -20,7 +20,7 @@ struct mmio_region {
 	const char *name;
 };
 
-#define MMIO_BUS_MAX_REGIONS 16
+#define MMIO_BUS_MAX_REGIONS 64
 
 /* Registration happens before any vCPU runs; afterwards the bus is read-only (no lock). */
 struct mmio_bus {

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "arm/image_header.h"
+#include "arch.h"
 
 int payload_read_file(const char *path, uint64_t max_size, struct payload *payload, char *err,
 		      size_t err_size)
@@ -177,7 +177,6 @@ int payloads_load(const struct run_options *opts, struct payloads *payloads, cha
 		  size_t err_size)
 {
 	uint64_t ram = opts->mem_mib << 20;
-	struct arm64_image image;
 	char reason[256];
 
 	memset(payloads, 0, sizeof(*payloads));
@@ -192,13 +191,12 @@ int payloads_load(const struct run_options *opts, struct payloads *payloads, cha
 	    payload_gunzip(&payloads->kernel, ram, PAYLOAD_IMAGE_MAX_BYTES, opts->kernel_path, err,
 			   err_size))
 		goto fail;
-	if (arm64_image_parse(payloads->kernel.data, payloads->kernel.size, &image, reason,
-			      sizeof(reason))) {
+	if (arch_kernel_image_parse(payloads->kernel.data, payloads->kernel.size,
+				    &payloads->load_offset, &payloads->load_size, reason,
+				    sizeof(reason))) {
 		snprintf(err, err_size, "'%s': %s", opts->kernel_path, reason);
 		goto fail;
 	}
-	payloads->load_offset = image.text_offset;
-	payloads->load_size = image.image_size;
 	if (opts->initrd_path &&
 	    payload_read_file(opts->initrd_path, ram, &payloads->initrd, err, err_size))
 		goto fail;

@@ -5,7 +5,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "arm/arm_kvm.h"
+#include "arch.h"
 #include "log.h"
 #include "lvmm/exit_status.h"
 #include "vcpu.h"
@@ -68,7 +68,7 @@ void vcpu_exit_handle(struct vcpu *vcpu)
 		vcpu_exit_system_event(vcpu);
 		break;
 	case KVM_EXIT_HYPERCALL:
-		arm_handle_hypercall(vcpu);
+		arch_handle_hypercall(vcpu);
 		break;
 	case KVM_EXIT_INTR:
 		break;

@@ -10,17 +10,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "arm/arm_kvm.h"
-#include "arm/machine.h"
+#include "arch.h"
 #include "event_loop.h"
 #include "log.h"
-#include "lvmm/arm_memory_map.h"
 #include "lvmm/exit_status.h"
-#include "lvmm/kvm_compat.h"
-#include "pvsched/pvsched_kvm.h"
 #include "vcpu.h"
-
-#define RAM_SLOT 0
 
 int vm_stop_status(const struct vm *vm)
 {
@@ -37,15 +31,76 @@ void vm_request_stop(struct vm *vm, int status)
 			log_error("waking the main thread failed: %s", strerror(errno));
 }
 
-void vm_set_spi(struct vm *vm, unsigned int spi, int level)
+int64_t vm_hypercall(struct vm *vm, unsigned int vcpu, uint32_t function, uint64_t argument)
 {
-	struct kvm_irq_level irq = {
-		.irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | (32 + spi),
-		.level = (uint32_t)level,
+	const struct hypercall_handler *handler = &vm->hypercall;
+
+	if (!handler->call || function < handler->first_function ||
+	    function - handler->first_function >= handler->function_count)
+		return HYPERCALL_NOT_SUPPORTED;
+	return handler->call(handler->context, vcpu, function, argument);
+}
+
+int vm_irqfd_attach(struct vm *vm, unsigned int irq, int fd, char *err, size_t err_size)
+{
+	struct kvm_irqfd irqfd = { .fd = (uint32_t)fd, .gsi = arch_irqfd_gsi(irq) };
+
+	if (ioctl(vm->vm_fd, KVM_IRQFD, &irqfd) < 0) {
+		snprintf(err, err_size, "binding interrupt %u to an eventfd with KVM_IRQFD failed: %s",
+			 irq, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int vm_ioeventfd(struct vm *vm, uint64_t gpa, uint32_t value, int fd, uint32_t flags)
+{
+	struct kvm_ioeventfd ioeventfd = {
+		.datamatch = value, .addr = gpa, .len = 4, .fd = fd,
+		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH | flags,
 	};
 
-	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq) < 0)
-		log_error("raising SPI %u failed: %s", spi, strerror(errno));
+	return ioctl(vm->vm_fd, KVM_IOEVENTFD, &ioeventfd);
+}
+
+int vm_ioeventfd_attach(struct vm *vm, uint64_t gpa, uint32_t value, int fd, char *err,
+			size_t err_size)
+{
+	if (vm_ioeventfd(vm, gpa, value, fd, 0) < 0) {
+		snprintf(err, err_size, "registering a KVM_IOEVENTFD at 0x%llx failed: %s",
+			 (unsigned long long)gpa, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void vm_ioeventfd_detach(struct vm *vm, uint64_t gpa, uint32_t value, int fd)
+{
+	if (vm_ioeventfd(vm, gpa, value, fd, KVM_IOEVENTFD_FLAG_DEASSIGN) < 0)
+		log_debug("removing the KVM_IOEVENTFD at 0x%llx failed: %s",
+			  (unsigned long long)gpa, strerror(errno));
+}
+
+int vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t size, void *host, char *err,
+		  size_t err_size)
+{
+	uint32_t slot = vm->memory.count;
+	struct kvm_userspace_memory_region region = {
+		.slot = slot, .guest_phys_addr = gpa, .memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)host,
+	};
+
+	if (guest_memory_add(&vm->memory, gpa, size, host, slot) < 0) {
+		snprintf(err, err_size, "internal error: guest memory at 0x%llx overlaps other memory or there are too many regions",
+			 (unsigned long long)gpa);
+		return -1;
+	}
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		snprintf(err, err_size, "registering guest memory at 0x%llx with KVM failed: %s",
+			 (unsigned long long)gpa, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static int vm_open_kvm(struct vm *vm, char *err, size_t err_size)
@@ -73,7 +128,7 @@ static int vm_open_kvm(struct vm *vm, char *err, size_t err_size)
 			 KVM_API_VERSION);
 		return -1;
 	}
-	return arm_check_capabilities(vm->kvm_fd, err, err_size);
+	return arch_check_capabilities(vm->kvm_fd, err, err_size);
 }
 
 static int vm_create(struct vm *vm, char *err, size_t err_size)
@@ -89,7 +144,7 @@ static int vm_create(struct vm *vm, char *err, size_t err_size)
 			 vm->opts->cpus, max_vcpus, max_vcpus);
 		return -1;
 	}
-	if (arm_vm_type(vm->kvm_fd, LVMM_RAM_BASE + ram_size, &type, err, err_size))
+	if (arch_vm_type(vm->kvm_fd, arch_limits.ram_base + ram_size, &type, err, err_size))
 		return -1;
 	do
 		vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, type);
@@ -105,13 +160,8 @@ static int vm_create(struct vm *vm, char *err, size_t err_size)
 			 (unsigned long long)vm->opts->mem_mib, strerror(errno));
 		return -1;
 	}
-	guest_memory_add(&vm->memory, LVMM_RAM_BASE, ram_size, ram, RAM_SLOT);
-	struct kvm_userspace_memory_region region = {
-		.slot = RAM_SLOT, .guest_phys_addr = LVMM_RAM_BASE, .memory_size = ram_size,
-		.userspace_addr = (uint64_t)(uintptr_t)ram,
-	};
-	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
-		snprintf(err, err_size, "registering guest RAM with KVM failed: %s", strerror(errno));
+	if (vm_add_memory(vm, arch_limits.ram_base, ram_size, ram, err, err_size)) {
+		munmap(ram, ram_size);
 		return -1;
 	}
 	return 0;
@@ -152,10 +202,18 @@ static int vm_create_vcpus(struct vm *vm, char *err, size_t err_size)
 			return -1;
 		}
 		vcpu->run = run;
-		if (arm_vcpu_init(vm, vcpu, err, err_size))
+		if (arch_vcpu_init(vm, vcpu, err, err_size))
 			return -1;
 	}
 	return 0;
+}
+
+static int vm_create_devices(struct vm *vm, char *err, size_t err_size)
+{
+	unsigned int count;
+	const struct machine_device *list = arch_machine_devices(&count);
+
+	return devices_create(&vm->devices, vm, list, count, err, err_size);
 }
 
 static int vm_start_vcpus(struct vm *vm, char *err, size_t err_size)
@@ -180,7 +238,7 @@ static void vm_stop_vcpus(struct vm *vm)
 
 static void vm_destroy(struct vm *vm)
 {
-	pvsched_kvm_teardown(vm);
+	devices_destroy(&vm->devices);
 	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
 		if (vm->vcpus[i].run)
 			munmap(vm->vcpus[i].run, vm->vcpu_mmap_size);
@@ -189,8 +247,7 @@ static void vm_destroy(struct vm *vm)
 	free(vm->vcpus);
 	for (unsigned int i = 0; i < vm->memory.count; i++)
 		munmap(vm->memory.regions[i].host, vm->memory.regions[i].size);
-	if (vm->gic_fd >= 0)
-		close(vm->gic_fd);
+	arch_vm_destroy(vm);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
@@ -204,7 +261,7 @@ int vm_run_once(const struct run_options *opts, struct payloads *payloads,
 {
 	struct vm vm = {
 		.opts = opts, .payloads = payloads, .start_ns = start_ns,
-		.kvm_fd = -1, .vm_fd = -1, .gic_fd = -1,
+		.kvm_fd = -1, .vm_fd = -1,
 	};
 	char err[512];
 	int status;
@@ -216,23 +273,22 @@ int vm_run_once(const struct run_options *opts, struct payloads *payloads,
 		goto fail;
 	}
 	if (vm_open_kvm(&vm, err, sizeof(err)) || vm_create(&vm, err, sizeof(err)) ||
-	    vm_create_vcpus(&vm, err, sizeof(err)) || arm_gic_create(&vm, err, sizeof(err)) ||
-	    arm_gic_finalize(&vm, err, sizeof(err)) || arm_pmu_setup(&vm, err, sizeof(err)) ||
-	    pvsched_kvm_setup(&vm, err, sizeof(err)) ||
-	    arm_machine_setup(&vm, err, sizeof(err)))
+	    vm_create_vcpus(&vm, err, sizeof(err)) || arch_irqchip_create(&vm, err, sizeof(err)) ||
+	    arch_irqchip_finalize(&vm, err, sizeof(err)) || vm_create_devices(&vm, err, sizeof(err)) ||
+	    arch_machine_setup(&vm, err, sizeof(err)))
 		goto fail;
-	log_info("booting %u vCPU%s, %llu MiB RAM, GICv%d", vm.vcpu_count,
-		 vm.vcpu_count == 1 ? "" : "s", (unsigned long long)opts->mem_mib, vm.gic_version);
-	if (vm_start_vcpus(&vm, err, sizeof(err))) {
+	log_info("booting %u vCPU%s, %llu MiB RAM, %s", vm.vcpu_count,
+		 vm.vcpu_count == 1 ? "" : "s", (unsigned long long)opts->mem_mib, vm.irqchip_name);
+	if (devices_start(&vm.devices, err, sizeof(err)) || vm_start_vcpus(&vm, err, sizeof(err))) {
 		log_error("%s", err);
 		vm_request_stop(&vm, EXIT_LVMM_ERROR);
 	} else {
 		event_loop_run(&vm, signal_fd);
 	}
 	vm_stop_vcpus(&vm);
+	/* Devices stop (and report) only once no vCPU can reach them any more. */
+	devices_stop(&vm.devices);
 	status = vm_stop_status(&vm);
-	if (vm.pvsched.mode != PVSCHED_OFF && opts->pvsched_stats != STATS_NONE)
-		pvsched_print_counters(&vm.pvsched, stderr, opts->pvsched_stats == STATS_JSON);
 	vm_destroy(&vm);
 	return status;
 fail:

@@ -2,23 +2,39 @@
 #define LVMM_VM_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cli.h"
+#include "device.h"
 #include "guest_memory.h"
 #include "mmio_bus.h"
 #include "payload.h"
-#include "hw/doorbell.h"
-#include "hw/pvpanic.h"
-#include "hw/rtc_pl031.h"
-#include "hw/uart_8250.h"
-#include "pvsched/pvsched.h"
 
 struct vcpu;
+struct arch_vm;
 
 /* vm.stop_status while the guest runs; any other value is the exit status (or STOP_REBOOT). */
 #define VM_RUNNING  (-1)
 #define STOP_REBOOT (-2)
+
+/* Where the host terminal's input goes: the device that is the guest's console. */
+struct console_input {
+	size_t (*space)(void *context);   /* bytes the device can take now */
+	void (*receive)(void *context, const uint8_t *bytes, size_t count);
+	void *context;
+};
+
+/* Hypercalls KVM forwards to lvmm (one handler: PV sched's range). */
+struct hypercall_handler {
+	uint32_t first_function;
+	uint32_t function_count;
+	int64_t (*call)(void *context, unsigned int vcpu, uint32_t function, uint64_t argument);
+	void *context;
+};
+
+/* What the SMCCC says a caller gets for a function nobody implements. */
+#define HYPERCALL_NOT_SUPPORTED (-1)
 
 struct vm {
 	const struct run_options *opts;
@@ -26,8 +42,6 @@ struct vm {
 	int kvm_fd;
 	int vm_fd;
 	int stop_event_fd;            /* written once when stop_status leaves VM_RUNNING */
-	int gic_fd;
-	int gic_version;
 	size_t vcpu_mmap_size;
 	uint64_t start_ns;
 	atomic_int stop_status;
@@ -35,11 +49,11 @@ struct vm {
 	struct mmio_bus bus;
 	struct vcpu *vcpus;
 	unsigned int vcpu_count;      /* vCPUs created so far */
-	struct uart_8250 uart;
-	struct rtc_pl031 rtc;
-	struct pvpanic pvpanic;
-	struct doorbell doorbell;
-	struct pvsched pvsched;       /* mode PVSCHED_OFF without --pvsched */
+	const char *irqchip_name;     /* for the boot line, set by the architecture */
+	struct arch_vm *arch;         /* the architecture's own state (irqchip, ...) */
+	struct device_set devices;
+	struct console_input console_input; /* receive == NULL: no device takes input */
+	struct hypercall_handler hypercall;  /* call == NULL: every hypercall is unsupported */
 };
 
 /*
@@ -53,7 +67,19 @@ int vm_run_once(const struct run_options *opts, struct payloads *payloads,
 void vm_request_stop(struct vm *vm, int status);
 int vm_stop_status(const struct vm *vm);
 
-/* Raises or lowers an SPI (number relative to 32) on the in-kernel GIC. */
-void vm_set_spi(struct vm *vm, unsigned int spi, int level);
+/* Answers a forwarded hypercall through the registered handler. */
+int64_t vm_hypercall(struct vm *vm, unsigned int vcpu, uint32_t function, uint64_t argument);
+
+/* Binds eventfd fd so that writing it raises device interrupt irq inside KVM (KVM_IRQFD). */
+int vm_irqfd_attach(struct vm *vm, unsigned int irq, int fd, char *err, size_t err_size);
+/* Makes a 4-byte guest write of value to gpa signal fd inside KVM, without an exit to lvmm
+ * (KVM_IOEVENTFD with a data match); detach before closing fd. */
+int vm_ioeventfd_attach(struct vm *vm, uint64_t gpa, uint32_t value, int fd, char *err,
+			size_t err_size);
+void vm_ioeventfd_detach(struct vm *vm, uint64_t gpa, uint32_t value, int fd);
+
+/* Adds host memory as guest memory at gpa (a KVM memslot of its own). */
+int vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t size, void *host, char *err,
+		  size_t err_size);
 
 #endif

@@ -14,6 +14,12 @@
 #define LVMM_DOORBELL_BASE      0x01030000ULL /* lvmm,doorbell-v1: docs/doorbell.md */
 #define LVMM_DOORBELL_SIZE      0x1000ULL
 
+/* virtio-mmio (version 2) devices: slot n at LVMM_VIRTIO_BASE + n * LVMM_VIRTIO_STRIDE with
+ * SPI LVMM_VIRTIO_SPI_BASE + n, handed out in the order --rng, --disk..., --console virtio. */
+#define LVMM_VIRTIO_BASE        0x02000000ULL
+#define LVMM_VIRTIO_STRIDE      0x200ULL
+#define LVMM_VIRTIO_SLOTS       32
+
 #define LVMM_PVSCHED_BASE       0x04000000ULL /* PV sched state region (docs/pvsched.md) */
 #define LVMM_PVSCHED_SIZE       0x10000ULL
 
@@ -35,6 +41,8 @@
 #define LVMM_RTC_SPI            1
 /* PV sched: vCPU i's kick interrupt is SPI LVMM_PVSCHED_KICK_SPI_BASE + i (docs/pvsched.md). */
 #define LVMM_PVSCHED_KICK_SPI_BASE 16
+/* After the last possible kick SPI. */
+#define LVMM_VIRTIO_SPI_BASE    (LVMM_PVSCHED_KICK_SPI_BASE + LVMM_MAX_VCPUS)
 
 #define LVMM_RAM_BASE           0x80000000ULL
 #define LVMM_MIN_RAM_MIB        16ULL

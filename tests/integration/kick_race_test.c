@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "arm/arm_kvm.h"
+#include "vmm/arch.h"
 #include "lvmm/arm_memory_map.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -78,14 +79,14 @@ static void setup(struct vm *vm, struct vcpu *vcpu)
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		fail("cannot register RAM");
 	mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	vm->opts = &default_options; /* arm_vcpu_init reads the vCPU features asked for */
+	vm->opts = &default_options; /* arch_vcpu_init reads the vCPU features asked for */
 	vcpu->vm = vm;
 	vcpu_thread_state_init(vcpu);
 	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
 	vcpu->run = mmap(NULL, (size_t)mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
 	if (vcpu->fd < 0 || vcpu->run == MAP_FAILED)
 		fail("cannot create the vCPU");
-	if (arm_vcpu_init(vm, vcpu, err, sizeof(err)) ||
+	if (arch_vcpu_init(vm, vcpu, err, sizeof(err)) ||
 	    arm_vcpu_set_boot_registers(vcpu, LVMM_RAM_BASE, 0, err, sizeof(err)))
 		fail(err);
 	vcpu->on_kick = count_kick;

@@ -65,7 +65,8 @@ if part general; then
 lvmm_run 10 --help;            expect "cli: --help" 0 "usage: lvmm"
 lvmm_run 10 --version;         expect "cli: --version" 0 "^lvmm "
 lvmm_run 10 run --help;        expect "cli: run --help lists every option" 0 "--kernel" "--initrd" \
-	"--params" "--cpus" "--mem" "--firmware" "--irqchip" "--dump-dtb" "--no-reboot" "--loglevel"
+	"--params" "--cpus" "--mem" "--firmware" "--irqchip" "--dump-dtb" "--no-reboot" "--loglevel" \
+	"--disk" "--rng" "--console TYPE" "--test-device"
 lvmm_run 10 frobnicate;        expect_one_line "cli: unknown command" 2 "unknown command"
 lvmm_run 10 run --frob -k "$IMAGE"; expect_one_line "cli: unknown option" 2 "unknown option '--frob'"
 lvmm_run 10 run -k;            expect_one_line "cli: missing value" 2 "needs a value"
@@ -74,7 +75,7 @@ lvmm_run 10 run -k "$IMAGE" -c 0;      expect_one_line "cli: -c 0" 2 "invalid --
 lvmm_run 10 run -k "$IMAGE" -c 513;    expect_one_line "cli: -c above the limit" 2 "invalid --cpus '513'"
 lvmm_run 10 run -k "$IMAGE" -m lots;   expect_one_line "cli: bad -m" 2 "invalid --mem 'lots'"
 lvmm_run 10 run -k "$IMAGE" --irqchip gicv9; expect_one_line "cli: bad --irqchip" 2 "invalid --irqchip"
-lvmm_run 10 run -k "$IMAGE" --console virtio; expect_one_line "cli: --console virtio" 2 "use --console serial"
+lvmm_run 10 run -k "$IMAGE" --console hv; expect_one_line "cli: --console hv" 2 "use --console serial or --console virtio"
 lvmm_run 10 run -k "$IMAGE" -n mode=tap; expect_one_line "cli: --network mode=tap" 2 "mode=none"
 lvmm_run 10 run -k "$IMAGE" --loglevel loud; expect_one_line "cli: bad --loglevel" 2 "invalid --loglevel"
 
@@ -93,14 +94,14 @@ head -c 4096 "$IMAGE" > /tmp/truncated.img
 gzip -c "$IMAGE" | head -c 100000 > /tmp/truncated.gz
 lvmm_run 10 run -k /tmp/truncated.gz; expect_one_line "input: damaged gzip Image" 1 "damaged gzip"
 gzip -c "$G/hello.img" > /tmp/hello.img.gz
-lvmm_run 30 run -k /tmp/hello.img.gz; expect "input: gzip-compressed Image boots" 0 "hello from the bare-metal guest"
+lvmm_run 30 run --test-device -k /tmp/hello.img.gz; expect "input: gzip-compressed Image boots" 0 "hello from the bare-metal guest"
 chmod 600 /dev/kvm # root's only: an unprivileged user is refused
-timeout 10 "$PAYLOAD/run-as-nobody" "$LVMM" run -k "$G/hello.img" </dev/null >"$OUT" 2>"$ERR"; STATUS=$?
+timeout 10 "$PAYLOAD/run-as-nobody" "$LVMM" run --test-device -k "$G/hello.img" </dev/null >"$OUT" 2>"$ERR"; STATUS=$?
 expect_one_line "input: no permission on /dev/kvm" 1 "no permission to open /dev/kvm"
 mv /dev/kvm /dev/kvm.hidden
-lvmm_run 10 run -k "$G/hello.img"; expect_one_line "input: no /dev/kvm" 1 "/dev/kvm does not exist"
+lvmm_run 10 run --test-device -k "$G/hello.img"; expect_one_line "input: no /dev/kvm" 1 "/dev/kvm does not exist"
 ln -s /dev/null /dev/kvm
-lvmm_run 10 run -k "$G/hello.img"; expect_one_line "input: /dev/kvm that is not KVM" 1 "/dev/kvm is not a KVM device"
+lvmm_run 10 run --test-device -k "$G/hello.img"; expect_one_line "input: /dev/kvm that is not KVM" 1 "/dev/kvm is not a KVM device"
 rm /dev/kvm
 mv /dev/kvm.hidden /dev/kvm
 # A FIFO given for a file: a blocking open would wait for a writer (a reader) forever, with
@@ -116,7 +117,7 @@ rm -f /tmp/input.fifo
 # Started with stdin, stdout and stderr closed, lvmm's own descriptors took 0-2 (seen: the
 # signalfd, the stop eventfd and /dev/kvm), so guest output went into its eventfd. /dev/null
 # must hold them, and SIGTERM must still end it (143).
-"$LVMM" run -k "$G/spin.img" <&- >&- 2>&- &
+"$LVMM" run --test-device -k "$G/spin.img" <&- >&- 2>&- &
 pid=$!
 sleep 3
 fds="$(readlink /proc/$pid/fd/0) $(readlink /proc/$pid/fd/1) $(readlink /proc/$pid/fd/2)"
@@ -152,7 +153,7 @@ rm -f /tmp/stuck.fifo
 mkfifo /tmp/stuck.fifo
 sleep 120 </tmp/stuck.fifo & # holds the read end open, never reads
 reader=$!
-"$LVMM" run -k "$G/flood.img" >/tmp/stuck.fifo 2>"$ERR" &
+"$LVMM" run --test-device -k "$G/flood.img" >/tmp/stuck.fifo 2>"$ERR" &
 pid=$!
 sleep 8
 kill -TERM $pid
@@ -172,39 +173,39 @@ else
 fi
 
 # --- bare-metal guests --------------------------------------------------------------------
-lvmm_run 30 run -k "$G/hello.img"; expect "guest: hello reports through the doorbell" 0 \
+lvmm_run 30 run --test-device -k "$G/hello.img"; expect "guest: hello reports through the doorbell" 0 \
 	"guest: hello from the bare-metal guest" "report psci_version="
 for n in 1 2 4; do
-	lvmm_run 60 run -k "$G/smp.img" -c $n; expect "guest: $n vCPUs come up with PSCI CPU_ON" 0 "report cpus=$n\$"
+	lvmm_run 60 run --test-device -k "$G/smp.img" -c $n; expect "guest: $n vCPUs come up with PSCI CPU_ON" 0 "report cpus=$n\$"
 done
-lvmm_run 30 run -k "$G/poweroff.img"; expect "guest: PSCI SYSTEM_OFF exits 0" 0
-lvmm_run 30 run -k "$G/reset.img" --no-reboot; expect "guest: SYSTEM_RESET with --no-reboot exits 3" 3
+lvmm_run 30 run --test-device -k "$G/poweroff.img"; expect "guest: PSCI SYSTEM_OFF exits 0" 0
+lvmm_run 30 run --test-device -k "$G/reset.img" --no-reboot; expect "guest: SYSTEM_RESET with --no-reboot exits 3" 3
 gzip -c "$G/reset.img" > /tmp/reset.img.gz # each reboot decompresses it again
-lvmm_run 8 run -k /tmp/reset.img.gz --loglevel info
+lvmm_run 8 run --test-device -k /tmp/reset.img.gz --loglevel info
 reboots=$(grep -c "guest reset; rebooting" "$ERR")
 # Still rebooting when the timeout's SIGTERM came: lvmm's orderly 143 (busybox timeout passes
 # on the program's own status), not any failure that happened to be nonzero.
 if [ "$STATUS" = 143 ] && [ "$reboots" -ge 3 ]; then ok "guest: SYSTEM_RESET reboots ($reboots reboots in 8 s, then SIGTERM: 143)"
 else not_ok "guest: SYSTEM_RESET reboots (status $STATUS, $reboots reboots)"; fi
-lvmm_run 30 run -k "$G/assert_fail.img"; expect "guest: a failed guest assert exits 6" 6 "guest assert failed"
-lvmm_run 30 run -k "$G/exception.img"; expect "guest: an unexpected exception exits 6" 6 "guest assert failed"
-lvmm_run 30 run -k "$G/bad_ucall.img"; expect "guest: bad doorbell addresses and unmapped MMIO are survived" 0 \
+lvmm_run 30 run --test-device -k "$G/assert_fail.img"; expect "guest: a failed guest assert exits 6" 6 "guest assert failed"
+lvmm_run 30 run --test-device -k "$G/exception.img"; expect "guest: an unexpected exception exits 6" 6 "guest assert failed"
+lvmm_run 30 run --test-device -k "$G/bad_ucall.img"; expect "guest: bad doorbell addresses and unmapped MMIO are survived" 0 \
 	"is not an aligned struct in guest RAM"
 # 2000 unknown doorbell commands: a warning each, limited to a burst of 10 per 10 s per message.
-lvmm_run 60 run -k "$G/warning_flood.img"
+lvmm_run 60 run --test-device -k "$G/warning_flood.img"
 warnings=$(grep -c 'unknown command 99; ignored' "$ERR")
 if [ "$STATUS" = 0 ] && [ "$warnings" = 10 ] && [ "$(wc -l < "$ERR")" -le 11 ]; then
 	ok "guest: a flood of 2000 bad doorbell calls gives 10 warning lines, not 2000"
 else not_ok "guest: a flood of bad doorbell calls gave $warnings warnings, $(wc -l < "$ERR") stderr lines (wanted 10, at most 11)"; fi
-lvmm_run 30 run -f "$G/hello.img"; expect "guest: --firmware loads a raw binary at the start of RAM" 0 \
+lvmm_run 30 run --test-device -f "$G/hello.img"; expect "guest: --firmware loads a raw binary at the start of RAM" 0 \
 	"guest: hello from the bare-metal guest"
-lvmm_run 30 run -k "$G/hello.img" --irqchip gicv3; expect "guest: --irqchip gicv3" 0 "guest: hello"
-lvmm_run 30 run -k "$G/hello.img" --irqchip gicv2
+lvmm_run 30 run --test-device -k "$G/hello.img" --irqchip gicv3; expect "guest: --irqchip gicv3" 0 "guest: hello"
+lvmm_run 30 run --test-device -k "$G/hello.img" --irqchip gicv2
 expect "guest: --irqchip gicv2 on a GICv3-only host gives one clear line" 1 "GICv2"
 
 # --- signals and lifecycle ----------------------------------------------------------------
 for sig in TERM INT; do
-	"$LVMM" run -k "$G/spin.img" -c 2 </dev/null >"$OUT" 2>"$ERR" &
+	"$LVMM" run --test-device -k "$G/spin.img" -c 2 </dev/null >"$OUT" 2>"$ERR" &
 	pid=$!
 	sleep 1
 	threads=$(ls /proc/$pid/task 2>/dev/null | wc -l)
@@ -228,55 +229,55 @@ fi # general
 # --- PV sched -------------------------------------------------------------------------------
 if part pvsched; then
 mode_word=$(echo "$PVSCHED_MODE" | tr - _)
-lvmm_run 30 run -k "$G/pvsched_calls.img" -c 2 --pvsched --pvsched-stats
+lvmm_run 30 run --test-device -k "$G/pvsched_calls.img" -c 2 --pvsched --pvsched-stats
 expect "pvsched: every call and every error return as documented ($PVSCHED_MODE host)" 0 \
 	"report mode_$mode_word=1" "all PV_SCHED calls answered as documented" "kick_cpu.invalid_parameter=3"
 said=$(grep -c "lacks KVM_CAP_ARM_PV_SCHED" "$ERR")
 want_said=0; [ "$PVSCHED_MODE" = kick-only ] && want_said=1
 if [ "$said" = "$want_said" ]; then ok "pvsched: the kick-only warning appears $want_said time(s)"
 else not_ok "pvsched: the kick-only warning appears $want_said time(s) (it appeared $said)"; fi
-lvmm_run 30 run -k "$G/pvsched_calls.img" -c 2
+lvmm_run 30 run --test-device -k "$G/pvsched_calls.img" -c 2
 expect "pvsched: without --pvsched the guest sees none of it" 0 "report mode_absent=1"
-lvmm_run 60 run -k "$G/pvsched_wake.img" -c 2 --pvsched --pvsched-stats
+lvmm_run 60 run --test-device -k "$G/pvsched_wake.img" -c 2 --pvsched --pvsched-stats
 expect "pvsched: KICK_CPU wakes a vCPU blocked in WFI (64 rounds, latency reported)" 0 \
 	"report kick_wake_ticks_median=" "kicks_received=64$"
 tr -d '\r' < "$OUT" | sed -n 's/^report \(.*_ticks_.*\|counter_hz\)=/measure \1=/p'
-lvmm_run 240 run -k "$G/pvsched_race.img" -c 2 --pvsched
+lvmm_run 240 run --test-device -k "$G/pvsched_race.img" -c 2 --pvsched
 expect "pvsched: 10000 kicks landing between the check and the WFI, none lost" 0 \
 	"report race_rounds_without_a_lost_kick=10000" "report race_kicks_pending_at_wfi="
 tr -d '\r' < "$OUT" | sed -n 's/^report \(race_spurious_wakeups\|race_kicks_pending_at_wfi\)=/measure \1=/p'
-lvmm_run 60 run -k "$G/pvsched_race_control.img" -c 2 --pvsched
+lvmm_run 60 run --test-device -k "$G/pvsched_race_control.img" -c 2 --pvsched
 dropped=$(tr -d '\r' < "$OUT" | sed -n 's/^report control_dropped_pending_kick_round=//p')
 expect "pvsched: without the latch, the first kick landing before the WFI is lost and caught" 6 \
 	"report control_dropped_pending_kick_round=[0-9]" "report lost_kick_round=${dropped:-none}\$"
-lvmm_run 180 run -k "$G/pvsched_storm.img" -c 4 --pvsched --pvsched-stats=json
+lvmm_run 180 run --test-device -k "$G/pvsched_storm.img" -c 4 --pvsched --pvsched-stats=json
 expect "pvsched: a kick storm from 4 vCPUs is survived and counted" 0 \
 	"report storm_kicks=20000" '"vcpu":3,.*"kick_cpu_success":4000,"kick_cpu_not_supported":0,"kick_cpu_invalid_parameter":1000'
 if [ "$PVSCHED_MODE" = full ]; then # the stock-kernel boot runs only this part: no need twice
-lvmm_run 120 run -k "$G/exit_costs.img" --pvsched --pmu -p "iterations=4096"
+lvmm_run 120 run --test-device -k "$G/exit_costs.img" --pvsched --pmu -p "iterations=4096"
 expect "exit costs: every operation measured with --pvsched --pmu" 0 "report iterations=4096" \
 	"report loop_baseline_ticks=" "report hvc_psci_version_ticks=" "report hvc_pvsched_forwarded_ticks=" \
 	"report mmio_read_lvmm_ticks=" "report mmio_write_lvmm_ticks=" "report sgi_self_ticks=" \
 	"report sysreg_pmselr_ticks="
 tr -d '\r' < "$OUT" | sed -n 's/^report \(.*_ticks\)=/measure exit_\1_per_4096=/p'
-lvmm_run 120 run -k "$G/exit_costs.img" -p "iterations=16"
+lvmm_run 120 run --test-device -k "$G/exit_costs.img" -p "iterations=16"
 expect "exit costs: without --pvsched and --pmu those two are skipped, the rest measured" 0 \
 	"report hvc_pvsched_forwarded_skipped=1" "report sysreg_pmselr_skipped=1" "report sgi_self_ticks="
 fi
-lvmm_run 30 run -k "$G/hello.img" --pvsched-stats
+lvmm_run 30 run --test-device -k "$G/hello.img" --pvsched-stats
 expect_one_line "pvsched: --pvsched-stats without --pvsched" 2 "needs --pvsched"
-lvmm_run 30 run -k "$G/hello.img" --pvsched=idle
+lvmm_run 30 run --test-device -k "$G/hello.img" --pvsched=idle
 expect_one_line "pvsched: an unknown --pvsched semantics" 2 "invalid --pvsched 'idle'"
 if [ "$PVSCHED_MODE" = full ]; then
-	lvmm_run 60 run -k "$G/pvsched_idle.img" -c 2 --pvsched=idle-preempted
+	lvmm_run 60 run --test-device -k "$G/pvsched_idle.img" -c 2 --pvsched=idle-preempted
 	expect "pvsched: with --pvsched=idle-preempted a vCPU idle in WFI reads preempted" 0 \
 		"report idle_preempted=1" "report idle_vcpu_preempted_samples=[1-9]"
 	tr -d '\r' < "$OUT" | sed -n 's/^report \(idle_vcpu_.*\)=/measure idle_preempted_\1=/p'
-	lvmm_run 60 run -k "$G/pvsched_idle.img" -c 2 --pvsched
+	lvmm_run 60 run --test-device -k "$G/pvsched_idle.img" -c 2 --pvsched
 	expect "pvsched: with --pvsched a vCPU idle in WFI never reads preempted" 0 \
 		"report idle_preempted=0" "report idle_vcpu_preempted_samples=0\$"
 else
-	lvmm_run 60 run -k "$G/pvsched_idle.img" -c 2 --pvsched=idle-preempted
+	lvmm_run 60 run --test-device -k "$G/pvsched_idle.img" -c 2 --pvsched=idle-preempted
 	expect_one_line "pvsched: --pvsched=idle-preempted on a host without the flag gives one clear line" 1 \
 		"--pvsched=idle-preempted needs KVM_ARM_PV_SCHED_IDLE_PREEMPTED.*lacks KVM_CAP_ARM_PV_SCHED; use --pvsched"
 fi
@@ -297,7 +298,7 @@ for semantics in runnable idle-preempted; do
 	# All of lvmm (both vCPU threads) and a CPU hog share host CPU 1.
 	taskset -c 1 sh -c 'while :; do :; done' &
 	hog=$!
-	timeout 180 taskset -c 1 "$LVMM" run -k "$G/pvsched_preempted.img" -c 2 --pvsched=$semantics \
+	timeout 180 taskset -c 1 "$LVMM" run --test-device -k "$G/pvsched_preempted.img" -c 2 --pvsched=$semantics \
 		</dev/null >"$OUT" 2>"$ERR"; STATUS=$?
 	kill $hog; wait $hog 2>/dev/null
 	expect "pvsched ($semantics): under contention the flag rises and falls, WFI reads as documented, guest registrations end at release and reset" 0 \
@@ -354,16 +355,23 @@ fi # pvsched full
 if part general; then
 
 # --- device tree --------------------------------------------------------------------------
-lvmm_run 30 run -k "$G/hello.img" -c 2 -p "dtb-test-args" --pmu --kaslr-seed 0x1122334455667788 \
+lvmm_run 30 run --test-device -k "$G/hello.img" -c 2 -p "dtb-test-args" --pmu --kaslr-seed 0x1122334455667788 \
 	--dump-dtb /tmp/dump.dtb
 expect "dtb: --dump-dtb writes the tree and the guest still runs" 0 "guest: hello"
 if [ -s /tmp/dump.dtb ]; then
 	echo "DTB-BEGIN"; base64 /tmp/dump.dtb; echo "DTB-END"
 fi
+# The test device is opt-in: without --test-device a guest finds no doorbell to end lvmm with.
+rm -f /tmp/no-test-device.dtb
+lvmm_run 30 run -k "$G/poweroff.img" --dump-dtb /tmp/no-test-device.dtb
+if [ "$STATUS" = 0 ] && [ -s /tmp/no-test-device.dtb ] && grep -q "ns16550a" /tmp/no-test-device.dtb &&
+   ! grep -q "lvmm,doorbell-v1" /tmp/no-test-device.dtb && grep -q "lvmm,doorbell-v1" /tmp/dump.dtb; then
+	ok "dtb: the test device is in the tree only with --test-device"
+else not_ok "dtb: test device node without --test-device, or missing with it (status $STATUS)"; fi
 
 # --- Linux guests -------------------------------------------------------------------------
 for n in 1 2 4; do
-	lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -c $n -m 256 -p "quiet lvmm.cmdline-check=$n" --loglevel info
+	lvmm_run 180 run --test-device -k "$IMAGE" -i "$INITRD" -c $n -m 256 -p "quiet lvmm.cmdline-check=$n" --loglevel info
 	expect "linux: boots to init with $n vCPU(s) and sees them" 0 "LVMM-GUEST: init reached" \
 		"LVMM-GUEST: cpus=$n\$" "LVMM-GUEST: cmdline=.*lvmm.cmdline-check=$n" \
 		"LVMM-GUEST: token=initrd-token-7f3a" "guest powered off" \

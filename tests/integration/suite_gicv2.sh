@@ -15,15 +15,15 @@ check() { # NAME STATUS WANTED PATTERN
 	fi
 }
 
-timeout 60 "$LVMM" run -k "$PAYLOAD/guests/smp.img" -c 2 </dev/null >"$OUT" 2>"$ERR"
+timeout 60 "$LVMM" run --test-device -k "$PAYLOAD/guests/smp.img" -c 2 </dev/null >"$OUT" 2>"$ERR"
 check "gicv2: vCPUs come up on a GICv2-only host" $? 0 "report cpus=2"
 timeout 180 "$LVMM" run -k "$PAYLOAD/Image" -i "$PAYLOAD/guest-initrd.cpio.gz" -c 2 -p quiet --dump-dtb /tmp/v2.dtb </dev/null >"$OUT" 2>"$ERR"
 check "gicv2: a Linux guest boots to init with the auto-selected GICv2" $? 0 "LVMM-GUEST: cpus=2"
-timeout 60 "$LVMM" run -k "$PAYLOAD/guests/hello.img" --irqchip gicv3 </dev/null >"$OUT" 2>"$ERR"
+timeout 60 "$LVMM" run --test-device -k "$PAYLOAD/guests/hello.img" --irqchip gicv3 </dev/null >"$OUT" 2>"$ERR"
 check "gicv2: --irqchip gicv3 on a GICv2-only host fails with one clear line" $? 1 "cannot provide an in-kernel GICv3"
-timeout 60 "$LVMM" run -k "$PAYLOAD/guests/hello.img" -c 9 </dev/null >"$OUT" 2>"$ERR"
+timeout 60 "$LVMM" run --test-device -k "$PAYLOAD/guests/hello.img" -c 9 </dev/null >"$OUT" 2>"$ERR"
 check "input: more vCPUs than KVM allows gives one clear line" $? 1 "more vCPUs than this host's KVM allows"
-timeout 60 "$LVMM" run -k "$PAYLOAD/guests/hello.img" --pmu </dev/null >"$OUT" 2>"$ERR"
+timeout 60 "$LVMM" run --test-device -k "$PAYLOAD/guests/hello.img" --pmu </dev/null >"$OUT" 2>"$ERR"
 status=$?
 [ "$(wc -l < "$ERR")" = 1 ] || status="$status, $(wc -l < "$ERR") stderr lines"
 check "input: --pmu on a host without a PMU gives one clear line" "$status" 1 "offers no virtual PMU.*drop --pmu"

@@ -173,7 +173,9 @@ TEST(cli_bad_values_name_the_option)
 	EXPECT_ERROR("--mem '0'", "-k", "K", "-m", "0");
 	EXPECT_ERROR("--mem '99999999999999999999'", "-k", "K", "-m", "99999999999999999999");
 	EXPECT_ERROR("--irqchip 'gicv3-its'", "-k", "K", "--irqchip", "gicv3-its");
-	EXPECT_ERROR("--console serial", "-k", "K", "--console", "virtio");
+	EXPECT_ERROR("--console 'hv'", "-k", "K", "--console", "hv");
+	EXPECT_ERROR("--disk ',ro'", "-k", "K", "--disk", ",ro");
+	EXPECT_ERROR("--disk ''", "-k", "K", "--disk", "");
 	EXPECT_ERROR("--network 'mode=tap'", "-k", "K", "-n", "mode=tap");
 	EXPECT_ERROR("--loglevel 'loud'", "-k", "K", "--loglevel", "loud");
 	EXPECT_ERROR("--loglevel 'INFO'", "-k", "K", "--loglevel=INFO");
@@ -292,6 +294,42 @@ TEST(cli_mem_suffixes)
 	EXPECT_EQ(mib, 7); /* untouched on failure */
 }
 
+TEST(cli_devices)
+{
+	char *argv[3 + 2 * (CLI_MAX_DISKS + 1) + 1] = { "run", "-k", "K" };
+	int argc = 3;
+
+	EXPECT_EQ(PARSE("-k", "K"), CLI_RUN);
+	EXPECT_EQ(opts.disk_count, 0);
+	EXPECT_FALSE(opts.rng);
+	EXPECT_FALSE(opts.test_device); /* opt-in: a guest cannot end lvmm with "passed" unasked */
+	EXPECT_EQ(opts.console, CONSOLE_SERIAL);
+	EXPECT_EQ(PARSE("-k", "K", "-d", "a.img", "--disk", "b,ro", "--disk=c,ro,ro", "--rng",
+			"--test-device", "--console", "virtio"), CLI_RUN);
+	EXPECT_EQ(opts.disk_count, 3);
+	EXPECT_EQ(opts.disks[0].path_length, 5);
+	EXPECT_FALSE(opts.disks[0].read_only);
+	EXPECT_EQ(opts.disks[1].path_length, 1); /* "b" */
+	EXPECT_TRUE(opts.disks[1].read_only);
+	EXPECT_EQ(opts.disks[2].path_length, 4); /* "c,ro": only the last ,ro is the flag */
+	EXPECT_TRUE(opts.disks[2].read_only);
+	EXPECT_TRUE(opts.rng);
+	EXPECT_TRUE(opts.test_device);
+	EXPECT_EQ(opts.console, CONSOLE_VIRTIO);
+
+	/* One disk past the limit is refused by name, at the limit accepted. */
+	for (int i = 0; i < CLI_MAX_DISKS; i++) {
+		argv[argc++] = "-d";
+		argv[argc++] = "x.img";
+	}
+	EXPECT_EQ(parse(argv), CLI_RUN);
+	EXPECT_EQ(opts.disk_count, CLI_MAX_DISKS);
+	argv[argc++] = "-d";
+	argv[argc++] = "x.img";
+	EXPECT_EQ(parse(argv), CLI_ERROR);
+	EXPECT_CONTAINS(message, "too many --disk");
+}
+
 TEST(cli_kernel_cmdline)
 {
 	char line[64];
@@ -305,6 +343,9 @@ TEST(cli_kernel_cmdline)
 	EXPECT_EQ(PARSE("-k", "K", "-p", ""), CLI_RUN);
 	EXPECT_EQ(cli_kernel_cmdline(&opts, line, sizeof(line)), 0);
 	EXPECT_STR_EQ(line, "console=ttyS0"); /* no trailing space */
+	EXPECT_EQ(PARSE("-k", "K", "--console", "virtio", "-p", "quiet"), CLI_RUN);
+	EXPECT_EQ(cli_kernel_cmdline(&opts, line, sizeof(line)), 0);
+	EXPECT_STR_EQ(line, "console=hvc0 quiet");
 	EXPECT_EQ(PARSE("-k", "K", "--nodefaults", "-p", "quiet"), CLI_RUN);
 	EXPECT_EQ(cli_kernel_cmdline(&opts, line, sizeof(line)), 0);
 	EXPECT_STR_EQ(line, "quiet");

@@ -3,21 +3,85 @@
 #include <stdlib.h>
 
 #include "arm/fdt_machine.h"
+#include "fake_vm.h"
+#include "hw/doorbell.h"
+#include "hw/pvpanic.h"
+#include "hw/rtc_pl031.h"
+#include "hw/uart_8250.h"
 #include "lvmm/arm_memory_map.h"
+#include "pvsched/pvsched.h"
 #include "unit_test.h"
 
 static uint8_t blob[65536];
+
+/* The fixed devices of arm/machine.c's list, at the same places, created by the device model
+ * against a VM without KVM (PV sched has a stand-in class below: its real one needs KVM). */
+static struct vm fake_vm;
+static struct run_options fake_opts;
+static struct pvsched fake_pvsched = { .mode = PVSCHED_FULL, .vcpu_count = 4 };
+
+static int pvsched_stand_in_describe(const struct device *device, struct device_tree *tree)
+{
+	return pvsched_describe(device->state, device->mmio_base, device->mmio_size, device->irq,
+				tree);
+}
+
+static int pvsched_stand_in_create(struct device *device, char *err, size_t err_size)
+{
+	(void)err;
+	(void)err_size;
+	device->state = &fake_pvsched;
+	return 0;
+}
+
+static unsigned int pvsched_stand_in_instances(const struct run_options *opts)
+{
+	return opts->pvsched ? 1 : 0;
+}
+
+static const struct device_class pvsched_stand_in = {
+	.name = "pvsched", .instances = pvsched_stand_in_instances,
+	.create = pvsched_stand_in_create, .describe = pvsched_stand_in_describe,
+};
+
+static const struct machine_device fixed_devices[] = {
+	{ &uart_8250_device, LVMM_UART_BASE, LVMM_UART_SIZE, LVMM_UART_SPI, NULL },
+	{ &rtc_pl031_device, LVMM_RTC_BASE, LVMM_RTC_SIZE, LVMM_RTC_SPI, NULL },
+	{ &pvpanic_device, LVMM_PVPANIC_BASE, LVMM_PVPANIC_SIZE, DEVICE_NO_IRQ, NULL },
+	{ &doorbell_device, LVMM_DOORBELL_BASE, LVMM_DOORBELL_SIZE, DEVICE_NO_IRQ, NULL },
+	{ &pvsched_stand_in, LVMM_PVSCHED_BASE, LVMM_PVSCHED_SIZE, LVMM_PVSCHED_KICK_SPI_BASE, NULL },
+};
+
+/* Recreates the devices for the options in fake_opts (set them after fake_devices_reset). */
+static const struct device_set *fake_devices(void)
+{
+	char err[256];
+
+	devices_destroy(&fake_vm.devices);
+	memset(&fake_vm.bus, 0, sizeof(fake_vm.bus));
+	EXPECT_EQ(devices_create(&fake_vm.devices, &fake_vm, fixed_devices,
+				 sizeof(fixed_devices) / sizeof(fixed_devices[0]), err, sizeof(err)), 0);
+	return &fake_vm.devices;
+}
+
+static void fake_devices_reset(void)
+{
+	devices_destroy(&fake_vm.devices);
+	fake_vm_init(&fake_vm, &fake_opts);
+}
 /* As KVM reports MPIDR_EL1: bit 31 is RES1; Aff1 set for the third and fourth vCPU. */
 static const uint64_t mpidrs[] = { 0x80000000, 0x80000001, 0x80000100, 0x80010002 };
 static const uint32_t expected_reg[] = { 0x0, 0x1, 0x100, 0x10002 };
 
 static struct machine_description machine(enum gic_version gic, bool initrd)
 {
+	fake_devices_reset();
+	fake_opts.test_device = true;
 	return (struct machine_description){
 		.ram_base = LVMM_RAM_BASE, .ram_size = 512ULL << 20, .cpus = 4, .mpidrs = mpidrs,
 		.gic = gic, .bootargs = "console=ttyS0 quiet",
 		.initrd_start = initrd ? 0x9f000000 : 0, .initrd_end = initrd ? 0x9f100000 : 0,
-		.kaslr_seed = 0x1122334455667788ULL,
+		.kaslr_seed = 0x1122334455667788ULL, .devices = fake_devices(),
 	};
 }
 
@@ -260,14 +324,14 @@ TEST(fdt_devices)
 	EXPECT_EQ(prop_u64(rtc, "reg", 1), LVMM_RTC_SIZE);
 	EXPECT_EQ(prop_u32(rtc, "interrupts", 1), LVMM_RTC_SPI);
 	EXPECT_STR_EQ(fdt_getprop(blob, rtc, "clock-names", NULL), "apb_pclk");
-	EXPECT_EQ(prop_u32(rtc, "clocks", 0), FDT_PHANDLE_APB_PCLK);
+	EXPECT_EQ(prop_u32(rtc, "clocks", 0), DEVICE_TREE_PHANDLE_APB_PCLK);
 	clock = fdt_node_offset_by_phandle(blob, prop_u32(rtc, "clocks", 0));
 	EXPECT_TRUE(clock >= 0);
 	EXPECT_EQ(clock, node_by_compatible("fixed-clock"));
 	EXPECT_EQ(prop_u32(clock, "#clock-cells", 0), 0);
 	EXPECT_EQ(prop_u32(clock, "clock-frequency", 0), 24000000);
 	/* The phandles differ (one node each). */
-	EXPECT_TRUE(FDT_PHANDLE_APB_PCLK != FDT_PHANDLE_GIC);
+	EXPECT_TRUE(DEVICE_TREE_PHANDLE_APB_PCLK != FDT_PHANDLE_GIC);
 
 	node = fdt_path_offset(blob, "/pvpanic@1020000");
 	EXPECT_TRUE(node >= 0);
@@ -281,6 +345,15 @@ TEST(fdt_devices)
 	EXPECT_EQ(prop_u64(node, "reg", 0), LVMM_DOORBELL_BASE);
 	EXPECT_EQ(prop_u64(node, "reg", 1), LVMM_DOORBELL_SIZE);
 	EXPECT_TRUE(node_by_compatible("lvmm,pvsched-v1") < 0);
+
+	/* Without --test-device there is no test device: no node, nothing on the bus. */
+	fake_opts.test_device = false;
+	m.devices = fake_devices();
+	build(&m);
+	EXPECT_TRUE(node_by_compatible("lvmm,doorbell-v1") < 0);
+	EXPECT_FALSE(mmio_bus_dispatch(&fake_vm.bus, LVMM_DOORBELL_BASE, (uint8_t[8]){ 0 }, 8, false));
+	EXPECT_TRUE(mmio_bus_dispatch(&fake_vm.bus, LVMM_UART_BASE + 5, (uint8_t[1]){ 0 }, 1, false));
+	fake_devices_reset();
 }
 
 TEST(fdt_too_small_buffer_fails_cleanly)
@@ -313,13 +386,14 @@ TEST(fdt_too_small_buffer_fails_cleanly)
 
 TEST(fdt_pvsched_node)
 {
-	struct pvsched_description pvsched = { 0x04000000, 0x10000, true, false };
 	struct machine_description m = machine(GIC_V3, false);
 	int node, len;
 
 	build(&m);
 	EXPECT_TRUE(fdt_node_offset_by_compatible(blob, -1, "lvmm,pvsched-v1") < 0); /* off by default */
-	m.pvsched = &pvsched;
+	fake_opts.pvsched = true;
+	fake_pvsched = (struct pvsched){ .mode = PVSCHED_FULL, .vcpu_count = 4 };
+	m.devices = fake_devices();
 	build(&m);
 	node = fdt_path_offset(blob, "/pvsched@4000000");
 	EXPECT_TRUE(node >= 0);
@@ -337,12 +411,12 @@ TEST(fdt_pvsched_node)
 		EXPECT_EQ(prop_u32(node, "interrupts", 3 * i + 1), 16 + i); /* one per vCPU */
 		EXPECT_EQ(prop_u32(node, "interrupts", 3 * i + 2), 1);      /* edge rising */
 	}
-	pvsched.idle_preempted = true;
+	fake_pvsched.idle_preempted = true;
 	build(&m);
 	node = fdt_path_offset(blob, "/pvsched@4000000");
 	EXPECT_TRUE(fdt_getprop(blob, node, "lvmm,idle-preempted", &len) != NULL);
 	EXPECT_EQ(len, 0); /* a boolean property */
-	pvsched.preempted_maintained = false; /* kick-only: no flags, so no semantics either */
+	fake_pvsched.mode = PVSCHED_KICK_ONLY; /* no flags, so no semantics either */
 	build(&m);
 	node = fdt_path_offset(blob, "/pvsched@4000000");
 	EXPECT_TRUE(fdt_getprop(blob, node, "lvmm,preempted-maintained", NULL) == NULL);

@@ -1,0 +1,443 @@
+/*
+ * virtio-blk (-d/--disk FILE[,ro]): a raw image file (or a block device) as a disk. Requests
+ * are served on the device's I/O thread with preadv/pwritev straight between the file and the
+ * guest's buffers. The cache is write-back: a write may sit in the host's page cache until the
+ * guest flushes, and a flush returns only once fdatasync() has put everything on stable
+ * storage. An image opened read-write is locked (an OFD write lock, as QEMU takes), so a second
+ * lvmm cannot write it at the same time; read-only opens share a read lock.
+ */
+#include "virtio_blk.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "virtio_mmio.h"
+#include "vmm/cli.h"
+#include "vmm/log.h"
+#include "vmm/vm.h"
+
+/* Feature bits (virtio 1.2 section 5.2.3). */
+#define VIRTIO_BLK_F_SEG_MAX      2
+#define VIRTIO_BLK_F_RO           5
+#define VIRTIO_BLK_F_BLK_SIZE     6
+#define VIRTIO_BLK_F_FLUSH        9
+#define VIRTIO_BLK_F_DISCARD      13
+#define VIRTIO_BLK_F_WRITE_ZEROES 14
+
+/* Request types and statuses (5.2.6). */
+#define VIRTIO_BLK_T_IN           0
+#define VIRTIO_BLK_T_OUT          1
+#define VIRTIO_BLK_T_FLUSH        4
+#define VIRTIO_BLK_T_GET_ID       8
+#define VIRTIO_BLK_T_DISCARD      11
+#define VIRTIO_BLK_T_WRITE_ZEROES 13
+#define VIRTIO_BLK_S_OK           0
+#define VIRTIO_BLK_S_IOERR        1
+#define VIRTIO_BLK_S_UNSUPP       2
+
+#define VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP 1u
+
+#define SECTOR_SIZE 512u
+#define VIRTIO_BLK_ID_BYTES 20
+/* Segments per request the driver may use (config seg_max): the chain limit minus the header
+ * and status descriptors. */
+#define VIRTIO_BLK_SEG_MAX (VIRTQUEUE_MAX_SEGMENTS - 2)
+/* One range per discard or write-zeroes request, of at most 1 GiB. */
+#define VIRTIO_BLK_MAX_RANGE_SECTORS (1u << 21)
+
+/* The configuration layout (5.2.4), little-endian like every field the guest sees. */
+struct virtio_blk_config {
+	uint64_t capacity;
+	uint32_t size_max;
+	uint32_t seg_max;
+	uint16_t cylinders;
+	uint8_t heads;
+	uint8_t sectors;
+	uint32_t blk_size;
+	uint8_t physical_block_exp;
+	uint8_t alignment_offset;
+	uint16_t min_io_size;
+	uint32_t opt_io_size;
+	uint8_t writeback;
+	uint8_t unused0;
+	uint16_t num_queues;
+	uint32_t max_discard_sectors;
+	uint32_t max_discard_seg;
+	uint32_t discard_sector_alignment;
+	uint32_t max_write_zeroes_sectors;
+	uint32_t max_write_zeroes_seg;
+	uint8_t write_zeroes_may_unmap;
+	uint8_t unused1[3];
+} __attribute__((packed));
+
+struct virtio_blk_request_header {
+	uint32_t type;
+	uint32_t reserved;
+	uint64_t sector;
+};
+
+struct virtio_blk_range {
+	uint64_t sector;
+	uint32_t num_sectors;
+	uint32_t flags;
+};
+
+struct virtio_blk {
+	struct virtio_mmio transport;
+	struct virtio_device_ops ops;
+	struct virtio_blk_config config;
+	int fd;
+	bool read_only;
+	uint64_t sectors;
+	char path[4096];
+	char id[VIRTIO_BLK_ID_BYTES];
+	/* Counted once per disk: a guest hitting these again and again says so once. */
+	bool said_io_error;
+	struct iovec data[VIRTQUEUE_MAX_SEGMENTS];
+};
+
+/* The data segments of a request: iov minus skip bytes at the front and cut bytes at the end.
+ * Returns the segment count written to out. */
+static unsigned int iov_slice(const struct iovec *iov, unsigned int count, size_t skip,
+			      size_t length, struct iovec *out)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < count && length > 0; i++) {
+		size_t take;
+
+		if (skip >= iov[i].iov_len) {
+			skip -= iov[i].iov_len;
+			continue;
+		}
+		take = iov[i].iov_len - skip;
+		if (take > length)
+			take = length;
+		out[n++] = (struct iovec){ (uint8_t *)iov[i].iov_base + skip, take };
+		length -= take;
+		skip = 0;
+	}
+	return n;
+}
+
+static bool virtio_blk_range_ok(const struct virtio_blk *blk, uint64_t sector, uint64_t bytes)
+{
+	uint64_t count = bytes / SECTOR_SIZE;
+
+	return bytes % SECTOR_SIZE == 0 && sector <= blk->sectors && count <= blk->sectors - sector;
+}
+
+/* preadv/pwritev until done: the file may return short counts. */
+static int virtio_blk_transfer(struct virtio_blk *blk, struct iovec *iov, unsigned int count,
+			       uint64_t offset, bool write)
+{
+	while (count > 0) {
+		ssize_t n = write ? pwritev(blk->fd, iov, (int)count, (off_t)offset) :
+				    preadv(blk->fd, iov, (int)count, (off_t)offset);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) { /* read past the end of a file that shrank: zeros, as a hole */
+			for (unsigned int i = 0; i < count; i++)
+				memset(iov[i].iov_base, 0, iov[i].iov_len);
+			return 0;
+		}
+		offset += (uint64_t)n;
+		while (count > 0 && (size_t)n >= iov->iov_len) {
+			n -= (ssize_t)iov->iov_len;
+			iov++;
+			count--;
+		}
+		if (count > 0) {
+			iov->iov_base = (uint8_t *)iov->iov_base + n;
+			iov->iov_len -= (size_t)n;
+		}
+	}
+	return 0;
+}
+
+static int virtio_blk_zero(struct virtio_blk *blk, uint64_t offset, uint64_t length, bool unmap)
+{
+	static const uint8_t zeros[65536];
+
+	if (unmap && fallocate(blk->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)offset,
+			       (off_t)length) == 0)
+		return 0;
+	if (fallocate(blk->fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, (off_t)offset,
+		      (off_t)length) == 0)
+		return 0;
+	/* The file system (or a block device) has neither: write the zeros. */
+	while (length > 0) {
+		size_t chunk = length < sizeof(zeros) ? (size_t)length : sizeof(zeros);
+		ssize_t n = pwrite(blk->fd, zeros, chunk, (off_t)offset);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		offset += (uint64_t)n;
+		length -= (uint64_t)n;
+	}
+	return 0;
+}
+
+static uint8_t virtio_blk_range_request(struct virtio_blk *blk, const struct virtqueue_chain *chain,
+					uint32_t type)
+{
+	struct virtio_blk_range range;
+	uint64_t offset, length;
+
+	if (blk->read_only)
+		return VIRTIO_BLK_S_IOERR;
+	/* Exactly one range (max_discard_seg = max_write_zeroes_seg = 1). */
+	if (chain->readable_bytes != sizeof(struct virtio_blk_request_header) + sizeof(range) ||
+	    iov_copy_out(chain->readable, chain->readable_count,
+			 sizeof(struct virtio_blk_request_header), &range, sizeof(range)) !=
+		    sizeof(range))
+		return VIRTIO_BLK_S_UNSUPP;
+	if (range.num_sectors > VIRTIO_BLK_MAX_RANGE_SECTORS ||
+	    !virtio_blk_range_ok(blk, range.sector, (uint64_t)range.num_sectors * SECTOR_SIZE) ||
+	    (range.flags & ~VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP) ||
+	    (type == VIRTIO_BLK_T_DISCARD && range.flags))
+		return VIRTIO_BLK_S_UNSUPP;
+	offset = range.sector * SECTOR_SIZE;
+	length = (uint64_t)range.num_sectors * SECTOR_SIZE;
+	if (type == VIRTIO_BLK_T_DISCARD) {
+		/* A discard is a hint: where the file system cannot punch holes it does nothing. */
+		if (fallocate(blk->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)offset,
+			      (off_t)length) < 0 && errno != EOPNOTSUPP)
+			return VIRTIO_BLK_S_IOERR;
+		return VIRTIO_BLK_S_OK;
+	}
+	return virtio_blk_zero(blk, offset, length, range.flags & VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP) ?
+		       VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+}
+
+/* Serves one request; returns the bytes written into the guest's buffers (status included). */
+static uint32_t virtio_blk_request(struct virtio_blk *blk, const struct virtqueue_chain *chain)
+{
+	struct virtio_blk_request_header header;
+	const struct iovec *last;
+	uint8_t status = VIRTIO_BLK_S_OK;
+	uint32_t data_bytes = 0, written = 0;
+	unsigned int segments;
+
+	/* The status byte is the last writable byte; without one nothing can be answered. */
+	if (chain->writable_bytes < 1 ||
+	    iov_copy_out(chain->readable, chain->readable_count, 0, &header, sizeof(header)) !=
+		    sizeof(header)) {
+		log_limited(LOG_WARNING, "virtio-blk '%s': a request without a header or a status byte; answered with nothing",
+			    blk->path);
+		return 0;
+	}
+	last = &chain->writable[chain->writable_count - 1];
+	switch (header.type) {
+	case VIRTIO_BLK_T_IN:
+		data_bytes = chain->writable_bytes - 1;
+		if (!virtio_blk_range_ok(blk, header.sector, data_bytes)) {
+			status = VIRTIO_BLK_S_IOERR;
+			data_bytes = 0;
+			break;
+		}
+		segments = iov_slice(chain->writable, chain->writable_count, 0, data_bytes, blk->data);
+		if (virtio_blk_transfer(blk, blk->data, segments, header.sector * SECTOR_SIZE, false))
+			status = VIRTIO_BLK_S_IOERR;
+		written = data_bytes;
+		break;
+	case VIRTIO_BLK_T_OUT:
+		data_bytes = chain->readable_bytes - (uint32_t)sizeof(header);
+		if (blk->read_only || !virtio_blk_range_ok(blk, header.sector, data_bytes)) {
+			status = VIRTIO_BLK_S_IOERR;
+			break;
+		}
+		segments = iov_slice(chain->readable, chain->readable_count, sizeof(header),
+				     data_bytes, blk->data);
+		if (virtio_blk_transfer(blk, blk->data, segments, header.sector * SECTOR_SIZE, true))
+			status = VIRTIO_BLK_S_IOERR;
+		break;
+	case VIRTIO_BLK_T_FLUSH:
+		if (!blk->read_only && fdatasync(blk->fd) < 0)
+			status = VIRTIO_BLK_S_IOERR;
+		break;
+	case VIRTIO_BLK_T_GET_ID:
+		written = (uint32_t)iov_copy_in(chain->writable, chain->writable_count, 0, blk->id,
+						chain->writable_bytes - 1 < VIRTIO_BLK_ID_BYTES ?
+							chain->writable_bytes - 1 : VIRTIO_BLK_ID_BYTES);
+		break;
+	case VIRTIO_BLK_T_DISCARD:
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		status = virtio_blk_range_request(blk, chain, header.type);
+		break;
+	default:
+		status = VIRTIO_BLK_S_UNSUPP;
+		break;
+	}
+	if (status == VIRTIO_BLK_S_IOERR && !blk->said_io_error && !blk->read_only) {
+		blk->said_io_error = true;
+		log_warning("virtio-blk '%s': a request of type %u at sector %llu failed (%s); the guest sees an I/O error",
+			    blk->path, header.type, (unsigned long long)header.sector,
+			    errno ? strerror(errno) : "out of range");
+	}
+	((uint8_t *)last->iov_base)[last->iov_len - 1] = status;
+	return written + 1;
+}
+
+static void virtio_blk_process(struct virtio_mmio *transport, unsigned int queue)
+{
+	struct virtio_blk *blk = transport->state;
+	struct virtqueue_chain *chain;
+
+	do {
+		while ((chain = virtio_mmio_pop(transport, queue))) {
+			errno = 0;
+			virtio_mmio_push(transport, queue, chain->head, virtio_blk_request(blk, chain));
+		}
+	} while (virtio_mmio_rearm(transport, queue));
+	virtio_mmio_flush(transport, queue);
+}
+
+static unsigned int virtio_blk_instances(const struct run_options *opts)
+{
+	return opts->disk_count;
+}
+
+/* Opens, checks and locks the image; -1 with one line naming the cause and the fix. */
+static int virtio_blk_open(struct virtio_blk *blk, char *err, size_t err_size)
+{
+	struct flock lock = { .l_type = blk->read_only ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET };
+	struct stat st;
+	uint64_t bytes;
+
+	/* O_NONBLOCK: a FIFO given as a disk fails at the type check instead of hanging. */
+	blk->fd = open(blk->path, (blk->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK);
+	if (blk->fd < 0 && errno == EISDIR) {
+		snprintf(err, err_size, "disk '%s' is a directory: --disk takes a raw image file", blk->path);
+		return -1;
+	}
+	if (blk->fd < 0) {
+		snprintf(err, err_size, "cannot open disk '%s': %s%s", blk->path, strerror(errno),
+			 (errno == EACCES || errno == EROFS) && !blk->read_only ?
+				 " (add ,ro to use it read-only)" : "");
+		return -1;
+	}
+	if (fstat(blk->fd, &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))) {
+		snprintf(err, err_size, "disk '%s' is %s: --disk takes a raw image file or a block device",
+			 blk->path, S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+		return -1;
+	}
+	if (fcntl(blk->fd, F_SETFL, 0) < 0 || fcntl(blk->fd, F_OFD_SETLK, &lock) < 0) {
+		if (errno != EAGAIN && errno != EACCES)
+			snprintf(err, err_size, "cannot lock disk '%s': %s", blk->path, strerror(errno));
+		else if (blk->read_only)
+			snprintf(err, err_size, "disk '%s' is open read-write in another program (another lvmm?); stop that one first",
+				 blk->path);
+		else
+			snprintf(err, err_size, "disk '%s' is locked by another program (another lvmm?); stop that one first, or give it to both with ,ro",
+				 blk->path);
+		return -1;
+	}
+	if (S_ISBLK(st.st_mode)) {
+		if (ioctl(blk->fd, BLKGETSIZE64, &bytes) < 0) {
+			snprintf(err, err_size, "cannot read the size of disk '%s': %s", blk->path,
+				 strerror(errno));
+			return -1;
+		}
+	} else {
+		bytes = (uint64_t)st.st_size;
+	}
+	if (bytes % SECTOR_SIZE)
+		log_warning("disk '%s' is %llu bytes, not a multiple of 512: the guest sees the first %llu",
+			    blk->path, (unsigned long long)bytes,
+			    (unsigned long long)(bytes / SECTOR_SIZE * SECTOR_SIZE));
+	blk->sectors = bytes / SECTOR_SIZE;
+	return 0;
+}
+
+static int virtio_blk_create(struct device *device, char *err, size_t err_size)
+{
+	const struct disk_option *disk = &device->vm->opts->disks[device->instance];
+	struct virtio_blk *blk;
+	uint64_t features;
+
+	if (device_alloc_state(device, sizeof(*blk), err, err_size))
+		return -1;
+	blk = device->state;
+	blk->fd = -1;
+	if (disk->path_length >= sizeof(blk->path)) {
+		snprintf(err, err_size, "disk path is longer than %zu bytes", sizeof(blk->path) - 1);
+		return -1;
+	}
+	memcpy(blk->path, disk->path, disk->path_length);
+	blk->read_only = disk->read_only;
+	/* The serial the guest reads (/sys/block/vdX/serial): which --disk this is. */
+	snprintf(blk->id, sizeof(blk->id), "lvmm-disk%u", device->instance);
+	if (virtio_blk_open(blk, err, err_size))
+		return -1;
+	features = (1ULL << VIRTIO_BLK_F_SEG_MAX) | (1ULL << VIRTIO_BLK_F_BLK_SIZE) |
+		   (1ULL << VIRTIO_BLK_F_FLUSH);
+	if (blk->read_only)
+		features |= 1ULL << VIRTIO_BLK_F_RO;
+	else
+		features |= (1ULL << VIRTIO_BLK_F_DISCARD) | (1ULL << VIRTIO_BLK_F_WRITE_ZEROES);
+	blk->config = (struct virtio_blk_config){
+		.capacity = blk->sectors, .seg_max = VIRTIO_BLK_SEG_MAX, .blk_size = SECTOR_SIZE,
+		.max_discard_sectors = VIRTIO_BLK_MAX_RANGE_SECTORS, .max_discard_seg = 1,
+		.discard_sector_alignment = 1,
+		.max_write_zeroes_sectors = VIRTIO_BLK_MAX_RANGE_SECTORS, .max_write_zeroes_seg = 1,
+		.write_zeroes_may_unmap = 1,
+	};
+	blk->ops = (struct virtio_device_ops){
+		.device_id = VIRTIO_ID_BLOCK, .features = features, .queue_count = 1,
+		.process_queue = virtio_blk_process,
+	};
+	return virtio_mmio_create(&blk->transport, device, &blk->ops, blk, (uint8_t *)&blk->config,
+				  sizeof(blk->config), err, err_size);
+}
+
+static int virtio_blk_start(struct device *device, char *err, size_t err_size)
+{
+	struct virtio_blk *blk = device->state;
+
+	return virtio_mmio_start(&blk->transport, err, err_size);
+}
+
+static void virtio_blk_stop(struct device *device)
+{
+	struct virtio_blk *blk = device->state;
+
+	virtio_mmio_stop(&blk->transport);
+}
+
+static void virtio_blk_destroy(struct device *device)
+{
+	struct virtio_blk *blk = device->state;
+
+	if (!blk)
+		return;
+	virtio_mmio_destroy(&blk->transport);
+	if (blk->fd >= 0)
+		close(blk->fd);
+	free(blk);
+	device->state = NULL;
+}
+
+const struct device_class virtio_blk_device = {
+	.name = "virtio-blk",
+	.instances = virtio_blk_instances,
+	.create = virtio_blk_create,
+	.describe = virtio_mmio_describe,
+	.start = virtio_blk_start,
+	.stop = virtio_blk_stop,
+	.destroy = virtio_blk_destroy,
+};

@@ -1,0 +1,190 @@
+/*
+ * virtio-console (--console virtio): the guest's hvc0, one port, no multiport. Output (the
+ * transmit queue) goes to lvmm's stdout through the console output ring, a whole buffer per
+ * notification instead of an exit per byte as on the UART; input from the host terminal is
+ * kept in a small buffer until the guest offers receive buffers.
+ */
+#include "virtio_console.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "virtio_mmio.h"
+#include "vmm/cli.h"
+#include "vmm/console.h"
+#include "vmm/vm.h"
+
+#define QUEUE_RECEIVE  0
+#define QUEUE_TRANSMIT 1
+
+#define VIRTIO_CONSOLE_INPUT_BYTES 4096
+
+/* Configuration (5.3.4): no feature is offered, so the driver reads none of it. */
+struct virtio_console_config {
+	uint16_t cols;
+	uint16_t rows;
+	uint32_t max_nr_ports;
+	uint32_t emerg_wr;
+} __attribute__((packed));
+
+struct virtio_console {
+	struct virtio_mmio transport;
+	struct virtio_console_config config;
+	/* Typed input not yet given to the guest; written by the main thread, taken by the I/O
+	 * thread, under input_lock (never held with the transport's lock by the main thread). */
+	pthread_mutex_t input_lock;
+	uint8_t input[VIRTIO_CONSOLE_INPUT_BYTES];
+	size_t input_head, input_count;
+};
+
+static void virtio_console_transmit(struct virtio_mmio *transport)
+{
+	struct virtqueue_chain *chain;
+
+	do {
+		while ((chain = virtio_mmio_pop(transport, QUEUE_TRANSMIT))) {
+			for (unsigned int i = 0; i < chain->readable_count; i++)
+				console_write(chain->readable[i].iov_base, chain->readable[i].iov_len);
+			virtio_mmio_push(transport, QUEUE_TRANSMIT, chain->head, 0);
+		}
+	} while (virtio_mmio_rearm(transport, QUEUE_TRANSMIT));
+	virtio_mmio_flush(transport, QUEUE_TRANSMIT);
+}
+
+/* Moves buffered input into the guest's receive buffers while both exist. */
+static void virtio_console_receive(struct virtio_mmio *transport)
+{
+	struct virtio_console *console = transport->state;
+	struct virtqueue_chain *chain;
+
+	bool more;
+
+again:
+	pthread_mutex_lock(&console->input_lock);
+	while (console->input_count > 0 && (chain = virtio_mmio_pop(transport, QUEUE_RECEIVE))) {
+		uint32_t written = 0;
+
+		while (console->input_count > 0 && written < chain->writable_bytes) {
+			size_t run = VIRTIO_CONSOLE_INPUT_BYTES - console->input_head;
+
+			if (run > console->input_count)
+				run = console->input_count;
+			run = iov_copy_in(chain->writable, chain->writable_count, written,
+					  console->input + console->input_head, run);
+			if (run == 0)
+				break;
+			written += (uint32_t)run;
+			console->input_head = (console->input_head + run) % VIRTIO_CONSOLE_INPUT_BYTES;
+			console->input_count -= run;
+		}
+		virtio_mmio_push(transport, QUEUE_RECEIVE, chain->head, written);
+	}
+	more = console->input_count > 0;
+	pthread_mutex_unlock(&console->input_lock);
+	/* Input may wait for buffers: the driver's next notification brings us back, unless
+	 * buffers came while notifications were off. */
+	if (virtio_mmio_rearm(transport, QUEUE_RECEIVE) && more)
+		goto again;
+	virtio_mmio_flush(transport, QUEUE_RECEIVE);
+}
+
+static void virtio_console_process(struct virtio_mmio *transport, unsigned int queue)
+{
+	if (queue == QUEUE_TRANSMIT)
+		virtio_console_transmit(transport);
+	else
+		virtio_console_receive(transport);
+}
+
+static size_t virtio_console_input_space(void *context)
+{
+	struct virtio_console *console = context;
+	size_t space;
+
+	pthread_mutex_lock(&console->input_lock);
+	space = VIRTIO_CONSOLE_INPUT_BYTES - console->input_count;
+	pthread_mutex_unlock(&console->input_lock);
+	return space;
+}
+
+static void virtio_console_input(void *context, const uint8_t *bytes, size_t count)
+{
+	struct virtio_console *console = context;
+
+	pthread_mutex_lock(&console->input_lock);
+	for (size_t i = 0; i < count && console->input_count < VIRTIO_CONSOLE_INPUT_BYTES; i++) {
+		size_t tail = (console->input_head + console->input_count) % VIRTIO_CONSOLE_INPUT_BYTES;
+
+		console->input[tail] = bytes[i];
+		console->input_count++;
+	}
+	pthread_mutex_unlock(&console->input_lock);
+	virtio_mmio_wake(&console->transport, QUEUE_RECEIVE);
+}
+
+static const struct virtio_device_ops virtio_console_ops = {
+	.device_id = VIRTIO_ID_CONSOLE,
+	.queue_count = 2,
+	.process_queue = virtio_console_process,
+};
+
+static unsigned int virtio_console_instances(const struct run_options *opts)
+{
+	return opts->console == CONSOLE_VIRTIO ? 1 : 0;
+}
+
+static int virtio_console_create(struct device *device, char *err, size_t err_size)
+{
+	struct virtio_console *console;
+
+	if (device_alloc_state(device, sizeof(*console), err, err_size))
+		return -1;
+	console = device->state;
+	pthread_mutex_init(&console->input_lock, NULL);
+	if (virtio_mmio_create(&console->transport, device, &virtio_console_ops, console,
+			       (uint8_t *)&console->config, sizeof(console->config), err, err_size))
+		return -1;
+	device->vm->console_input = (struct console_input){
+		.space = virtio_console_input_space, .receive = virtio_console_input,
+		.context = console,
+	};
+	return 0;
+}
+
+static int virtio_console_start(struct device *device, char *err, size_t err_size)
+{
+	struct virtio_console *console = device->state;
+
+	return virtio_mmio_start(&console->transport, err, err_size);
+}
+
+static void virtio_console_stop(struct device *device)
+{
+	struct virtio_console *console = device->state;
+
+	virtio_mmio_stop(&console->transport);
+}
+
+static void virtio_console_destroy(struct device *device)
+{
+	struct virtio_console *console = device->state;
+
+	if (!console)
+		return;
+	if (device->vm->console_input.context == console)
+		device->vm->console_input = (struct console_input){ 0 };
+	virtio_mmio_destroy(&console->transport);
+	pthread_mutex_destroy(&console->input_lock);
+	free(console);
+	device->state = NULL;
+}
+
+const struct device_class virtio_console_device = {
+	.name = "virtio-console",
+	.instances = virtio_console_instances,
+	.create = virtio_console_create,
+	.describe = virtio_mmio_describe,
+	.start = virtio_console_start,
+	.stop = virtio_console_stop,
+	.destroy = virtio_console_destroy,
+};
