@@ -92,7 +92,7 @@ struct virtio_blk_range {
 };
 
 struct virtio_blk {
-	struct virtio_mmio transport;
+	struct virtio_mmio transport; /* first: virtio_mmio_device_start/stop take the state as it */
 	struct virtio_device_ops ops;
 	struct virtio_blk_config config;
 	int fd;
@@ -312,10 +312,40 @@ static unsigned int virtio_blk_instances(const struct run_options *opts)
 	return opts->disk_count;
 }
 
+/*
+ * An OFD lock on the whole image, shared for ,ro and exclusive otherwise. 0 when locked, or
+ * when this host cannot lock at all (a kernel without CONFIG_FILE_LOCKING answers EACCES to
+ * every lock and EINVAL to a query; some file systems ENOLCK): then lvmm says so and goes on,
+ * as QEMU does. -1 with one line in err when another program holds a conflicting lock.
+ */
+static int virtio_blk_lock(struct virtio_blk *blk, char *err, size_t err_size)
+{
+	struct flock lock = { .l_type = blk->read_only ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET };
+	struct flock holder = lock;
+	int lock_errno;
+
+	if (fcntl(blk->fd, F_OFD_SETLK, &lock) == 0)
+		return 0;
+	lock_errno = errno;
+	if (lock_errno == EAGAIN ||
+	    (lock_errno == EACCES && fcntl(blk->fd, F_OFD_GETLK, &holder) == 0 &&
+	     holder.l_type != F_UNLCK)) {
+		if (blk->read_only)
+			snprintf(err, err_size, "disk '%s' is open read-write in another program (another lvmm?); stop that one first",
+				 blk->path);
+		else
+			snprintf(err, err_size, "disk '%s' is locked by another program (another lvmm?); stop that one first, or give it to both with ,ro",
+				 blk->path);
+		return -1;
+	}
+	log_warning("disk '%s': this host cannot lock files (%s), so nothing stops another program from writing the image at the same time",
+		    blk->path, strerror(lock_errno));
+	return 0;
+}
+
 /* Opens, checks and locks the image; -1 with one line naming the cause and the fix. */
 static int virtio_blk_open(struct virtio_blk *blk, char *err, size_t err_size)
 {
-	struct flock lock = { .l_type = blk->read_only ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET };
 	struct stat st;
 	uint64_t bytes;
 
@@ -331,22 +361,21 @@ static int virtio_blk_open(struct virtio_blk *blk, char *err, size_t err_size)
 				 " (add ,ro to use it read-only)" : "");
 		return -1;
 	}
-	if (fstat(blk->fd, &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))) {
+	if (fstat(blk->fd, &st) < 0) {
+		snprintf(err, err_size, "cannot open disk '%s': %s", blk->path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
 		snprintf(err, err_size, "disk '%s' is %s: --disk takes a raw image file or a block device",
 			 blk->path, S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
 		return -1;
 	}
-	if (fcntl(blk->fd, F_SETFL, 0) < 0 || fcntl(blk->fd, F_OFD_SETLK, &lock) < 0) {
-		if (errno != EAGAIN && errno != EACCES)
-			snprintf(err, err_size, "cannot lock disk '%s': %s", blk->path, strerror(errno));
-		else if (blk->read_only)
-			snprintf(err, err_size, "disk '%s' is open read-write in another program (another lvmm?); stop that one first",
-				 blk->path);
-		else
-			snprintf(err, err_size, "disk '%s' is locked by another program (another lvmm?); stop that one first, or give it to both with ,ro",
-				 blk->path);
+	if (fcntl(blk->fd, F_SETFL, 0) < 0) {
+		snprintf(err, err_size, "cannot open disk '%s': %s", blk->path, strerror(errno));
 		return -1;
 	}
+	if (virtio_blk_lock(blk, err, err_size))
+		return -1;
 	if (S_ISBLK(st.st_mode)) {
 		if (ioctl(blk->fd, BLKGETSIZE64, &bytes) < 0) {
 			snprintf(err, err_size, "cannot read the size of disk '%s': %s", blk->path,
@@ -405,20 +434,6 @@ static int virtio_blk_create(struct device *device, char *err, size_t err_size)
 				  sizeof(blk->config), err, err_size);
 }
 
-static int virtio_blk_start(struct device *device, char *err, size_t err_size)
-{
-	struct virtio_blk *blk = device->state;
-
-	return virtio_mmio_start(&blk->transport, err, err_size);
-}
-
-static void virtio_blk_stop(struct device *device)
-{
-	struct virtio_blk *blk = device->state;
-
-	virtio_mmio_stop(&blk->transport);
-}
-
 static void virtio_blk_destroy(struct device *device)
 {
 	struct virtio_blk *blk = device->state;
@@ -437,7 +452,7 @@ const struct device_class virtio_blk_device = {
 	.instances = virtio_blk_instances,
 	.create = virtio_blk_create,
 	.describe = virtio_mmio_describe,
-	.start = virtio_blk_start,
-	.stop = virtio_blk_stop,
+	.start = virtio_mmio_device_start,
+	.stop = virtio_mmio_device_stop,
 	.destroy = virtio_blk_destroy,
 };

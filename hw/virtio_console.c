@@ -28,7 +28,7 @@ struct virtio_console_config {
 } __attribute__((packed));
 
 struct virtio_console {
-	struct virtio_mmio transport;
+	struct virtio_mmio transport; /* first: virtio_mmio_device_start/stop take the state as it */
 	struct virtio_console_config config;
 	/* Typed input not yet given to the guest; written by the main thread, taken by the I/O
 	 * thread, under input_lock (never held with the transport's lock by the main thread). */
@@ -151,20 +151,6 @@ static int virtio_console_create(struct device *device, char *err, size_t err_si
 	return 0;
 }
 
-static int virtio_console_start(struct device *device, char *err, size_t err_size)
-{
-	struct virtio_console *console = device->state;
-
-	return virtio_mmio_start(&console->transport, err, err_size);
-}
-
-static void virtio_console_stop(struct device *device)
-{
-	struct virtio_console *console = device->state;
-
-	virtio_mmio_stop(&console->transport);
-}
-
 static void virtio_console_destroy(struct device *device)
 {
 	struct virtio_console *console = device->state;
@@ -184,7 +170,7 @@ const struct device_class virtio_console_device = {
 	.instances = virtio_console_instances,
 	.create = virtio_console_create,
 	.describe = virtio_mmio_describe,
-	.start = virtio_console_start,
-	.stop = virtio_console_stop,
+	.start = virtio_mmio_device_start,
+	.stop = virtio_mmio_device_stop,
 	.destroy = virtio_console_destroy,
 };

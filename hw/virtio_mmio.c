@@ -207,7 +207,6 @@ static uint32_t virtio_mmio_read_register(struct virtio_mmio *transport, uint64_
 	case REG_QUEUE_NUM_MAX:
 		return transport->queue_select < transport->ops->queue_count ? VIRTQUEUE_MAX_SIZE : 0;
 	case REG_QUEUE_READY: return queue->ready;
-	case REG_INTERRUPT_STATUS: return atomic_load(&transport->interrupt_status);
 	case REG_STATUS: return transport->status;
 	case REG_QUEUE_DESC_LOW: return (uint32_t)queue->desc_gpa;
 	case REG_QUEUE_DESC_HIGH: return (uint32_t)(queue->desc_gpa >> 32);
@@ -265,15 +264,6 @@ static void virtio_mmio_write_register(struct virtio_mmio *transport, uint64_t o
 		if (transport->queue_select < transport->ops->queue_count)
 			virtio_mmio_queue_ready(transport, value);
 		break;
-	case REG_QUEUE_NOTIFY:
-		/* The ioeventfds take a notification with a valid index inside KVM; this one is
-		 * another value (or KVM lacked the ioeventfd): pass it on if it names a queue. */
-		if (value < transport->ops->queue_count)
-			virtio_mmio_wake(transport, value);
-		break;
-	case REG_INTERRUPT_ACK:
-		atomic_fetch_and(&transport->interrupt_status, ~value);
-		break;
 	case REG_STATUS: virtio_mmio_write_status(transport, value); break;
 	case REG_QUEUE_DESC_LOW: if (queue_writable) set_low(&queue->desc_gpa, value); break;
 	case REG_QUEUE_DESC_HIGH: if (queue_writable) set_high(&queue->desc_gpa, value); break;
@@ -290,6 +280,23 @@ static void virtio_mmio_access(void *context, uint64_t offset, uint8_t *data, ui
 {
 	struct virtio_mmio *transport = context;
 
+	/* The interrupt handler's registers, and a notification that missed its ioeventfd, need
+	 * no lock: a vCPU taking an interrupt must not wait for the I/O thread's disk flush. */
+	if (len == 4 && offset == REG_INTERRUPT_STATUS && !is_write) {
+		mmio_data_write(data, len, atomic_load(&transport->interrupt_status));
+		return;
+	}
+	if (len == 4 && offset == REG_INTERRUPT_ACK && is_write) {
+		atomic_fetch_and(&transport->interrupt_status, ~(uint32_t)mmio_data_read(data, len));
+		return;
+	}
+	if (len == 4 && offset == REG_QUEUE_NOTIFY && is_write) {
+		uint64_t queue = mmio_data_read(data, len);
+
+		if (queue < transport->ops->queue_count)
+			virtio_mmio_wake(transport, (unsigned int)queue);
+		return;
+	}
 	pthread_mutex_lock(&transport->lock);
 	if (offset >= REG_CONFIG) {
 		/* The device-specific configuration: any width, bytes past its end read as 0. */
@@ -463,6 +470,16 @@ void virtio_mmio_stop(struct virtio_mmio *transport)
 			  strerror(errno));
 	pthread_join(transport->thread, NULL);
 	transport->thread_started = false;
+}
+
+int virtio_mmio_device_start(struct device *device, char *err, size_t err_size)
+{
+	return virtio_mmio_start(device->state, err, err_size);
+}
+
+void virtio_mmio_device_stop(struct device *device)
+{
+	virtio_mmio_stop(device->state);
 }
 
 void virtio_mmio_destroy(struct virtio_mmio *transport)

@@ -84,6 +84,10 @@ int virtio_mmio_start(struct virtio_mmio *transport, char *err, size_t err_size)
 void virtio_mmio_stop(struct virtio_mmio *transport);
 void virtio_mmio_destroy(struct virtio_mmio *transport);
 
+/* start and stop for a device class whose state begins with its struct virtio_mmio. */
+int virtio_mmio_device_start(struct device *device, char *err, size_t err_size);
+void virtio_mmio_device_stop(struct device *device);
+
 /* The DT node: "virtio_mmio@base", compatible "virtio,mmio", the window and the interrupt. */
 int virtio_mmio_describe(const struct device *device, struct device_tree *tree);
 

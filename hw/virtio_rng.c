@@ -14,7 +14,7 @@
 #include "vmm/vm.h"
 
 struct virtio_rng {
-	struct virtio_mmio transport;
+	struct virtio_mmio transport; /* first: virtio_mmio_device_start/stop take the state as it */
 };
 
 /* Fills each writable segment; getrandom() blocks only before the host's pool is initialised,
@@ -75,20 +75,6 @@ static int virtio_rng_create(struct device *device, char *err, size_t err_size)
 				  err_size);
 }
 
-static int virtio_rng_start(struct device *device, char *err, size_t err_size)
-{
-	struct virtio_rng *rng = device->state;
-
-	return virtio_mmio_start(&rng->transport, err, err_size);
-}
-
-static void virtio_rng_stop(struct device *device)
-{
-	struct virtio_rng *rng = device->state;
-
-	virtio_mmio_stop(&rng->transport);
-}
-
 static void virtio_rng_destroy(struct device *device)
 {
 	struct virtio_rng *rng = device->state;
@@ -105,7 +91,7 @@ const struct device_class virtio_rng_device = {
 	.instances = virtio_rng_instances,
 	.create = virtio_rng_create,
 	.describe = virtio_mmio_describe,
-	.start = virtio_rng_start,
-	.stop = virtio_rng_stop,
+	.start = virtio_mmio_device_start,
+	.stop = virtio_mmio_device_stop,
 	.destroy = virtio_rng_destroy,
 };
