@@ -3,8 +3,8 @@
 # PAYLOAD=dir sh bench/in-host.sh). Prints "bench <section> key=value ..." lines and the
 # "bench command ..." that produced them; bench/run.sh turns them into bench/results/.
 # Nothing here judges a figure: a run fails only if a benchmark could not run at all.
-# $PAYLOAD holds lvmm, launch-timed, kick-steps, the guests, Image, guest-initrd.cpio.gz,
-# bench-initrd.cpio.gz and bench-env.
+# $PAYLOAD holds lvmm, launch-timed, kick-steps, block-io, the guests, Image,
+# guest-initrd.cpio.gz, bench-initrd.cpio.gz and bench-env.
 
 PAYLOAD=${PAYLOAD:-/payload}
 LVMM="$PAYLOAD/lvmm"
@@ -29,9 +29,19 @@ AB_PARAMS_S1=${AB_PARAMS_S1:-}
 AB_PARAMS_S2=${AB_PARAMS_S2:-}
 AB_PARAMS_S2_LOADED=${AB_PARAMS_S2_LOADED:-}
 AB_SCENARIOS=${AB_SCENARIOS:-s1 s2 s2-loaded}
-# Which of the four sections run: all in a normal run; "ab" alone when bench/run.sh --resume
-# completes the A/B scenarios an earlier, cut-off session did not finish.
-BENCH_SECTIONS=${BENCH_SECTIONS:-exit kick cost ab}
+# The devices section: rounds, the disk image's size, the bytes of each sequential (1 MiB) and
+# random (4 KiB) block-io run, the KiB each console copies, and the MiB of the host's limit.
+DEV_RUNS=${DEV_RUNS:-5}
+DEV_DISK_MIB=${DEV_DISK_MIB:-256}
+DEV_SEQ_BYTES=${DEV_SEQ_BYTES:-134217728}
+DEV_RAND_BYTES=${DEV_RAND_BYTES:-8388608}
+DEV_FLOOD_KB_SERIAL=${DEV_FLOOD_KB_SERIAL:-32}
+DEV_FLOOD_KB_VIRTIO=${DEV_FLOOD_KB_VIRTIO:-256}
+DEV_LIMIT_MIB=${DEV_LIMIT_MIB:-64}
+# Which of the five sections run: all in a normal run; "ab" alone when bench/run.sh --resume
+# completes the A/B scenarios an earlier, cut-off session did not finish (devices runs before
+# the A/B, so a resumed run keeps the first session's figures).
+BENCH_SECTIONS=${BENCH_SECTIONS:-exit kick cost devices ab}
 failures=0
 wanted() { case " $BENCH_SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 
@@ -124,6 +134,114 @@ for at in 4 6 8; do
 	[ -n "$rss" ] && say "rss at_s=$at rss_kib_excluding_guest_ram=$rss"
 done
 wait $pid
+fi
+
+# --- devices (the report's section 5): virtio-blk against its image, and the console --------
+# It runs before the A/B, so that a run bench/run.sh --resume completes keeps its figures.
+# Block: block-io (guest/workloads/block_io.c) runs the same four commands in a guest against
+# its virtio-blk disk (/dev/vda, O_DIRECT, lvmm.action=block-bench) and here, directly, on the
+# disk's image file (O_DIRECT where this filesystem takes it: the limit lvmm can approach).
+# Host and guest take turns, the first of them alternating by round.
+# Console: a guest copies the same lines to its console, the 8250 UART or virtio-console,
+# between doorbell markers that lvmm timestamps, once with an empty file (the commands' own
+# cost) and once with the lines (lvmm.action=console-bench); the limit is this host's cat of
+# the same lines, repeated to DEV_LIMIT_MIB, into the same kind of stdout (a tmpfs file),
+# timed by launch-timed, also minus an empty file's.
+if wanted devices; then
+DISK=/tmp/bench-disk.img
+FLOOD=/tmp/bench-flood.txt
+EMPTY=/tmp/bench-empty.txt
+BLOCK_IO="$PAYLOAD/block-io"
+dev_block_host() { # RUN: the four block-io commands on the image file
+	for mode in seqread seqwrite randread randwrite; do
+		case $mode in
+		seq*) block=1048576 bytes=$DEV_SEQ_BYTES ;;
+		*) block=4096 bytes=$DEV_RAND_BYTES ;;
+		esac
+		if run_logged 600 "$BLOCK_IO" -f "$DISK" -m $mode -b $block -s "$bytes" $host_direct; then
+			sed -n "s/^blockio: /bench devices-block side=host run=$1 /p" "$OUT"
+		fi
+	done
+}
+dev_block_guest() { # RUN: one boot that runs them against /dev/vda
+	if run_logged 900 "$LVMM" run -k "$IMAGE" -i "$BENCH_INITRD" -c 1 -m 256 -d "$DISK" \
+		-p "quiet lvmm.action=block-bench lvmm.block_seq_bytes=$DEV_SEQ_BYTES lvmm.block_rand_bytes=$DEV_RAND_BYTES"; then
+		tr -d '\r' < "$OUT" | sed -n "s/^LVMM-BENCH: block blockio: /bench devices-block side=guest run=$1 /p"
+		if tr -d '\r' < "$OUT" | grep -q '^LVMM-BENCH: block FAILED'; then
+			failures=$((failures + 1))
+			tr -d '\r' < "$OUT" | sed -n 's/^LVMM-BENCH: block FAILED /bench failed devices guest block-io /p'
+		fi
+	fi
+}
+# The time lvmm logged for doorbell marker N, in seconds since it started.
+marker_s() { sed -n "s/.*guest marker $1 at \([0-9.]*\) s.*/\1/p" "$ERR" | head -n 1; }
+launch_s() { # the run time launch-timed saw, in seconds
+	awk '/^launch-timed: exec at/ { e = $5 } /^launch-timed: exit at/ { x = $5 }
+		END { if (e && x) printf "%.6f", (x - e) / 1e9 }' "$ERR"
+}
+flood_lines() { tr -d '\r' < "$OUT" | grep -c '^LVMM-FLOOD '; }
+dev_console_guest() { # RUN serial|virtio
+	kb=$DEV_FLOOD_KB_SERIAL flag=
+	[ "$2" = virtio ] && kb=$DEV_FLOOD_KB_VIRTIO flag="--console virtio"
+	if run_logged 900 "$LVMM" run --test-device --loglevel info $flag -k "$IMAGE" -i "$INITRD" -c 1 -m 256 \
+		-p "quiet lvmm.action=console-bench lvmm.flood_kb=$kb"; then
+		m2=$(marker_s 2) m3=$(marker_s 3) m4=$(marker_s 4) m5=$(marker_s 5)
+		if [ -n "$m2" ] && [ -n "$m3" ] && [ -n "$m4" ] && [ -n "$m5" ]; then
+			say "devices-console console=$2 run=$1 bytes=$((kb * 1024)) lines=$(flood_lines) expected_lines=$((kb * 16))" \
+				"empty_s=$(awk "BEGIN { printf \"%.6f\", $m3 - $m2 }") flood_s=$(awk "BEGIN { printf \"%.6f\", $m5 - $m4 }")"
+		else
+			failures=$((failures + 1))
+			say "failed devices console=$2: no doorbell markers 2 to 5 in lvmm's log"
+		fi
+	fi
+}
+dev_console_host() { # RUN
+	run_logged 60 "$PAYLOAD/launch-timed" cat "$EMPTY" && empty_s=$(launch_s) || empty_s=
+	run_logged 120 "$PAYLOAD/launch-timed" cat "$FLOOD" && flood_s=$(launch_s) || flood_s=
+	[ -n "$empty_s" ] && [ -n "$flood_s" ] &&
+		say "devices-console console=host run=$1 bytes=$flood_bytes lines=$(flood_lines)" \
+			"expected_lines=$((flood_bytes / 64)) empty_s=$empty_s flood_s=$flood_s"
+}
+say "command dd if=/dev/zero of=$DISK bs=1048576 count=$DEV_DISK_MIB"
+dd if=/dev/zero of="$DISK" bs=1048576 count="$DEV_DISK_MIB" 2>/dev/null
+# O_DIRECT on the image where its filesystem takes it (tmpfs does since Linux 6.6).
+if "$BLOCK_IO" -f "$DISK" -m seqread -b 4096 -s 4096 -d >/dev/null 2>"$ERR"; then
+	host_direct=-d
+else
+	host_direct=
+	say "info devices-note host O_DIRECT refused, the host runs buffered: $(head -n 1 "$ERR")"
+fi
+say "info devices runs=$DEV_RUNS disk_mib=$DEV_DISK_MIB disk_fs=$(awk '$2 == "/tmp" { fs = $3 } END { print fs }' /proc/mounts)" \
+	"seq_bytes=$DEV_SEQ_BYTES rand_bytes=$DEV_RAND_BYTES host_direct=$([ -n "$host_direct" ] && echo 1 || echo 0)" \
+	"guest_direct=1 guest_cpus=1 flood_kb_serial=$DEV_FLOOD_KB_SERIAL flood_kb_virtio=$DEV_FLOOD_KB_VIRTIO limit_mib=$DEV_LIMIT_MIB"
+run=1
+while [ $run -le "$DEV_RUNS" ]; do
+	if [ $((run % 2)) = 1 ]; then
+		dev_block_host $run; dev_block_guest $run
+	else
+		dev_block_guest $run; dev_block_host $run
+	fi
+	run=$((run + 1))
+done
+rm -f "$DISK"
+# The host's lines: the guests' (the virtio size), doubled until at least DEV_LIMIT_MIB, so
+# that the copy outlasts the noise in timing an exec by far.
+awk -v n=$((DEV_FLOOD_KB_VIRTIO * 16)) 'BEGIN { for (i = 0; i < n; i++) printf "LVMM-FLOOD %08d 0123456789abcdefghijklmnopqrstuvwxyzABCDEFG\n", i }' > "$FLOOD"
+while [ "$(wc -c < "$FLOOD")" -lt $((DEV_LIMIT_MIB * 1048576)) ]; do
+	cat "$FLOOD" "$FLOOD" > "$FLOOD.2" && mv "$FLOOD.2" "$FLOOD"
+done
+flood_bytes=$(wc -c < "$FLOOD")
+: > "$EMPTY"
+run=1
+while [ $run -le "$DEV_RUNS" ]; do
+	if [ $((run % 2)) = 1 ]; then
+		dev_console_guest $run serial; dev_console_guest $run virtio; dev_console_host $run
+	else
+		dev_console_host $run; dev_console_guest $run virtio; dev_console_guest $run serial
+	fi
+	run=$((run + 1))
+done
+rm -f "$FLOOD" "$EMPTY"
 fi
 
 # --- 4. the PV sched A/B --------------------------------------------------------------------

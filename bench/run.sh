@@ -56,7 +56,12 @@ cp "$kernel" "$payload/Image"
 # The tests' small initrd for the boot figures; the one with the workloads for the A/B.
 tests/integration/make-guest-initrd.sh "$payload/guest-initrd.cpio.gz"
 tests/integration/make-guest-initrd.sh --workloads "$payload/bench-initrd.cpio.gz"
+# block-io also runs on the emulated host itself, against the disk image (the devices section).
+cp guest/workloads/build/block-io "$payload/"
 
+# Devices section sizes (DEV_*): a few rounds of 1 MiB sequential and 4 KiB random block-io in a
+# guest and on the host, and KiB copied to each console (the 8250 costs an exit per byte, so it
+# copies less). BENCH_SMOKE_SECTIONS picks the sections of a smoke run (default: all).
 # Workload sizes: each workload takes a few seconds per boot in the nested guest under TCG in
 # the full run, a fraction of a second in the smoke run. BENCH_AB_PARAMS_<SCENARIO> overrides.
 smoke_params='lvmm.pipe_loops=300 lvmm.msg_loops=5 lvmm.wakeup_threads=2 lvmm.wakeup_workers=2 lvmm.wakeup_seconds=1 lvmm.forkexec_workers=4 lvmm.forkexec_loops=4 lvmm.mmap_threads=4 lvmm.mmap_loops=20 lvmm.filewrite_threads=4 lvmm.filewrite_loops=200'
@@ -73,6 +78,14 @@ if [ $mode = smoke ]; then
 	AB_PARAMS_S1='${BENCH_SMOKE_AB_PARAMS:-$smoke_params}'
 	AB_PARAMS_S2='${BENCH_SMOKE_AB_PARAMS:-$smoke_params}'
 	AB_PARAMS_S2_LOADED='${BENCH_SMOKE_AB_PARAMS:-$smoke_params}'
+	DEV_RUNS=2
+	DEV_DISK_MIB=8
+	DEV_SEQ_BYTES=2097152
+	DEV_RAND_BYTES=65536
+	DEV_FLOOD_KB_SERIAL=4
+	DEV_FLOOD_KB_VIRTIO=64
+	DEV_LIMIT_MIB=16
+	BENCH_SECTIONS='${BENCH_SMOKE_SECTIONS:-exit kick cost devices ab}'
 	EOF
 	timeout=3000
 else
@@ -86,7 +99,14 @@ else
 	BOOT_RUNS=5
 	AB_RUNS=20
 	AB_SCENARIOS='${resume_scenarios:-$all_scenarios}'
-	BENCH_SECTIONS='$([ $resume = 1 ] && echo ab || echo exit kick cost ab)'
+	BENCH_SECTIONS='$([ $resume = 1 ] && echo ab || echo exit kick cost devices ab)'
+	DEV_RUNS=5
+	DEV_DISK_MIB=256
+	DEV_SEQ_BYTES=134217728
+	DEV_RAND_BYTES=8388608
+	DEV_FLOOD_KB_SERIAL=32
+	DEV_FLOOD_KB_VIRTIO=256
+	DEV_LIMIT_MIB=64
 	AB_PARAMS_S1='${BENCH_AB_PARAMS_S1:-lvmm.pipe_loops=4000 lvmm.msg_loops=200 lvmm.wakeup_seconds=3 lvmm.forkexec_loops=40 lvmm.mmap_loops=150 lvmm.filewrite_loops=15000}'
 	AB_PARAMS_S2='${BENCH_AB_PARAMS_S2:-lvmm.pipe_loops=2000 lvmm.msg_loops=15 lvmm.wakeup_seconds=3 lvmm.forkexec_loops=15 lvmm.mmap_loops=50 lvmm.filewrite_loops=4000}'
 	AB_PARAMS_S2_LOADED='${BENCH_AB_PARAMS_S2_LOADED:-lvmm.pipe_loops=800 lvmm.msg_loops=5 lvmm.wakeup_seconds=3 lvmm.forkexec_loops=8 lvmm.mmap_loops=30 lvmm.filewrite_loops=2000}'

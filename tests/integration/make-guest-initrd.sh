@@ -4,15 +4,18 @@
 # boot the small one: the workloads double its size, and every boot unpacks it before /init.
 # With --kexec IMAGE, also guest/linux-tools/kexec-reboot, IMAGE as /kexec/Image and the small
 # initrd as /kexec/initrd.cpio.gz, for the init action that kexecs (lvmm.action=kexec).
-#   make-guest-initrd.sh [--workloads] [--kexec IMAGE] OUT.cpio.gz
+# With --modules DIR, also DIR/*.ko as /lib/modules/lvmm/, which init loads first (the virtio
+# drivers of a distribution kernel, tests/integration/debian-kernel.sh).
+#   make-guest-initrd.sh [--workloads] [--kexec IMAGE] [--modules DIR] OUT.cpio.gz
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-usage() { echo "usage: make-guest-initrd.sh [--workloads] [--kexec IMAGE] OUT.cpio.gz" >&2; exit 2; }
-with_workloads=no kexec_image=
+usage() { echo "usage: make-guest-initrd.sh [--workloads] [--kexec IMAGE] [--modules DIR] OUT.cpio.gz" >&2; exit 2; }
+with_workloads=no kexec_image= modules=
 while [ $# -gt 1 ]; do
 	case "$1" in
 	--workloads) with_workloads=yes; shift ;;
 	--kexec) [ $# -gt 2 ] || usage; kexec_image=$2; shift 2 ;;
+	--modules) [ $# -gt 2 ] || usage; modules=$2; shift 2 ;;
 	*) usage ;;
 	esac
 done
@@ -34,7 +37,7 @@ cp "$("$here/busybox.sh")" "$root/bin/busybox"
 cp "$here/../../guest/linux-init/init" "$root/init"
 chmod +x "$root/init"
 if [ $with_workloads = yes ]; then
-	for workload in pipe-pingpong messaging wakeup-latency fork-exec mmap-churn file-write; do
+	for workload in pipe-pingpong messaging wakeup-latency fork-exec mmap-churn file-write block-io; do
 		cp "$workloads/build/$workload" "$root/bin/$workload"
 	done
 fi
@@ -47,6 +50,11 @@ if [ -n "$kexec_image" ]; then
 		{ echo "make-guest-initrd.sh: building guest/linux-tools/kexec_reboot.c failed" >&2; exit 1; }
 	cp "$kexec_image" "$root/kexec/Image"
 	"$0" "$root/kexec/initrd.cpio.gz"
+fi
+if [ -n "$modules" ]; then
+	ls "$modules"/*.ko >/dev/null 2>&1 || { echo "make-guest-initrd.sh: no *.ko in $modules" >&2; exit 1; }
+	mkdir -p "$root/lib/modules/lvmm"
+	cp "$modules"/*.ko "$root/lib/modules/lvmm/"
 fi
 # The tests check that the guest can read a file from its initrd.
 echo initrd-token-7f3a > "$root/etc/lvmm-initrd-token"

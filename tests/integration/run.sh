@@ -20,6 +20,11 @@ cp guest/build/*.img "$payload/guests/"
 cp "$kernel" "$payload/Image"
 tests/integration/make-guest-initrd.sh "$payload/guest-initrd.cpio.gz"
 tests/integration/make-guest-initrd.sh --kexec "$kernel" "$payload/guest-initrd-kexec.cpio.gz"
+# Debian's own arm64 kernel, whose virtio drivers are modules: they go into its initrd.
+debian=$(tests/integration/debian-kernel.sh | tail -n 1)
+mkdir -p "$payload/debian"
+cp "$debian/Image" "$payload/debian/Image"
+tests/integration/make-guest-initrd.sh --modules "$debian/modules" "$payload/debian/initrd.cpio.gz"
 echo "LVMM_TEST_ONLY='${LVMM_TEST_ONLY:-}'" > "$payload/test-env"
 
 set +e

@@ -398,6 +398,96 @@ rss=$(awk '/^Size:/ { skip = ($2 == 262144) } /^Rss:/ && !skip { sum += $2 } END
 wait $pid
 [ -n "$rss" ] && echo "measure lvmm_rss_kib_excluding_guest_ram=$rss"
 echo "measure lvmm_static_binary_bytes=$(wc -c < "$LVMM")"
+
+# --- virtio devices (docs/memory-map.md) -----------------------------------------------------
+md5() { md5sum | cut -d' ' -f1; }
+dd if=/dev/zero of=/tmp/disk0.img bs=1048576 count=4 2>/dev/null
+lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -p "quiet lvmm.action=disk-write" -d /tmp/disk0.img
+expect "virtio-blk: the guest writes and flushes its disk, whose serial and size are the image's" 0 \
+	"LVMM-GUEST: disk-written serial=lvmm-disk0 sectors=8192"
+# Not "want": expect() uses that name.
+pattern_md5=$(yes LVMM-DISK-PATTERN | head -c 1048576 | md5)
+if [ "$STATUS" = 0 ] && [ "$(head -c 1048576 /tmp/disk0.img | md5)" = "$pattern_md5" ] &&
+   [ "$(tail -c +1048577 /tmp/disk0.img | tr -d '\000' | wc -c)" = 0 ]; then
+	ok "virtio-blk: the image holds the guest's pattern byte for byte, and nothing past it"
+else not_ok "virtio-blk: the image does not hold the guest's pattern"; fi
+
+dd if=/dev/urandom of=/tmp/disk1.img bs=1048576 count=1 2>/dev/null
+disk0_md5=$(md5 < /tmp/disk0.img) disk1_md5=$(md5 < /tmp/disk1.img)
+lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -p "quiet lvmm.action=disk-read" -d /tmp/disk0.img -d /tmp/disk1.img,ro
+expect "virtio-blk: two disks read back as their images, the ,ro one read-only" 0 \
+	"LVMM-GUEST: disk vda ro=0 md5=$disk0_md5" "LVMM-GUEST: disk vdb ro=1 md5=$disk1_md5"
+lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -p "quiet lvmm.action=disk-ro" -d /tmp/disk1.img,ro
+if [ "$STATUS" = 0 ] && grep -q "ro-device-refused-write" "$OUT" && ! grep -q "allowed-write" "$OUT" &&
+   [ "$(md5 < /tmp/disk1.img)" = "$disk1_md5" ]; then
+	ok "virtio-blk: a read-only disk refuses a write with an I/O error the guest sees; the image is unchanged"
+else not_ok "virtio-blk: a read-only disk took a write, or the guest saw no error"; fi
+
+# A flushed write must be in the image even if lvmm dies at once; while it runs, its image is
+# locked against a second lvmm.
+dd if=/dev/zero of=/tmp/disk2.img bs=1048576 count=2 2>/dev/null
+"$LVMM" run -k "$IMAGE" -i "$INITRD" -p "quiet lvmm.action=disk-write-hold" -d /tmp/disk2.img \
+	</dev/null >/tmp/hold.out 2>/tmp/hold.err &
+pid=$!
+n=0
+while [ $n -lt 400 ] && ! grep -q "disk-written" /tmp/hold.out; do sleep 1; n=$((n + 1)); done
+lvmm_run 30 run -k "$IMAGE" -i "$INITRD" -d /tmp/disk2.img
+expect_one_line "virtio-blk: a disk another lvmm has open read-write is refused, by name" 1 "locked by another program"
+kill -9 $pid 2>/dev/null; wait $pid; STATUS=$?
+if [ "$STATUS" = 137 ] && grep -q "disk-written" /tmp/hold.out &&
+   [ "$(head -c 1048576 /tmp/disk2.img | md5)" = "$pattern_md5" ]; then
+	ok "virtio-blk: a flushed write survives a SIGKILL of lvmm"
+else
+	not_ok "virtio-blk: a flushed write was lost when lvmm was killed (status $STATUS)"
+	echo "# image md5 $(head -c 1048576 /tmp/disk2.img | md5), pattern md5 $pattern_md5"
+	tail -n 5 /tmp/hold.out /tmp/hold.err | sed 's/^/#   /'
+fi
+
+lvmm_run 10 run -k "$IMAGE" -d /nonexistent.img; expect_one_line "virtio-blk: a missing disk" 1 "cannot open disk '/nonexistent.img'"
+lvmm_run 10 run -k "$IMAGE" -d /tmp; expect_one_line "virtio-blk: a directory as a disk" 1 "disk '/tmp' is a directory"
+set -- --rng
+n=0; while [ $n -lt 32 ]; do set -- "$@" -d /tmp/disk1.img,ro; n=$((n + 1)); done
+lvmm_run 30 run -k "$IMAGE" "$@"
+expect_one_line "virtio: more devices than virtio-mmio slots are refused" 1 "too many virtio-blk devices"
+
+lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -p "quiet lvmm.action=hwrng" --rng
+if [ "$STATUS" = 0 ] && grep -q "hwrng current=virtio_rng" "$OUT" &&
+   bytes=$(sed -n 's/.*hwrng bytes=\([0-9a-f]*\).*/\1/p' "$OUT" | tr -d '\r') &&
+   [ ${#bytes} = 64 ] && [ "$bytes" != "$(printf '%064d' 0)" ]; then
+	ok "virtio-rng: the guest's /dev/hwrng is virtio_rng and gives random bytes"
+else not_ok "virtio-rng: no random bytes from /dev/hwrng"; fi
+
+# 2 MiB of numbered lines through hvc0: every line, in order, nothing else in between.
+lvmm_run 600 run -k "$IMAGE" -i "$INITRD" --console virtio -p "quiet lvmm.action=console-flood lvmm.flood_kb=2048"
+flood_md5=$(awk 'BEGIN { for (i = 0; i < 32768; i++) printf "LVMM-FLOOD %08d 0123456789abcdefghijklmnopqrstuvwxyzABCDEFG\n", i }' | md5)
+if [ "$STATUS" = 0 ] && grep -q "flood-done" "$OUT" &&
+   [ "$(tr -d '\r' < "$OUT" | grep '^LVMM-FLOOD' | md5)" = "$flood_md5" ]; then
+	ok "virtio-console: 2 MiB of guest output on hvc0 arrive intact and in order"
+else not_ok "virtio-console: output on hvc0 was lost or changed ($(grep -c '^LVMM-FLOOD' "$OUT") lines)"; fi
+# Typed once the shell is up: a shell's line editor discards input that came before it.
+rm -f /tmp/hvc.fifo; mkfifo /tmp/hvc.fifo
+timeout 300 "$LVMM" run -k "$IMAGE" -i "$INITRD" --console virtio -p "quiet lvmm.action=shell" \
+	</tmp/hvc.fifo >"$OUT" 2>"$ERR" &
+pid=$!
+exec 3>/tmp/hvc.fifo
+n=0
+while [ $n -lt 240 ] && ! grep -q "^/ # " "$OUT"; do sleep 1; n=$((n + 1)); done
+sleep 2
+printf 'echo hvc-$((6 * 7))\r' >&3
+sleep 5
+printf 'exit\r' >&3
+exec 3>&-
+wait $pid; STATUS=$?
+expect "virtio-console: a shell on hvc0 takes input and answers" 0 "LVMM-GUEST: shell" "^hvc-42"
+
+# Debian's own arm64 kernel, its virtio drivers loaded as modules from the initrd. Its console
+# driver loads after /dev/console is set, so the console stays ttyS0 and hvc0 is written to.
+dd if=/dev/urandom of=/tmp/disk3.img bs=1048576 count=1 2>/dev/null
+lvmm_run 900 run -k "$PAYLOAD/debian/Image" -i "$PAYLOAD/debian/initrd.cpio.gz" -m 512 -c 2 \
+	--nodefaults -p "console=ttyS0 quiet lvmm.action=devices" -d /tmp/disk3.img --rng --console virtio
+expect "debian kernel: its virtio modules drive lvmm's disk, entropy and console" 0 \
+	"LVMM-GUEST: modules .*virtio_blk" "LVMM-GUEST: disk vda ro=0 md5=$(md5 < /tmp/disk3.img)" \
+	"LVMM-GUEST: hwrng current=virtio_rng" "LVMM-GUEST: written to hvc0"
 fi # general
 # Every check above ran on this host kernel; none of it may have made it warn (a host with
 # panic_on_warn would have died).
