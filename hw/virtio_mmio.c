@@ -55,12 +55,14 @@ const char *virtio_mmio_name(const struct virtio_mmio *transport)
 	return transport->device->class->name;
 }
 
-size_t iov_copy_out(const struct iovec *iov, unsigned int count, size_t offset, void *buffer,
-		    size_t len)
+/* Walks len bytes of iov from offset, copying them out to buffer or in from it. */
+static size_t iov_copy(const struct iovec *iov, unsigned int count, size_t offset, void *buffer,
+		       size_t len, bool into_iov)
 {
 	size_t copied = 0;
 
 	for (unsigned int i = 0; i < count && copied < len; i++) {
+		uint8_t *at;
 		size_t take;
 
 		if (offset >= iov[i].iov_len) {
@@ -70,33 +72,27 @@ size_t iov_copy_out(const struct iovec *iov, unsigned int count, size_t offset, 
 		take = iov[i].iov_len - offset;
 		if (take > len - copied)
 			take = len - copied;
-		memcpy((uint8_t *)buffer + copied, (uint8_t *)iov[i].iov_base + offset, take);
+		at = (uint8_t *)iov[i].iov_base + offset;
+		if (into_iov)
+			memcpy(at, (uint8_t *)buffer + copied, take);
+		else
+			memcpy((uint8_t *)buffer + copied, at, take);
 		copied += take;
 		offset = 0;
 	}
 	return copied;
 }
 
+size_t iov_copy_out(const struct iovec *iov, unsigned int count, size_t offset, void *buffer,
+		    size_t len)
+{
+	return iov_copy(iov, count, offset, buffer, len, false);
+}
+
 size_t iov_copy_in(const struct iovec *iov, unsigned int count, size_t offset,
 		   const void *buffer, size_t len)
 {
-	size_t copied = 0;
-
-	for (unsigned int i = 0; i < count && copied < len; i++) {
-		size_t take;
-
-		if (offset >= iov[i].iov_len) {
-			offset -= iov[i].iov_len;
-			continue;
-		}
-		take = iov[i].iov_len - offset;
-		if (take > len - copied)
-			take = len - copied;
-		memcpy((uint8_t *)iov[i].iov_base + offset, (const uint8_t *)buffer + copied, take);
-		copied += take;
-		offset = 0;
-	}
-	return copied;
+	return iov_copy(iov, count, offset, (void *)buffer, len, true);
 }
 
 static void virtio_mmio_raise(struct virtio_mmio *transport, unsigned int reason)
