@@ -23,13 +23,17 @@ FDT_CFLAGS := -I$(FDT_SYSROOT)/usr/include
 FDT_LDFLAGS := -L$(FDT_SYSROOT)/usr/lib/aarch64-linux-gnu
 endif
 CC_ARM64 := $(CROSS_COMPILE)gcc
+# The seccomp filters (vmm/confine.c) are built with libseccomp: Debian's libseccomp-dev, whose
+# arm64 package installs beside the native one (Multi-Arch: same), so both link from /usr/lib.
+SECCOMP_LIBS := -lseccomp
 
 # Logic with no KVM in it: also built natively for the unit tests.
 CORE_SRCS := vmm/cli.c vmm/log.c vmm/mmio_bus.c vmm/guest_memory.c vmm/payload.c vmm/console.c \
 	vmm/console_output.c vmm/device.c vmm/device_tree.c vmm/monotonic_clock.c vmm/virtqueue.c \
 	arm/image_header.c arm/boot_layout.c arm/fdt_machine.c arm/limits.c \
 	hw/uart_8250.c hw/rtc_pl031.c hw/pvpanic.c hw/doorbell.c pvsched/pvsched.c \
-	hw/virtio_mmio.c hw/virtio_rng.c hw/virtio_blk.c hw/virtio_console.c
+	hw/virtio_mmio.c hw/virtio_rng.c hw/virtio_blk.c hw/virtio_console.c \
+	vmm/confine.c arm/confine_rules.c
 KVM_SRCS := vmm/main.c vmm/vm.c vmm/vcpu.c vmm/vcpu_exit.c vmm/event_loop.c \
 	arm/vcpu_init.c arm/gic.c arm/pmu.c arm/host_capabilities.c arm/machine.c arm/hypercall.c \
 	pvsched/pvsched_kvm.c
@@ -60,11 +64,11 @@ all: lvmm
 lvmm: $(BUILD)/lvmm $(BUILD)/kick-race-test $(BUILD)/run-as-nobody
 
 $(BUILD)/lvmm: $(ARM64_OBJS)
-	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz -lpthread
+	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz $(SECCOMP_LIBS) -lpthread
 
 # Runs inside the emulated host next to lvmm: proves vcpu_kick() loses nothing (issue 2).
 $(BUILD)/kick-race-test: $(BUILD)/arm64/tests/integration/kick_race_test.o $(filter-out $(BUILD)/arm64/vmm/main.o,$(ARM64_OBJS))
-	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz -lpthread
+	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz $(SECCOMP_LIBS) -lpthread
 
 # Run inside the emulated host for make bench: timestamps lvmm's exec on lvmm's own clock;
 # the cost of each step of the KICK_CPU path.
@@ -86,14 +90,14 @@ $(BUILD)/native/%.o: %.c
 	$(CC) $(COMMON_CFLAGS) $(SANITIZE) -c -o $@ $<
 
 $(BUILD)/unit-tests: $(NATIVE_OBJS) $(STATS_NATIVE_OBJS) $(UNIT_TEST_OBJS)
-	$(CC) $(SANITIZE) -o $@ $^ -lfdt -lz -lpthread -lm
+	$(CC) $(SANITIZE) -o $@ $^ -lfdt -lz $(SECCOMP_LIBS) -lpthread -lm
 
 unit-tests: $(BUILD)/unit-tests $(BUILD)/unit-tests-tsan
 	$(BUILD)/unit-tests
 	$(BUILD)/unit-tests-tsan
 
 $(BUILD)/unit-tests-tsan: $(TSAN_OBJS)
-	$(CC) $(TSAN) -o $@ $^ -lfdt -lz -lpthread -lm
+	$(CC) $(TSAN) -o $@ $^ -lfdt -lz $(SECCOMP_LIBS) -lpthread -lm
 
 $(BUILD)/tsan/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -9,6 +9,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "vmm/confine.h"
 #include "vmm/device_tree.h"
 #include "vmm/log.h"
 #include "vmm/mmio_bus.h"
@@ -368,6 +369,7 @@ static void *virtio_mmio_thread(void *context)
 	unsigned int count = transport->ops->queue_count;
 	struct pollfd fds[VIRTIO_MMIO_MAX_QUEUES + 1];
 
+	confine_thread(CONFINE_IO); /* before it touches anything the guest wrote */
 	for (unsigned int i = 0; i < count; i++)
 		fds[i] = (struct pollfd){ .fd = transport->queues[i].notify_fd, .events = POLLIN };
 	fds[count] = (struct pollfd){ .fd = transport->stop_fd, .events = POLLIN };

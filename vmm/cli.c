@@ -16,6 +16,7 @@ const char cli_main_usage[] =
 	"  run        boot a guest (lvmm run --help for its options)\n"
 	"  help       show this text\n"
 	"  version    show lvmm's version\n"
+	"  seccomp    list the system calls each lvmm thread may make (lvmm(1), SECCOMP)\n"
 	"\n"
 	"options: --help, --version\n";
 
@@ -41,6 +42,8 @@ const char cli_run_usage[] =
 	"      --irqchip TYPE       gicv3, gicv2 or auto (default: gicv3, else gicv2)\n"
 	"      --nodefaults         add nothing to the kernel command line\n"
 	"      --no-reboot          exit with status 3 when the guest resets instead of rebooting\n"
+	"      --no-seccomp         run without the seccomp filters that confine lvmm's threads\n"
+	"                           (for debugging)\n"
 	"      --dump-dtb FILE      write the generated device tree blob to FILE\n"
 	"      --loglevel LEVEL     error, warning (default), info or debug\n"
 	"      --pmu                a virtual PMUv3 for the guest (perf in the guest)\n"
@@ -53,7 +56,8 @@ const char cli_run_usage[] =
 	"  -h, --help               show this text\n"
 	"\n"
 	"exit status: 0 guest powered off, 1 lvmm error, 2 usage error, 3 guest reset with\n"
-	"--no-reboot, 4 guest panic, 5 guest crash, 6 guest test failure, 128+N signal N.\n";
+	"--no-reboot, 4 guest panic, 5 guest crash, 6 guest test failure, 7 seccomp\n"
+	"violation, 128+N signal N.\n";
 
 enum long_only_option {
 	OPT_NAME = 256,
@@ -69,6 +73,7 @@ enum long_only_option {
 	OPT_KASLR_SEED,
 	OPT_RNG,
 	OPT_TEST_DEVICE,
+	OPT_NO_SECCOMP,
 };
 
 static const struct option run_long_options[] = {
@@ -93,6 +98,7 @@ static const struct option run_long_options[] = {
 	{ "disk", required_argument, NULL, 'd' },
 	{ "rng", no_argument, NULL, OPT_RNG },
 	{ "test-device", no_argument, NULL, OPT_TEST_DEVICE },
+	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -182,6 +188,7 @@ static enum cli_result parse_one(int option, const char *arg, struct run_options
 	case OPT_PMU: opts->pmu = true; break;
 	case OPT_RNG: opts->rng = true; break;
 	case OPT_TEST_DEVICE: opts->test_device = true; break;
+	case OPT_NO_SECCOMP: opts->no_seccomp = true; break;
 	case 'd': {
 		size_t length = strlen(arg);
 		struct disk_option *disk = &opts->disks[opts->disk_count];

@@ -42,6 +42,7 @@ struct run_options {
 	enum console_choice console;
 	bool rng;                     /* --rng: a virtio-rng device */
 	bool test_device;             /* --test-device: the doorbell (docs/doorbell.md) */
+	bool no_seccomp;              /* --no-seccomp: no seccomp filters (vmm/confine.h) */
 	struct disk_option disks[CLI_MAX_DISKS];
 	unsigned int disk_count;
 };

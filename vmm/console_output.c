@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "log.h"
 
 size_t output_ring_put(struct output_ring *ring, const void *bytes, size_t count)
@@ -84,6 +85,7 @@ static void *output_thread(void *unused)
 	bool ok;
 
 	(void)unused;
+	confine_thread(CONFINE_CONSOLE_OUTPUT);
 	pthread_mutex_lock(&output.lock);
 	for (;;) {
 		while (output.ring.count == 0 && !output.stopping)

@@ -2,12 +2,14 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "confine.h"
 #include "console.h"
 #include "monotonic_clock.h"
 #include "log.h"
@@ -44,6 +46,23 @@ static int signals_setup(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+/* lvmm seccomp: the allowed calls per kind of thread, as lvmm(1) gives them. */
+static int command_seccomp(void)
+{
+	size_t size = confine_describe(NULL, 0, false) + 1;
+	char *text = malloc(size);
+
+	if (!text) {
+		log_error("out of memory");
+		return EXIT_LVMM_ERROR;
+	}
+	confine_describe(text, size, false);
+	printf("System calls each lvmm thread may make (anything else ends lvmm with status %d):\n%s",
+	       EXIT_SECCOMP_VIOLATION, text);
+	free(text);
+	return fflush(stdout) == 0 ? 0 : EXIT_LVMM_ERROR;
+}
+
 static int command_run(int argc, char **argv)
 {
 	struct run_options opts;
@@ -71,18 +90,30 @@ static int command_run(int argc, char **argv)
 	snprintf(message, sizeof(message), "lvmm-%s", opts.name);
 	prctl(PR_SET_NAME, message);
 	/* lvmm never execs; should a bug make it, nothing it runs gains privileges (setuid, file
-	 * capabilities). Also what a seccomp filter will need. */
+	 * capabilities). Also what a seccomp filter needs. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		log_error("setting no_new_privs failed: %s", strerror(errno));
 		close(signal_fd);
 		return EXIT_LVMM_ERROR;
 	}
+	if (confine_setup(!opts.no_seccomp, opts.dump_dtb_path != NULL, message, sizeof(message))) {
+		log_error("%s", message);
+		close(signal_fd);
+		return EXIT_LVMM_ERROR;
+	}
+	if (opts.no_seccomp)
+		log_info("running without seccomp filters (--no-seccomp)");
+	/* The first thread: glibc's one-time thread set-up (a signal handler of its own) happens
+	 * here, unfiltered; the thread confines itself. */
 	if (console_output_start(STDOUT_FILENO, CONSOLE_OUTPUT_RING_BYTES) < 0) {
 		log_error("starting the console output thread failed: %s", strerror(errno));
 		close(signal_fd);
 		return EXIT_LVMM_ERROR;
 	}
 	console_terminal_raw();
+	/* From here on the main thread runs under its filter, first boot and reboots alike; the
+	 * threads it starts inherit it and narrow it to their own (vmm/confine.h). */
+	confine_thread(CONFINE_MAIN);
 	/* Every boot, reboots included, reads and checks the files afresh. */
 	do {
 		if (payloads_load(&opts, &payloads, message, sizeof(message))) {
@@ -138,6 +169,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return command_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "seccomp") == 0) {
+		if (argc == 2)
+			return command_seccomp();
+		log_error("lvmm seccomp takes no arguments (see lvmm --help)");
+		return EXIT_USAGE;
+	}
 	log_error("unknown command '%s' (see lvmm --help)", argv[1]);
 	return EXIT_USAGE;
 }

@@ -8,12 +8,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "log.h"
 #include "vcpu_exit.h"
 #include "vm.h"
 
 /*
  * Threading rules for lvmm (one place for all of them):
+ * - Every thread confines itself with its seccomp filter first thing (vmm/confine.h): the main
+ *   thread before the first boot, vCPU, I/O and console output threads as they start.
  * - The main thread owns the VM's life: it creates vCPUs and devices, starts the vCPU threads,
  *   runs the event loop (signals, stdin, the stop eventfd), and alone stops and joins vCPU
  *   threads and tears the VM down, after every vCPU thread is joined.
@@ -128,6 +131,8 @@ static void *vcpu_thread_main(void *arg)
 	struct vcpu *vcpu = arg;
 	struct vm *vm = vcpu->vm;
 
+	/* Before the guest can reach this thread: a hostile guest meets a confined one. */
+	confine_thread(CONFINE_VCPU);
 	vcpu_bind_thread(vcpu);
 	if (vcpu->index == 0)
 		vcpu_log_first_entry(vm);

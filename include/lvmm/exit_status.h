@@ -10,6 +10,7 @@ enum lvmm_exit_status {
 	EXIT_GUEST_PANIC     = 4,   /* guest reported a panic through pvpanic */
 	EXIT_GUEST_CRASH     = 5,   /* guest crashed in a way KVM reports (crash event, bad MMIO) */
 	EXIT_GUEST_TEST_FAIL = 6,   /* doorbell UCALL_ASSERT */
+	EXIT_SECCOMP_VIOLATION = 7, /* a thread made a call its seccomp filter forbids (vmm/confine.h) */
 	/* 128 + signal number: lvmm was stopped by SIGINT/SIGTERM/SIGHUP (orderly shutdown) */
 };
 

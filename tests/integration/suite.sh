@@ -489,6 +489,80 @@ expect "debian kernel: its virtio modules drive lvmm's disk, entropy and console
 	"LVMM-GUEST: modules .*virtio_blk" "LVMM-GUEST: disk vda ro=0 md5=$(md5 < /tmp/disk3.img)" \
 	"LVMM-GUEST: hwrng current=virtio_rng" "LVMM-GUEST: written to hvc0"
 fi # general
+
+if part general; then
+# --- confinement: seccomp filters (lvmm(1), SECCOMP) ----------------------------------------
+# seccomp_states PID: "tasks filtered own" for lvmm's threads: how many there are, how many run
+# under a filter (Seccomp: 2) and how many under two (their own on top of the main thread's).
+seccomp_states() {
+	tasks=0 filtered=0 own=0
+	for task_status in /proc/$1/task/*/status; do
+		[ -f "$task_status" ] || continue
+		tasks=$((tasks + 1))
+		[ "$(sed -n 's/^Seccomp:[[:space:]]*//p' "$task_status")" = 2 ] && filtered=$((filtered + 1))
+		[ "$(sed -n 's/^Seccomp_filters:[[:space:]]*//p' "$task_status")" = 2 ] && own=$((own + 1))
+	done
+	echo "$tasks $filtered $own"
+}
+# A Linux guest with 2 vCPUs, a disk and an rng: 6 threads (main, console output, 2 vCPUs, 2
+# I/O), all filtered; the 2 vCPU and 2 I/O threads each under their own filter too.
+dd if=/dev/zero of=/tmp/seccomp-disk.img bs=1048576 count=1 2>/dev/null
+"$LVMM" run -k "$IMAGE" -i "$INITRD" -c 2 -m 256 -p "quiet lvmm.action=sleep" -d /tmp/seccomp-disk.img --rng \
+	</dev/null >"$OUT" 2>"$ERR" &
+pid=$!
+sleep 4
+states=$(seccomp_states $pid)
+wait $pid; STATUS=$?
+if [ "$states" = "6 6 4" ] && [ "$STATUS" = 0 ] && grep -q "LVMM-GUEST: init reached" "$OUT"; then
+	ok "seccomp: while a Linux guest with a disk and an rng runs, all 6 threads of lvmm are filtered, the 4 vCPU and I/O threads by their own filter too"
+else not_ok "seccomp: threads, filtered threads, threads under their own filter: '$states' (wanted '6 6 4'), status $STATUS (wanted 0)"; fi
+# A forbidden call (LVMM_SECCOMP_TEST_VIOLATION: execve, once the thread is confined) ends lvmm
+# with status 7 and one line naming the thread and the call, whichever thread makes it.
+for kind in main console-output vcpu io; do
+	case $kind in
+	main) thread=main ;; console-output) thread="console output" ;; vcpu) thread=vCPU ;; io) thread=I/O ;;
+	esac
+	export LVMM_SECCOMP_TEST_VIOLATION=$kind
+	lvmm_run 30 run --test-device -k "$G/hello.img" --rng
+	unset LVMM_SECCOMP_TEST_VIOLATION
+	expect_one_line "seccomp: a forbidden call on the $thread thread ends lvmm with status 7 and one line naming it" 7 \
+		"^lvmm: seccomp: the $thread thread made system call [0-9]* (execve), which its filter forbids"
+done
+# --no-seccomp: the same call is made, fails, and the guest runs on.
+export LVMM_SECCOMP_TEST_VIOLATION=vcpu
+lvmm_run 30 run --test-device -k "$G/hello.img" --no-seccomp
+unset LVMM_SECCOMP_TEST_VIOLATION
+expect "seccomp: with --no-seccomp the forbidden call is not stopped and the guest runs" 0 \
+	"the vCPU thread called execve and was not stopped" "guest: hello from the bare-metal guest"
+# A reboot builds a new VM under the main thread's filter (opens /dev/kvm, the payloads and the
+# disk again, starts new threads), and the new vCPU and I/O threads confine themselves again:
+# a Linux guest with a disk, an rng and a virtio console, rebooting until two reboots are seen;
+# then, within 30 s, a moment when a later boot's threads all run, each under its filters.
+"$LVMM" run -k "$IMAGE" -i "$INITRD" -p "quiet lvmm.action=reboot" -d /tmp/seccomp-disk.img --rng \
+	--console virtio --loglevel info </dev/null >"$OUT" 2>"$ERR" &
+pid=$!
+n=0
+while [ $n -lt 240 ] && [ "$(grep -c 'guest reset; rebooting' "$ERR")" -lt 2 ] && kill -0 $pid 2>/dev/null; do
+	sleep 1; n=$((n + 1))
+done
+n=0 states=
+while [ $n -lt 300 ] && [ "$states" != "6 6 4" ] && kill -0 $pid 2>/dev/null; do
+	# From the third boot on (the second's threads are joined before it), sampled often:
+	# between boots the vCPU and I/O threads come and go.
+	[ "$(grep -c '^lvmm: booting ' "$ERR")" -ge 3 ] && states=$(seccomp_states $pid)
+	sleep 0.1; n=$((n + 1))
+done
+kill -TERM $pid 2>/dev/null
+wait $pid; STATUS=$?
+reboots=$(grep -c "guest reset; rebooting" "$ERR")
+boots=$(tr -d '\r' < "$OUT" | grep -c "LVMM-GUEST: init reached")
+# After the reboots: main, console output, 1 vCPU, 3 I/O threads (rng, disk, console).
+if [ "$STATUS" = 143 ] && [ "$reboots" -ge 2 ] && [ "$boots" -ge 2 ] && [ "$states" = "6 6 4" ] &&
+   ! grep -q "seccomp" "$ERR"; then
+	ok "seccomp: a Linux guest with virtio devices reboots under the filters ($reboots reboots, $boots boots to init), its new threads filtered again"
+else not_ok "seccomp: reboots under the filters: status $STATUS (wanted 143), $reboots reboots, $boots boots to init (wanted 2 each), thread states '$states' (wanted '6 6 4')"; fi
+rm -f /tmp/seccomp-disk.img
+fi # general (seccomp)
 # Every check above ran on this host kernel; none of it may have made it warn (a host with
 # panic_on_warn would have died).
 if [ "$(dmesg | grep -c -E '(WARNING|BUG):')" = 0 ]; then

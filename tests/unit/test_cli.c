@@ -55,6 +55,7 @@ TEST(cli_defaults)
 	EXPECT_EQ(opts.loglevel, LOG_WARNING);
 	EXPECT_FALSE(opts.nodefaults);
 	EXPECT_FALSE(opts.no_reboot);
+	EXPECT_FALSE(opts.no_seccomp); /* confined unless asked otherwise */
 	EXPECT_FALSE(opts.pmu);
 	EXPECT_FALSE(opts.pvsched);
 	EXPECT_EQ(opts.pvsched_stats, STATS_NONE);
@@ -88,7 +89,7 @@ TEST(cli_every_option_long)
 	EXPECT_EQ(PARSE("--kernel", "K", "--initrd", "I", "--params", "quiet", "--cpus", "4", "--mem", "512",
 			"--name", "vm1", "--console", "serial", "--network", "mode=none", "--irqchip", "gicv2",
 			"--nodefaults", "--no-reboot", "--dump-dtb", "out.dtb", "--loglevel=info",
-			"--pmu", "--pvsched", "--pvsched-stats=json"), CLI_RUN);
+			"--pmu", "--pvsched", "--pvsched-stats=json", "--no-seccomp"), CLI_RUN);
 	EXPECT_STR_EQ(opts.kernel_path, "K");
 	EXPECT_STR_EQ(opts.initrd_path, "I");
 	EXPECT_STR_EQ(opts.params, "quiet");
@@ -103,6 +104,7 @@ TEST(cli_every_option_long)
 	EXPECT_TRUE(opts.pmu);
 	EXPECT_TRUE(opts.pvsched);
 	EXPECT_EQ(opts.pvsched_stats, STATS_JSON);
+	EXPECT_TRUE(opts.no_seccomp);
 
 	EXPECT_EQ(PARSE("--firmware", "fw.bin", "--cpus=3", "--mem=1G", "--irqchip=gicv3"), CLI_RUN);
 	EXPECT_STR_EQ(opts.firmware_path, "fw.bin");
@@ -228,6 +230,7 @@ TEST(cli_flag_given_a_value)
 	EXPECT_ERROR("option '--nodefaults' takes no value", "-k", "K", "--nodefaults=1");
 	EXPECT_ERROR("option '--no-reboot' takes no value", "-k", "K", "--no-reboot=yes");
 	EXPECT_ERROR("option '--pmu' takes no value", "-k", "K", "--pmu=on");
+	EXPECT_ERROR("option '--no-seccomp' takes no value", "-k", "K", "--no-seccomp=1");
 	EXPECT_ERROR("option '--help' takes no value", "--help=all");
 	EXPECT_TRUE(strstr(message, "=all") == NULL);
 }
@@ -238,6 +241,8 @@ TEST(cli_help)
 	EXPECT_STR_EQ(message, cli_run_usage);
 	EXPECT_EQ(PARSE("-k", "K", "-h", "-c", "0"), CLI_HELP); /* help wins over what follows */
 	EXPECT_CONTAINS(message, "--dump-dtb");
+	EXPECT_CONTAINS(message, "--no-seccomp");
+	EXPECT_CONTAINS(message, "7 seccomp");
 	/* A buffer too small for the text is truncated, not overrun. */
 	{
 		char small[16];
