@@ -61,7 +61,8 @@ cp guest/workloads/build/block-io "$payload/"
 
 # Devices section sizes (DEV_*): a few rounds of 1 MiB sequential and 4 KiB random block-io in a
 # guest and on the host, and KiB copied to each console (the 8250 costs an exit per byte, so it
-# copies less). BENCH_SMOKE_SECTIONS picks the sections of a smoke run (default: all).
+# copies less). BENCH_SMOKE_SECTIONS picks the sections of a smoke run (default: all),
+# BENCH_FULL_SECTIONS those of a full run (a report of some sections alone, e.g. devices).
 # Workload sizes: each workload takes a few seconds per boot in the nested guest under TCG in
 # the full run, a fraction of a second in the smoke run. BENCH_AB_PARAMS_<SCENARIO> overrides.
 smoke_params='lvmm.pipe_loops=300 lvmm.msg_loops=5 lvmm.wakeup_threads=2 lvmm.wakeup_workers=2 lvmm.wakeup_seconds=1 lvmm.forkexec_workers=4 lvmm.forkexec_loops=4 lvmm.mmap_threads=4 lvmm.mmap_loops=20 lvmm.filewrite_threads=4 lvmm.filewrite_loops=200'
@@ -99,7 +100,7 @@ else
 	BOOT_RUNS=5
 	AB_RUNS=20
 	AB_SCENARIOS='${resume_scenarios:-$all_scenarios}'
-	BENCH_SECTIONS='$([ $resume = 1 ] && echo ab || echo exit kick cost devices ab)'
+	BENCH_SECTIONS='$([ $resume = 1 ] && echo ab || echo "${BENCH_FULL_SECTIONS:-exit kick cost devices ab}")'
 	DEV_RUNS=5
 	DEV_DISK_MIB=256
 	DEV_SEQ_BYTES=134217728
