@@ -6,6 +6,7 @@
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
 #include <malloc.h>
+#include <poll.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -428,19 +429,22 @@ static void confine_test_violation(enum confine_kind kind)
 		    confine_kind_name(kind), ret < 0 ? strerror(errno) : "it returned");
 }
 
-/* The first thread that fails says why, once; every one that fails ends lvmm. */
+/* The first thread that fails says why and ends lvmm; one failing at the same time (the main
+ * thread and the console output thread, on a kernel without filters) waits for that end rather
+ * than cut the line short. */
 static void confine_failed(enum confine_kind kind, int err)
 {
-	static atomic_flag said = ATOMIC_FLAG_INIT;
+	static atomic_flag failing = ATOMIC_FLAG_INIT;
 
-	if (!atomic_flag_test_and_set(&said)) {
-		if (err == EINVAL || err == ENOSYS)
-			log_error("this host kernel cannot confine lvmm with a seccomp filter (%s): it needs CONFIG_SECCOMP_FILTER; --no-seccomp runs lvmm unconfined",
-				  strerror(err));
-		else
-			log_error("the %s thread cannot install its seccomp filter: %s",
-				  confine_kind_name(kind), strerror(err));
-	}
+	if (atomic_flag_test_and_set(&failing))
+		for (;;)
+			ppoll(NULL, 0, NULL, NULL);
+	if (err == EINVAL || err == ENOSYS)
+		log_error("this host kernel cannot confine lvmm with a seccomp filter (%s): it needs CONFIG_SECCOMP_FILTER; --no-seccomp runs lvmm unconfined",
+			  strerror(err));
+	else
+		log_error("the %s thread cannot install its seccomp filter: %s", confine_kind_name(kind),
+			  strerror(err));
 	console_terminal_restore();
 	_exit(EXIT_LVMM_ERROR);
 }
