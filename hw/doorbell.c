@@ -129,16 +129,9 @@ static int doorbell_device_describe(const struct device *device, struct device_t
 	return fdt_end_node(tree->fdt);
 }
 
-static void doorbell_device_destroy(struct device *device)
-{
-	free(device->state);
-	device->state = NULL;
-}
-
 const struct device_class doorbell_device = {
 	.name = "test device",
 	.instances = doorbell_device_instances,
 	.create = doorbell_device_create,
 	.describe = doorbell_device_describe,
-	.destroy = doorbell_device_destroy,
 };

@@ -55,15 +55,8 @@ static int pvpanic_device_describe(const struct device *device, struct device_tr
 	return fdt_end_node(tree->fdt);
 }
 
-static void pvpanic_device_destroy(struct device *device)
-{
-	free(device->state);
-	device->state = NULL;
-}
-
 const struct device_class pvpanic_device = {
 	.name = "pvpanic",
 	.create = pvpanic_device_create,
 	.describe = pvpanic_device_describe,
-	.destroy = pvpanic_device_destroy,
 };

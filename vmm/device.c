@@ -140,6 +140,8 @@ void devices_destroy(struct device_set *set)
 
 		if (device->class->destroy)
 			device->class->destroy(device);
+		else
+			free(device->state);
 	}
 }
 

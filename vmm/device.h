@@ -41,7 +41,8 @@ struct device_class {
 	/* Once the vCPUs run / after they stopped (I/O threads); NULL: nothing to do. */
 	int (*start)(struct device *device, char *err, size_t err_size);
 	void (*stop)(struct device *device);
-	/* Frees everything; called for every created (or half-created) instance. */
+	/* Frees everything; called for every created (or half-created) instance. NULL: the
+	 * state is one allocation (device_alloc_state) and the device model frees it. */
 	void (*destroy)(struct device *device);
 };
 

@@ -34,6 +34,12 @@ static int pvsched_stand_in_create(struct device *device, char *err, size_t err_
 	return 0;
 }
 
+/* Its state is a static, not the device model's to free. */
+static void pvsched_stand_in_destroy(struct device *device)
+{
+	device->state = NULL;
+}
+
 static unsigned int pvsched_stand_in_instances(const struct run_options *opts)
 {
 	return opts->pvsched ? 1 : 0;
@@ -42,6 +48,7 @@ static unsigned int pvsched_stand_in_instances(const struct run_options *opts)
 static const struct device_class pvsched_stand_in = {
 	.name = "pvsched", .instances = pvsched_stand_in_instances,
 	.create = pvsched_stand_in_create, .describe = pvsched_stand_in_describe,
+	.destroy = pvsched_stand_in_destroy,
 };
 
 static const struct machine_device fixed_devices[] = {
