@@ -52,7 +52,11 @@ int boot_layout_place(const struct boot_layout_request *req, struct boot_layout 
 			 (unsigned long long)align_up(needed, SZ_1M) / SZ_1M);
 		return -1;
 	}
-	if (req->initrd_size)
+	/* The end is the initrd's own last byte, not the page after it: a guest that reads the
+	 * initrd as it is (kvm-unit-tests' environment) must not see padding. */
+	if (req->initrd_size) {
 		layout->initrd_start = align_down(layout->dtb_addr - req->initrd_size, SZ_4K);
+		layout->initrd_end = layout->initrd_start + req->initrd_size;
+	}
 	return 0;
 }

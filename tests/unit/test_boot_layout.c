@@ -32,9 +32,9 @@ static void check_invariants(const struct boot_layout_request *req, int line)
 	if (l.dtb_addr % (2 * MIB) != 0 || l.dtb_addr + LVMM_DTB_MAX_SIZE > ram_end ||
 	    l.dtb_addr + LVMM_DTB_MAX_SIZE > window_end)
 		unit_test_fail(__FILE__, line, "DTB at 0x%llx", (unsigned long long)l.dtb_addr);
-	if (l.initrd_start % 4096 != 0 || l.initrd_end != l.dtb_addr ||
-	    l.initrd_end - l.initrd_start < req->initrd_size ||
-	    l.initrd_end - l.initrd_start >= req->initrd_size + 4096)
+	if (l.initrd_start % 4096 != 0 || l.initrd_end != l.initrd_start + req->initrd_size ||
+	    l.initrd_end > l.dtb_addr || l.dtb_addr - l.initrd_end >= 4096 ||
+	    (!req->initrd_size && l.initrd_end != l.dtb_addr))
 		unit_test_fail(__FILE__, line, "initrd at 0x%llx..0x%llx for %llu bytes",
 			       (unsigned long long)l.initrd_start, (unsigned long long)l.initrd_end,
 			       (unsigned long long)req->initrd_size);
@@ -72,7 +72,7 @@ TEST(boot_layout_places_everything)
 	EXPECT_EQ(l.entry, LVMM_RAM_BASE + 0x10000);
 	EXPECT_EQ(l.load_end, LVMM_RAM_BASE + 0x10000 + 20 * MIB);
 	EXPECT_EQ(l.dtb_addr, LVMM_RAM_BASE + 254 * MIB); /* the top 2 MiB */
-	EXPECT_EQ(l.initrd_end, l.dtb_addr);
+	EXPECT_EQ(l.initrd_end, l.initrd_start + 5 * MIB + 123); /* its own end, not the page's */
 	/* Page-aligned, as high as it goes: 5 MiB + 123 bytes needs 5 MiB + 4 KiB. */
 	EXPECT_EQ(l.initrd_start, LVMM_RAM_BASE + 254 * MIB - 5 * MIB - 4096);
 }
