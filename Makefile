@@ -33,8 +33,11 @@ CORE_SRCS := vmm/cli.c vmm/log.c vmm/mmio_bus.c vmm/guest_memory.c vmm/payload.c
 	arm/image_header.c arm/boot_layout.c arm/fdt_machine.c arm/limits.c \
 	hw/uart_8250.c hw/rtc_pl031.c hw/pvpanic.c hw/doorbell.c pvsched/pvsched.c \
 	hw/virtio_mmio.c hw/virtio_rng.c hw/virtio_blk.c hw/virtio_console.c \
-	vmm/confine.c arm/confine_rules.c
-KVM_SRCS := vmm/main.c vmm/vm.c vmm/vcpu.c vmm/vcpu_exit.c vmm/event_loop.c \
+	hw/virtio_9p.c hw/p9_server.c hw/p9_server_attr.c hw/p9_server_io.c hw/p9_server_names.c \
+	hw/p9_message.c hw/p9_fid_table.c hw/p9_path.c hw/p9_qid.c hw/p9_beneath.c \
+	vmm/confine.c arm/confine_rules.c \
+	vmm/cpio_writer.c vmm/sandbox_spec.c vmm/kernel_modules.c vmm/sandbox_init.c vmm/sandbox_report.c
+KVM_SRCS := vmm/main.c vmm/run_guest.c vmm/sandbox.c vmm/vm.c vmm/vcpu.c vmm/vcpu_exit.c vmm/event_loop.c \
 	arm/vcpu_init.c arm/gic.c arm/pmu.c arm/host_capabilities.c arm/machine.c arm/hypercall.c \
 	pvsched/pvsched_kvm.c
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c) tests/unit/fake_vm.c
@@ -73,6 +76,10 @@ $(BUILD)/kick-race-test: $(BUILD)/arm64/tests/integration/kick_race_test.o $(fil
 # Run inside the emulated host for make bench: timestamps lvmm's exec on lvmm's own clock;
 # the cost of each step of the KICK_CPU path.
 $(BUILD)/launch-timed: $(BUILD)/arm64/bench/tools/launch_timed.o
+	$(CC_ARM64) -static -o $@ $^
+
+# The sandbox benchmark's baseline guest init: powers off at once.
+$(BUILD)/poweroff-init: $(BUILD)/arm64/bench/tools/poweroff_init.o
 	$(CC_ARM64) -static -o $@ $^
 
 $(BUILD)/kick-steps: $(BUILD)/arm64/bench/tools/kick_steps.o

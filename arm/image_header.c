@@ -3,6 +3,9 @@
 #include "vmm/arch.h"
 
 #include <stdio.h>
+#include <string.h>
+
+#include "vmm/log.h"
 
 static uint64_t read_le64(const uint8_t *p)
 {
@@ -60,6 +63,20 @@ int arch_kernel_image_parse(const uint8_t *data, size_t size, uint64_t *load_off
 {
 	struct arm64_image image;
 
+	if (size >= 4 && memcmp(data, "\177ELF", 4) == 0) {
+		snprintf(err, err_size,
+			 "an ELF file (vmlinux?), not an arm64 Image: give the kernel's arch/arm64/boot/Image");
+		return -1;
+	}
+	/* As kvmtool does, a kernel without the Image header is a flat binary loaded at the
+	 * historical text offset: kvm-unit-tests' .flat tests come this way, with an initrd. */
+	if (size < ARM64_IMAGE_HEADER_SIZE || read_le32(data + 56) != ARM64_IMAGE_MAGIC) {
+		log_info("the kernel has no arm64 Image header: loading it as a flat binary at RAM + 0x%x",
+			 ARM64_IMAGE_LEGACY_TEXT_OFFSET);
+		*load_offset = ARM64_IMAGE_LEGACY_TEXT_OFFSET;
+		*load_size = size;
+		return 0;
+	}
 	if (arm64_image_parse(data, size, &image, err, err_size))
 		return -1;
 	*load_offset = image.text_offset;

@@ -17,6 +17,7 @@
 #include "hw/pvpanic.h"
 #include "hw/rtc_pl031.h"
 #include "hw/uart_8250.h"
+#include "hw/virtio_9p.h"
 #include "hw/virtio_blk.h"
 #include "hw/virtio_console.h"
 #include "hw/virtio_rng.h"
@@ -40,6 +41,7 @@ static const struct machine_device arm_machine_device_list[] = {
 	{ &pvsched_device, LVMM_PVSCHED_BASE, LVMM_PVSCHED_SIZE, LVMM_PVSCHED_KICK_SPI_BASE, NULL },
 	{ &virtio_rng_device, 0, 0, 0, &virtio_mmio_pool },
 	{ &virtio_blk_device, 0, 0, 0, &virtio_mmio_pool },
+	{ &virtio_9p_device, 0, 0, 0, &virtio_mmio_pool },
 	{ &virtio_console_device, 0, 0, 0, &virtio_mmio_pool },
 };
 

@@ -1,17 +1,25 @@
 /*
- * virtio-console (--console virtio): the guest's hvc0, one port, no multiport. Output (the
- * transmit queue) goes to lvmm's stdout through the console output ring, a whole buffer per
- * notification instead of an exit per byte as on the UART; input from the host terminal is
- * kept in a small buffer until the guest offers receive buffers.
+ * virtio-console: one port per device, no multiport. With --console virtio, one device: the
+ * guest's hvc0, the terminal. Output (the transmit queue) goes to lvmm's stdout through the
+ * console output ring, a whole buffer per notification instead of an exit per byte as on the
+ * UART; input from the host terminal is kept in a small buffer until the guest offers receive
+ * buffers. With console ports (lvmm sandbox), one device per port, output only: a port with a
+ * file descriptor gets every byte, the guest waiting while the reader is slow (the device's
+ * I/O thread waits, never a vCPU); a port with a receiver hands its bytes to it.
  */
 #include "virtio_console.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "virtio_mmio.h"
 #include "vmm/cli.h"
 #include "vmm/console.h"
+#include "vmm/log.h"
 #include "vmm/vm.h"
 
 #define QUEUE_RECEIVE  0
@@ -35,16 +43,65 @@ struct virtio_console {
 	pthread_mutex_t input_lock;
 	uint8_t input[VIRTIO_CONSOLE_INPUT_BYTES];
 	size_t input_head, input_count;
+	const struct console_port *port; /* NULL: the terminal */
+	bool port_broken;                /* its reader went away: output is dropped from then on */
 };
+
+/* Writes all of bytes to the port's descriptor, waiting for a slow reader but never past a
+ * stop of the device. Pieces of PIPE_BUF: a pipe that polls writable takes one without
+ * blocking. */
+static void port_write(struct virtio_console *console, const uint8_t *bytes, size_t count)
+{
+	const struct console_port *port = console->port;
+
+	while (count > 0 && !console->port_broken) {
+		struct pollfd fds[2] = {
+			{ .fd = port->output_fd, .events = POLLOUT },
+			{ .fd = console->transport.stop_fd, .events = POLLIN },
+		};
+		ssize_t written;
+
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (fds[1].revents)
+			return;
+		written = write(port->output_fd, bytes, count < PIPE_BUF ? count : PIPE_BUF);
+		if (written < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			log_warning("%s: writing the guest's %s failed: %s; its further output is dropped",
+				    virtio_mmio_name(&console->transport), port->name, strerror(errno));
+			console->port_broken = true;
+			return;
+		}
+		bytes += written;
+		count -= (size_t)written;
+	}
+}
+
+static void console_output(struct virtio_console *console, const uint8_t *bytes, size_t count)
+{
+	if (!console->port)
+		console_write(bytes, count);
+	else if (console->port->output_fd >= 0)
+		port_write(console, bytes, count);
+	else
+		console->port->receive(console->port->context, bytes, count);
+}
 
 static void virtio_console_transmit(struct virtio_mmio *transport)
 {
+	struct virtio_console *console = transport->state;
 	struct virtqueue_chain *chain;
 
 	do {
 		while ((chain = virtio_mmio_pop(transport, QUEUE_TRANSMIT))) {
 			for (unsigned int i = 0; i < chain->readable_count; i++)
-				console_write(chain->readable[i].iov_base, chain->readable[i].iov_len);
+				console_output(console, chain->readable[i].iov_base,
+					       chain->readable[i].iov_len);
 			virtio_mmio_push(transport, QUEUE_TRANSMIT, chain->head, 0);
 		}
 	} while (virtio_mmio_rearm(transport, QUEUE_TRANSMIT));
@@ -130,6 +187,8 @@ static const struct virtio_device_ops virtio_console_ops = {
 
 static unsigned int virtio_console_instances(const struct run_options *opts)
 {
+	if (opts->console_port_count)
+		return opts->console_port_count;
 	return opts->console == CONSOLE_VIRTIO ? 1 : 0;
 }
 
@@ -144,6 +203,10 @@ static int virtio_console_create(struct device *device, char *err, size_t err_si
 	if (virtio_mmio_create(&console->transport, device, &virtio_console_ops, console,
 			       (uint8_t *)&console->config, sizeof(console->config), err, err_size))
 		return -1;
+	if (device->vm->opts->console_port_count) {
+		console->port = &device->vm->opts->console_ports[device->instance];
+		return 0;
+	}
 	device->vm->console_input = (struct console_input){
 		.space = virtio_console_input_space, .receive = virtio_console_input,
 		.context = console,

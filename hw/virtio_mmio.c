@@ -57,45 +57,6 @@ const char *virtio_mmio_name(const struct virtio_mmio *transport)
 }
 
 /* Walks len bytes of iov from offset, copying them out to buffer or in from it. */
-static size_t iov_copy(const struct iovec *iov, unsigned int count, size_t offset, void *buffer,
-		       size_t len, bool into_iov)
-{
-	size_t copied = 0;
-
-	for (unsigned int i = 0; i < count && copied < len; i++) {
-		uint8_t *at;
-		size_t take;
-
-		if (offset >= iov[i].iov_len) {
-			offset -= iov[i].iov_len;
-			continue;
-		}
-		take = iov[i].iov_len - offset;
-		if (take > len - copied)
-			take = len - copied;
-		at = (uint8_t *)iov[i].iov_base + offset;
-		if (into_iov)
-			memcpy(at, (uint8_t *)buffer + copied, take);
-		else
-			memcpy((uint8_t *)buffer + copied, at, take);
-		copied += take;
-		offset = 0;
-	}
-	return copied;
-}
-
-size_t iov_copy_out(const struct iovec *iov, unsigned int count, size_t offset, void *buffer,
-		    size_t len)
-{
-	return iov_copy(iov, count, offset, buffer, len, false);
-}
-
-size_t iov_copy_in(const struct iovec *iov, unsigned int count, size_t offset,
-		   const void *buffer, size_t len)
-{
-	return iov_copy(iov, count, offset, (void *)buffer, len, true);
-}
-
 static void virtio_mmio_raise(struct virtio_mmio *transport, unsigned int reason)
 {
 	uint64_t one = 1;
@@ -369,7 +330,8 @@ static void *virtio_mmio_thread(void *context)
 	unsigned int count = transport->ops->queue_count;
 	struct pollfd fds[VIRTIO_MMIO_MAX_QUEUES + 1];
 
-	confine_thread(CONFINE_IO); /* before it touches anything the guest wrote */
+	/* before it touches anything the guest wrote */
+	confine_thread(transport->ops->file_server ? CONFINE_FILE_SERVER : CONFINE_IO);
 	for (unsigned int i = 0; i < count; i++)
 		fds[i] = (struct pollfd){ .fd = transport->queues[i].notify_fd, .events = POLLIN };
 	fds[count] = (struct pollfd){ .fd = transport->stop_fd, .events = POLLIN };

@@ -26,6 +26,7 @@
 #define VIRTIO_ID_BLOCK   2
 #define VIRTIO_ID_CONSOLE 3
 #define VIRTIO_ID_RNG     4
+#define VIRTIO_ID_9P      9
 
 #define VIRTIO_F_VERSION_1 32
 
@@ -41,6 +42,9 @@ struct virtio_device_ops {
 	void (*process_queue)(struct virtio_mmio *transport, unsigned int queue);
 	/* The driver reset the device (status 0): forget per-driver state. Lock held. NULL: none. */
 	void (*reset)(struct virtio_mmio *transport);
+	/* The I/O thread serves host files (virtio-9p): it confines itself as
+	 * CONFINE_FILE_SERVER, with the file system calls, instead of CONFINE_IO. */
+	bool file_server;
 };
 
 struct virtio_mmio_queue {
@@ -109,11 +113,5 @@ void virtio_mmio_flush(struct virtio_mmio *transport, unsigned int queue);
 
 /* The device's name in messages: "virtio-blk 0". */
 const char *virtio_mmio_name(const struct virtio_mmio *transport);
-
-/* Copies len bytes at offset of an iovec array to/from a flat buffer; bytes copied. */
-size_t iov_copy_out(const struct iovec *iov, unsigned int count, size_t offset, void *buffer,
-		    size_t len);
-size_t iov_copy_in(const struct iovec *iov, unsigned int count, size_t offset,
-		   const void *buffer, size_t len);
 
 #endif

@@ -12,8 +12,10 @@
 const char cli_main_usage[] =
 	"usage: lvmm <command> [options]\n"
 	"\n"
-	"commands:\n"
+	"The most commonly used lvmm commands are:\n"
 	"  run        boot a guest (lvmm run --help for its options)\n"
+	"  sandbox    run a command in a guest kernel, with the host's / as its root, and exit\n"
+	"             with its status (lvmm sandbox --help)\n"
 	"  help       show this text\n"
 	"  version    show lvmm's version\n"
 	"  seccomp    list the system calls each lvmm thread may make (lvmm(1), SECCOMP)\n"
@@ -35,6 +37,9 @@ const char cli_run_usage[] =
 	"                           or virtio (virtio-console, hvc0)\n"
 	"  -d, --disk FILE[,ro]     a virtio-blk disk backed by the raw image FILE (repeatable;\n"
 	"                           ,ro: read-only)\n"
+	"      --9p DIR,TAG[,ro]    share the host directory DIR with the guest over virtio-9p,\n"
+	"                           mount tag TAG (repeatable; ,ro: read-only); in the guest:\n"
+	"                           mount -t 9p -o trans=virtio,version=9p2000.L TAG /mnt\n"
 	"      --rng                a virtio-rng device fed from the host's getrandom()\n"
 	"      --test-device        the lvmm,doorbell-v1 test device (docs/doorbell.md) for\n"
 	"                           test guests: it can end lvmm and print report lines\n"
@@ -59,6 +64,31 @@ const char cli_run_usage[] =
 	"--no-reboot, 4 guest panic, 5 guest crash, 6 guest test failure, 7 seccomp\n"
 	"violation, 128+N signal N.\n";
 
+const char cli_sandbox_usage[] =
+	"usage: lvmm sandbox -k IMAGE [options] -- COMMAND [ARGS...]\n"
+	"\n"
+	"Boots IMAGE with the host's / as the guest's root (read-only, over 9p, with a tmpfs on\n"
+	"/tmp, /var/tmp, /run and $HOME), runs COMMAND as root in the guest in the current\n"
+	"directory, with its output on lvmm's stdout and stderr, and exits with its status (128+N\n"
+	"if it died of signal N). The kernel needs virtio-mmio, virtio-console and 9p (lvmm(1)).\n"
+	"\n"
+	"  -k, --kernel FILE        arm64 Linux Image (raw or gzip-compressed) to boot\n"
+	"      --rootfs DIR         the guest's root instead of the host's /\n"
+	"      --9p DIR,TAG[,ro]    a further share, mounted at DIR in the guest (read-write\n"
+	"                           unless ,ro)\n"
+	"  -p, --params STRING      appended to the kernel command line\n"
+	"  -c, --cpus N             number of vCPUs (default 1)\n"
+	"  -m, --mem SIZE           guest RAM in MiB, or with a M/G suffix (default 256)\n"
+	"  -d, --disk FILE[,ro]     a virtio-blk disk (repeatable)\n"
+	"      --rng                a virtio-rng device\n"
+	"      --loglevel LEVEL     error, warning (default), info (also shows the guest kernel's\n"
+	"                           log on stderr) or debug\n"
+	"      also: --name, --irqchip, --pmu, --kaslr-seed, --pvsched[=SEMANTICS], --no-seccomp\n"
+	"  -h, --help               show this text\n"
+	"\n"
+	"exit status: COMMAND's, 128+N if it died of signal N, 126 if it cannot be run, 127 if it\n"
+	"is not found; 125 if lvmm or the guest failed before COMMAND ended (one line says why).\n";
+
 enum long_only_option {
 	OPT_NAME = 256,
 	OPT_CONSOLE,
@@ -74,6 +104,8 @@ enum long_only_option {
 	OPT_RNG,
 	OPT_TEST_DEVICE,
 	OPT_NO_SECCOMP,
+	OPT_9P,
+	OPT_ROOTFS,
 };
 
 static const struct option run_long_options[] = {
@@ -96,10 +128,12 @@ static const struct option run_long_options[] = {
 	{ "pvsched-stats", optional_argument, NULL, OPT_PVSCHED_STATS },
 	{ "kaslr-seed", required_argument, NULL, OPT_KASLR_SEED },
 	{ "disk", required_argument, NULL, 'd' },
+	{ "9p", required_argument, NULL, OPT_9P },
 	{ "rng", no_argument, NULL, OPT_RNG },
 	{ "test-device", no_argument, NULL, OPT_TEST_DEVICE },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "help", no_argument, NULL, 'h' },
+	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -162,6 +196,55 @@ static bool parse_loglevel(const char *text, enum log_level *level)
 	return false;
 }
 
+/* A mount tag: printable, no space, comma or slash (it is also a name in messages). */
+static bool share_tag_valid(const char *tag, size_t length)
+{
+	if (length == 0 || length > SHARE_TAG_MAX)
+		return false;
+	for (size_t i = 0; i < length; i++) {
+		if (tag[i] <= ' ' || tag[i] > '~' || tag[i] == ',' || tag[i] == '/')
+			return false;
+	}
+	return true;
+}
+
+/* DIR,TAG[,ro|,rw], read from the right: DIR itself may hold commas. */
+static enum cli_result parse_share(const char *arg, struct run_options *opts, char *message,
+				   size_t size)
+{
+	struct share_option *share = &opts->shares[opts->share_count];
+	size_t length = strlen(arg);
+	const char *comma;
+	size_t tag_length;
+
+	if (opts->share_count == CLI_MAX_SHARES)
+		return fail(message, size, "too many --9p: lvmm takes at most %d shares", CLI_MAX_SHARES);
+	memset(share, 0, sizeof(*share));
+	if (length >= 3 && (strcmp(arg + length - 3, ",ro") == 0 || strcmp(arg + length - 3, ",rw") == 0)) {
+		share->read_only = arg[length - 2] == 'r' && arg[length - 1] == 'o';
+		length -= 3;
+	}
+	comma = memrchr(arg, ',', length);
+	if (!comma || comma == arg)
+		return fail(message, size, "invalid --9p '%s': give DIR,TAG or DIR,TAG,ro", arg);
+	tag_length = length - (size_t)(comma + 1 - arg);
+	if (!share_tag_valid(comma + 1, tag_length))
+		return fail(message, size,
+			    "invalid --9p tag '%.*s': give 1 to %d printable characters without spaces, commas or slashes",
+			    (int)tag_length, comma + 1, SHARE_TAG_MAX);
+	memcpy(share->tag, comma + 1, tag_length);
+	share->tag[tag_length] = '\0';
+	for (unsigned int i = 0; i < opts->share_count; i++) {
+		if (strcmp(opts->shares[i].tag, share->tag) == 0)
+			return fail(message, size, "--9p tag '%s' is given twice: each share needs its own tag",
+				    share->tag);
+	}
+	share->path = arg;
+	share->path_length = (size_t)(comma - arg);
+	opts->share_count++;
+	return CLI_RUN;
+}
+
 static void set_defaults(struct run_options *opts)
 {
 	memset(opts, 0, sizeof(*opts));
@@ -206,6 +289,8 @@ static enum cli_result parse_one(int option, const char *arg, struct run_options
 		opts->disk_count++;
 		break;
 	}
+	case OPT_9P:
+		return parse_share(arg, opts, message, size);
 	case OPT_KASLR_SEED: {
 		char *end;
 
@@ -294,19 +379,25 @@ static enum cli_result parse_one(int option, const char *arg, struct run_options
 	return CLI_RUN;
 }
 
-enum cli_result cli_parse_run(int argc, char **argv, struct run_options *opts, char *message,
-			      size_t size)
+/* The getopt loop shared by run and sandbox (sandbox non-NULL: --rootfs allowed, and the
+ * operands are its command). */
+static enum cli_result parse_arguments(int argc, char **argv, struct run_options *opts,
+				       struct sandbox_options *sandbox, char *message, size_t size)
 {
+	const char *command = sandbox ? "sandbox" : "run";
+	const char *usage = sandbox ? cli_sandbox_usage : cli_run_usage;
 	enum cli_result result;
 	int option;
 
 	set_defaults(opts);
+	if (sandbox)
+		memset(sandbox, 0, sizeof(*sandbox));
 	message[0] = '\0';
 	optind = 0; /* glibc: full re-initialisation, so the parser can run more than once */
 	opterr = 0;
 	while ((option = getopt_long(argc, argv, "+:k:i:p:f:c:m:n:d:h", run_long_options, NULL)) != -1) {
 		if (option == 'h') {
-			snprintf(message, size, "%s", cli_run_usage);
+			snprintf(message, size, "%s", usage);
 			return CLI_HELP;
 		}
 		if (option == '?') {
@@ -315,22 +406,39 @@ enum cli_result cli_parse_run(int argc, char **argv, struct run_options *opts, c
 			if (optopt > 255 || optopt == 'h') {
 				const char *given = argv[optind - 1];
 
-				return fail(message, size, "option '%.*s' takes no value (see lvmm run --help)",
-					    (int)strcspn(given, "="), given);
+				return fail(message, size, "option '%.*s' takes no value (see lvmm %s --help)",
+					    (int)strcspn(given, "="), given, command);
 			}
 			if (optopt)
-				return fail(message, size, "unknown option '-%c' (see lvmm run --help)", optopt);
-			return fail(message, size, "unknown option '%s' (see lvmm run --help)", argv[optind - 1]);
+				return fail(message, size, "unknown option '-%c' (see lvmm %s --help)", optopt,
+					    command);
+			return fail(message, size, "unknown option '%s' (see lvmm %s --help)",
+				    argv[optind - 1], command);
 		}
 		if (option == ':')
-			return fail(message, size, "option '%s' needs a value (see lvmm run --help)",
-				    argv[optind - 1]);
+			return fail(message, size, "option '%s' needs a value (see lvmm %s --help)",
+				    argv[optind - 1], command);
+		if (option == OPT_ROOTFS) {
+			if (!sandbox)
+				return fail(message, size, "--rootfs is an option of lvmm sandbox, not of lvmm run");
+			sandbox->rootfs = optarg;
+			continue;
+		}
 		result = parse_one(option, optarg, opts, message, size);
 		if (result != CLI_RUN)
 			return result;
 	}
-	if (optind < argc)
+	if (sandbox) {
+		sandbox->command = argv + optind;
+		sandbox->command_count = argc - optind;
+	} else if (optind < argc) {
 		return fail(message, size, "unexpected argument '%s' (see lvmm run --help)", argv[optind]);
+	}
+	return CLI_RUN;
+}
+
+static enum cli_result check_run(struct run_options *opts, char *message, size_t size)
+{
 	if (!opts->kernel_path && !opts->firmware_path)
 		return fail(message, size, "nothing to boot: give a kernel with -k IMAGE or a firmware with -f FILE");
 	if (opts->kernel_path && opts->firmware_path)
@@ -342,6 +450,43 @@ enum cli_result cli_parse_run(int argc, char **argv, struct run_options *opts, c
 	if (arch_check_options(opts, message, size))
 		return CLI_ERROR;
 	return CLI_RUN;
+}
+
+enum cli_result cli_parse_run(int argc, char **argv, struct run_options *opts, char *message,
+			      size_t size)
+{
+	enum cli_result result = parse_arguments(argc, argv, opts, NULL, message, size);
+
+	return result == CLI_RUN ? check_run(opts, message, size) : result;
+}
+
+enum cli_result cli_parse_sandbox(int argc, char **argv, struct run_options *opts,
+				  struct sandbox_options *sandbox, char *message, size_t size)
+{
+	enum cli_result result = parse_arguments(argc, argv, opts, sandbox, message, size);
+
+	if (result != CLI_RUN)
+		return result;
+	if (sandbox->command_count == 0)
+		return fail(message, size, "no command to run: give it after --, as in lvmm sandbox -k IMAGE -- uname -a");
+	if (!opts->kernel_path)
+		return fail(message, size, "lvmm sandbox needs a kernel: add -k IMAGE");
+	/* The sandbox makes the initrd, the consoles and the kernel's command line itself. */
+	if (opts->firmware_path || opts->initrd_path)
+		return fail(message, size, "lvmm sandbox makes its own initrd and boots a kernel: drop %s",
+			    opts->firmware_path ? "--firmware" : "--initrd");
+	if (opts->console != CONSOLE_SERIAL)
+		return fail(message, size, "lvmm sandbox chooses its own consoles: drop --console");
+	if (opts->nodefaults)
+		return fail(message, size, "lvmm sandbox needs its own kernel parameters: drop --nodefaults");
+	if (opts->share_count == CLI_MAX_SHARES)
+		return fail(message, size, "too many --9p for lvmm sandbox: its root takes one of the %d shares",
+			    CLI_MAX_SHARES);
+	for (unsigned int i = 0; i < opts->share_count; i++) {
+		if (strcmp(opts->shares[i].tag, "lvmm-root") == 0)
+			return fail(message, size, "--9p tag 'lvmm-root' is the sandbox's root: choose another tag");
+	}
+	return check_run(opts, message, size);
 }
 
 int cli_kernel_cmdline(const struct run_options *opts, char *out, size_t out_size)

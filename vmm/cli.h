@@ -20,6 +20,18 @@ struct disk_option {
 
 #define CLI_MAX_DISKS 32
 
+/* --9p DIR,TAG[,ro]: a directory shared with the guest over virtio-9p. path points into argv
+ * (or is "/" for the sandbox's root); only its first path_length bytes are the directory. */
+#define SHARE_TAG_MAX 31        /* bytes of a mount tag, as kvmtool's limit */
+struct share_option {
+	const char *path;
+	size_t path_length;
+	char tag[SHARE_TAG_MAX + 1];
+	bool read_only;
+};
+
+#define CLI_MAX_SHARES 8
+
 struct run_options {
 	const char *kernel_path;
 	const char *initrd_path;
@@ -45,6 +57,22 @@ struct run_options {
 	bool no_seccomp;              /* --no-seccomp: no seccomp filters (vmm/confine.h) */
 	struct disk_option disks[CLI_MAX_DISKS];
 	unsigned int disk_count;
+	struct share_option shares[CLI_MAX_SHARES];
+	unsigned int share_count;
+	/* Set by lvmm sandbox, not by options: virtio consoles with these sinks replace the
+	 * terminal's (--console virtio is then refused). */
+	const struct console_port *console_ports;
+	unsigned int console_port_count;
+};
+
+/* A console the guest writes to, other than the terminal: lvmm sandbox's output and control
+ * ports (vmm/sandbox.c). Not a command-line option. */
+struct console_port {
+	const char *name;              /* in messages: "stdout" */
+	int output_fd;                 /* >= 0: output is written here, and the guest waits for it */
+	/* output_fd < 0: output is handed to receive (on the device's I/O thread). */
+	void (*receive)(void *context, const uint8_t *bytes, size_t count);
+	void *context;
 };
 
 enum cli_result {
@@ -55,6 +83,18 @@ enum cli_result {
 
 #define DEFAULT_MEM_MIB 256
 #define DEFAULT_CPUS 1
+
+/* What lvmm sandbox adds to the run options. */
+struct sandbox_options {
+	const char *rootfs;     /* --rootfs DIR; NULL: the host's / */
+	char **command;         /* CMD [ARGS...], NULL-terminated (argv's tail) */
+	int command_count;
+};
+
+/* Parses "lvmm sandbox" arguments (argv[0] is "sandbox"): the run options lvmm sandbox
+ * takes, --rootfs, then -- and the command. Pure, as cli_parse_run. */
+enum cli_result cli_parse_sandbox(int argc, char **argv, struct run_options *opts,
+				  struct sandbox_options *sandbox, char *message, size_t message_size);
 
 /* Parses "lvmm run" arguments (argv[0] is "run"). Pure: no I/O, safe to call repeatedly. */
 enum cli_result cli_parse_run(int argc, char **argv, struct run_options *opts, char *message,
@@ -68,5 +108,6 @@ int cli_kernel_cmdline(const struct run_options *opts, char *out, size_t out_siz
 
 extern const char cli_main_usage[];
 extern const char cli_run_usage[];
+extern const char cli_sandbox_usage[];
 
 #endif

@@ -32,6 +32,7 @@
 #define MAIN    CONFINE_FOR(CONFINE_MAIN)
 #define VCPU    CONFINE_FOR(CONFINE_VCPU)
 #define IO      CONFINE_FOR(CONFINE_IO)
+#define FILES   CONFINE_FOR(CONFINE_FILE_SERVER)
 
 #define CALL(kinds_, name_) { .kinds = (kinds_), .syscall = (name_) }
 #define CALL_IF(kinds_, name_, what_, ...) \
@@ -65,6 +66,12 @@
  *   vCPU's device attributes, a kick is an eventfd write), log lines.
  * - I/O threads: their queues' eventfds (ppoll, read), interrupts (eventfd writes), the disk
  *   (preadv, pwritev, pwrite64 for zeroes, fallocate, fdatasync) and the rng (getrandom).
+ * - 9p server threads (a virtio-9p share's I/O thread): their queue as the I/O threads, and
+ *   the share's files (hw/p9_server*.c): openat2 beneath the share's root (nothing else opens
+ *   a file), fstat and fstatat (newfstatat), fstatfs, close; readdir (lseek, getdents64); I/O
+ *   (preadv, pwritev, fsync, fdatasync); the *at calls on a directory and one name
+ *   (mkdirat, symlinkat, mknodat, linkat, unlinkat, renameat2, readlinkat, fchownat,
+ *   utimensat, fchmodat2); on an open file (fchmod, ftruncate, and futimens: utimensat).
  * - the console output thread: only what every thread has (write to stdout, ppoll on it).
  */
 static const struct confine_rule core_rules[] = {
@@ -88,7 +95,7 @@ static const struct confine_rule core_rules[] = {
 	CALL(EVERY, "mremap"),
 	CALL(EVERY, "madvise"),
 
-	CALL(MAIN | IO, "read"),
+	CALL(MAIN | IO | FILES, "read"),
 	CALL_IF(MAIN, "openat", "without O_CREAT or O_TMPFILE", ARG_MASKED(2, OPEN_CREATES, 0)),
 	{ .kinds = MAIN, .syscall = "openat", .what = "any flags with --dump-dtb",
 	  .only_with_dump_dtb = true },
@@ -130,11 +137,31 @@ static const struct confine_rule core_rules[] = {
 	IOCTL(MAIN, BLKGETSIZE64),
 	IOCTL(MAIN, TCGETS),
 
-	CALL(IO, "preadv"),
-	CALL(IO, "pwritev"),
+	CALL(IO | FILES, "preadv"),
+	CALL(IO | FILES, "pwritev"),
 	CALL(IO, "pwrite64"),
 	CALL(IO, "fallocate"),
-	CALL(IO, "fdatasync"),
+	CALL(IO | FILES, "fdatasync"),
+
+	CALL(FILES, "openat2"),
+	CALL(FILES, "close"),
+	CALL(FILES, "newfstatat"),
+	CALL(FILES, "fstatfs"),
+	CALL(FILES, "lseek"),
+	CALL(FILES, "getdents64"),
+	CALL(FILES, "fsync"),
+	CALL(FILES, "mkdirat"),
+	CALL(FILES, "symlinkat"),
+	CALL(FILES, "mknodat"),
+	CALL(FILES, "linkat"),
+	CALL(FILES, "unlinkat"),
+	CALL(FILES, "renameat2"),
+	CALL(FILES, "readlinkat"),
+	CALL(FILES, "fchownat"),
+	CALL(FILES, "utimensat"),
+	CALL(FILES, "fchmodat2"),
+	CALL(FILES, "fchmod"),
+	CALL(FILES, "ftruncate"),
 };
 
 #define CORE_RULE_COUNT (sizeof(core_rules) / sizeof(core_rules[0]))
@@ -152,21 +179,26 @@ const struct confine_rule *confine_rule_at(unsigned int index)
 	return index < arch_confine_rule_count ? &arch_confine_rules[index] : NULL;
 }
 
-/* The main thread's filter is the ceiling of every thread: it holds every rule. */
-static bool rule_in_filter(const struct confine_rule *rule, enum confine_kind kind, bool dump_dtb)
+/* The main thread's filter is the ceiling of every thread: it holds every rule, but the 9p
+ * server's own calls (openat2 among them, whose flags a filter cannot see) only in a run that
+ * has shares. */
+static bool rule_in_filter(const struct confine_rule *rule, enum confine_kind kind,
+			   unsigned int options)
 {
-	if (rule->only_with_dump_dtb && !dump_dtb)
+	if (rule->only_with_dump_dtb && !(options & CONFINE_WITH_DUMP_DTB))
+		return false;
+	if (kind == CONFINE_MAIN && rule->kinds == FILES && !(options & CONFINE_WITH_SHARES))
 		return false;
 	return kind == CONFINE_MAIN || (rule->kinds & CONFINE_FOR(kind));
 }
 
-bool confine_allows(enum confine_kind kind, const char *syscall, bool dump_dtb)
+bool confine_allows(enum confine_kind kind, const char *syscall, unsigned int options)
 {
 	for (unsigned int i = 0; i < confine_rule_total(); i++) {
 		const struct confine_rule *rule = confine_rule_at(i);
 
 		if (!rule->fail_errno && strcmp(rule->syscall, syscall) == 0 &&
-		    rule_in_filter(rule, kind, dump_dtb))
+		    rule_in_filter(rule, kind, options))
 			return true;
 	}
 	return false;
@@ -176,7 +208,7 @@ const char *confine_kind_name(enum confine_kind kind)
 {
 	static const char *const names[CONFINE_KINDS] = {
 		[CONFINE_MAIN] = "main", [CONFINE_VCPU] = "vCPU", [CONFINE_IO] = "I/O",
-		[CONFINE_CONSOLE_OUTPUT] = "console output",
+		[CONFINE_FILE_SERVER] = "9p server", [CONFINE_CONSOLE_OUTPUT] = "console output",
 	};
 
 	return (unsigned int)kind < CONFINE_KINDS ? names[kind] : "starting";
@@ -250,7 +282,7 @@ static int filter_export(scmp_filter_ctx ctx, struct sock_fprog *prog)
 	return 0;
 }
 
-int confine_build(enum confine_kind kind, bool dump_dtb, struct sock_fprog *prog, char *err,
+int confine_build(enum confine_kind kind, unsigned int options, struct sock_fprog *prog, char *err,
 		  size_t err_size)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
@@ -271,7 +303,7 @@ int confine_build(enum confine_kind kind, bool dump_dtb, struct sock_fprog *prog
 	for (unsigned int i = 0; i < confine_rule_total(); i++) {
 		const struct confine_rule *rule = confine_rule_at(i);
 
-		if (!rule_in_filter(rule, kind, dump_dtb))
+		if (!rule_in_filter(rule, kind, options))
 			continue;
 		rc = filter_add(ctx, rule, pid);
 		if (rc && rc != -EEXIST) {
@@ -374,7 +406,7 @@ static int test_violation_kind(void)
 {
 	static const char *const values[CONFINE_KINDS] = {
 		[CONFINE_MAIN] = "main", [CONFINE_VCPU] = "vcpu", [CONFINE_IO] = "io",
-		[CONFINE_CONSOLE_OUTPUT] = "console-output",
+		[CONFINE_FILE_SERVER] = "9p-server", [CONFINE_CONSOLE_OUTPUT] = "console-output",
 	};
 	const char *value = getenv("LVMM_SECCOMP_TEST_VIOLATION");
 
@@ -384,7 +416,7 @@ static int test_violation_kind(void)
 	return -1;
 }
 
-int confine_setup(bool enable, bool dump_dtb, char *err, size_t err_size)
+int confine_setup(bool enable, unsigned int options, char *err, size_t err_size)
 {
 	struct sigaction action;
 
@@ -394,7 +426,7 @@ int confine_setup(bool enable, bool dump_dtb, char *err, size_t err_size)
 	for (int kind = 0; kind < CONFINE_KINDS; kind++) {
 		free(confine.programs[kind].filter);
 		confine.programs[kind].filter = NULL;
-		if (confine_build((enum confine_kind)kind, dump_dtb, &confine.programs[kind], err,
+		if (confine_build((enum confine_kind)kind, options, &confine.programs[kind], err,
 				  err_size))
 			return -1;
 	}
@@ -587,6 +619,7 @@ size_t confine_describe(char *out, size_t size, bool roff)
 		[CONFINE_MAIN] = "main thread",
 		[CONFINE_VCPU] = "vCPU threads",
 		[CONFINE_IO] = "I/O threads",
+		[CONFINE_FILE_SERVER] = "9p server threads",
 		[CONFINE_CONSOLE_OUTPUT] = "console output thread",
 	};
 	struct text text = { .out = out, .size = size, .roff = roff };

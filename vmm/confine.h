@@ -25,6 +25,7 @@ enum confine_kind {
 	CONFINE_MAIN,
 	CONFINE_VCPU,
 	CONFINE_IO,             /* a virtio device's I/O thread */
+	CONFINE_FILE_SERVER,    /* the I/O thread of a virtio-9p share: serves host files */
 	CONFINE_CONSOLE_OUTPUT,
 	CONFINE_KINDS,
 };
@@ -57,17 +58,25 @@ struct confine_rule {
 	bool only_with_dump_dtb;      /* in the filters only when --dump-dtb is given */
 };
 
+/* What a run needs beyond the basics, for confine_setup/build/allows (a bit mask). The
+ * main thread's filter is every thread's ceiling, so a call only one kind of thread makes is in
+ * it only when that thread can exist. */
+enum confine_option {
+	CONFINE_WITH_DUMP_DTB = 1,    /* --dump-dtb: the main thread creates that one file */
+	CONFINE_WITH_SHARES = 2,      /* --9p (and the sandbox's root): 9p server threads exist */
+};
+
 /* The architecture's own rules (arm/confine_rules.c): its KVM requests. */
 extern const struct confine_rule arch_confine_rules[];
 extern const unsigned int arch_confine_rule_count;
 
 /*
  * Once per process, before any thread but the main one exists. With enable, builds every
- * kind's filter (--dump-dtb lets the main thread create that one file) and installs the SIGSYS
+ * kind's filter (options: enum confine_option) and installs the SIGSYS
  * handler that reports a violation. Also reads LVMM_SECCOMP_TEST_VIOLATION (lvmm(1),
  * ENVIRONMENT), with or without enable. 0, or -1 with one line in err.
  */
-int confine_setup(bool enable, bool dump_dtb, char *err, size_t err_size);
+int confine_setup(bool enable, unsigned int options, char *err, size_t err_size);
 
 /*
  * Confines the calling thread as kind (no-op without confine_setup(true, ...)). A thread that
@@ -80,11 +89,11 @@ const char *confine_kind_name(enum confine_kind kind);
 
 /* The BPF program of kind's filter for this process (pure but for getpid()); free
  * prog->filter. 0, or -1 with one line in err. */
-int confine_build(enum confine_kind kind, bool dump_dtb, struct sock_fprog *prog, char *err,
+int confine_build(enum confine_kind kind, unsigned int options, struct sock_fprog *prog, char *err,
 		  size_t err_size);
 
 /* Whether kind's filter allows syscall in some form (any rule names it, errno rules excluded). */
-bool confine_allows(enum confine_kind kind, const char *syscall, bool dump_dtb);
+bool confine_allows(enum confine_kind kind, const char *syscall, unsigned int options);
 
 /* Every rule, the core's then the architecture's: index 0 to confine_rule_total() - 1. */
 unsigned int confine_rule_total(void);

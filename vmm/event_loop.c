@@ -73,7 +73,9 @@ void event_loop_run(struct vm *vm, int signal_fd)
 		nfds_t count = 2;
 		int timeout = -1;
 
-		if (!stdin_closed && vm->console_input.receive) {
+		/* With console ports (lvmm sandbox) the terminal is not the guest's: stdin stays
+		 * unread, for whatever else reads it. */
+		if (!stdin_closed && vm->console_input.receive && !vm->opts->console_port_count) {
 			/* With the device full, wait for the guest to drain it rather than spin. */
 			if (vm->console_input.space(vm->console_input.context) > 0)
 				count = 3;

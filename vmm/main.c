@@ -14,9 +14,9 @@
 #include "monotonic_clock.h"
 #include "log.h"
 #include "lvmm/exit_status.h"
-#include "payload.h"
-#include "vcpu.h"
-#include "vm.h"
+#include "run_guest.h"
+#include "sandbox.h"
+#include "sandbox_init.h"
 
 #ifndef LVMM_VERSION
 #define LVMM_VERSION "unknown"
@@ -26,24 +26,6 @@ static void print_text(FILE *stream, const char *text)
 {
 	fputs(text, stream);
 	fflush(stream);
-}
-
-/* SIGINT, SIGTERM and SIGHUP are taken through a signalfd by the main thread only: blocked
- * here, before any vCPU thread exists, so every thread inherits the block. */
-static int signals_setup(void)
-{
-	sigset_t set;
-
-	signal(SIGPIPE, SIG_IGN);
-	if (vcpu_kick_signal_install() < 0)
-		return -1;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
-		return -1;
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
 /* lvmm seccomp: the allowed calls per kind of thread, as lvmm(1) gives them. */
@@ -66,10 +48,8 @@ static int command_seccomp(void)
 static int command_run(int argc, char **argv)
 {
 	struct run_options opts;
-	struct payloads payloads;
 	char message[4096];
 	uint64_t start_ns = monotonic_ns();
-	int signal_fd, status;
 
 	switch (cli_parse_run(argc, argv, &opts, message, sizeof(message))) {
 	case CLI_HELP:
@@ -81,58 +61,8 @@ static int command_run(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
-	log_set_level(opts.loglevel);
-	signal_fd = signals_setup();
-	if (signal_fd < 0) {
-		log_error("setting up signal handling failed: %s", strerror(errno));
-		return EXIT_LVMM_ERROR;
-	}
-	snprintf(message, sizeof(message), "lvmm-%s", opts.name);
-	prctl(PR_SET_NAME, message);
-	/* lvmm never execs; should a bug make it, nothing it runs gains privileges (setuid, file
-	 * capabilities). Also what a seccomp filter needs. */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		log_error("setting no_new_privs failed: %s", strerror(errno));
-		close(signal_fd);
-		return EXIT_LVMM_ERROR;
-	}
-	if (confine_setup(!opts.no_seccomp, opts.dump_dtb_path != NULL, message, sizeof(message))) {
-		log_error("%s", message);
-		close(signal_fd);
-		return EXIT_LVMM_ERROR;
-	}
-	if (opts.no_seccomp)
-		log_info("running without seccomp filters (--no-seccomp)");
-	/* The first thread: glibc's one-time thread set-up (a signal handler of its own) happens
-	 * here, unfiltered; the thread confines itself. */
-	if (console_output_start(STDOUT_FILENO, CONSOLE_OUTPUT_RING_BYTES) < 0) {
-		log_error("starting the console output thread failed: %s", strerror(errno));
-		close(signal_fd);
-		return EXIT_LVMM_ERROR;
-	}
-	console_terminal_raw();
-	/* From here on the main thread runs under its filter, first boot and reboots alike; the
-	 * threads it starts inherit it and narrow it to their own (vmm/confine.h). */
-	confine_thread(CONFINE_MAIN);
-	/* Every boot, reboots included, reads and checks the files afresh. */
-	do {
-		if (payloads_load(&opts, &payloads, message, sizeof(message))) {
-			log_error("%s", message);
-			status = EXIT_LVMM_ERROR;
-			break;
-		}
-		status = vm_run_once(&opts, &payloads, start_ns, signal_fd);
-		payloads_free(&payloads);
-	} while (status == STOP_REBOOT);
-	/* The guest's last words reach a live reader; a stuck one delays a stop by a signal at
-	 * most half a second. */
-	console_output_stop(status >= 128 ? 500 : 5000);
-	if (console_output_dropped())
-		log_warning("dropped %llu bytes of guest console output that standard output did not take",
-			    (unsigned long long)console_output_dropped());
-	console_terminal_restore();
-	close(signal_fd);
-	return status;
+	return run_guest(&opts, &(struct run_guest_session){ .console_fd = STDOUT_FILENO,
+							    .terminal_raw = true }, start_ns);
 }
 
 /* Started with stdin, stdout or stderr closed, lvmm's first descriptors (the stop eventfd, the
@@ -151,6 +81,10 @@ static int standard_fds_ensure(void)
 
 int main(int argc, char **argv)
 {
+	/* The guest kernel runs lvmm's copy in a sandbox's initrd as its init, with no argument,
+	 * possibly before any descriptor is open. */
+	if (sandbox_init_wanted())
+		sandbox_init_main();
 	/* Nothing can be said: stderr itself may be what is missing. */
 	if (standard_fds_ensure() < 0)
 		return EXIT_LVMM_ERROR;
@@ -169,6 +103,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return command_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "sandbox") == 0)
+		return sandbox_command(argc - 1, argv + 1);
 	if (strcmp(argv[1], "seccomp") == 0) {
 		if (argc == 2)
 			return command_seccomp();

@@ -17,6 +17,7 @@ struct payload {
 	uint8_t *mapping;     /* the file, mapped read-only (NULL for an empty file) */
 	size_t mapping_size;
 	bool compressed;      /* data is a malloc'd decompressed copy of the mapping */
+	bool built;           /* data was made by lvmm (malloc'd), not read from a file */
 };
 
 struct payloads {

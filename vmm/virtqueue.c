@@ -390,3 +390,43 @@ bool virtqueue_enable_notify(struct virtqueue *vq)
 	full_fence();
 	return __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) != vq->last_avail_idx;
 }
+
+/* Copies in the direction asked, through the part of the array that holds the range. */
+static size_t iov_copy(const struct iovec *iov, unsigned int count, size_t offset, void *buffer,
+		       size_t len, bool into_iov)
+{
+	size_t copied = 0;
+
+	for (unsigned int i = 0; i < count && copied < len; i++) {
+		uint8_t *at;
+		size_t take;
+
+		if (offset >= iov[i].iov_len) {
+			offset -= iov[i].iov_len;
+			continue;
+		}
+		take = iov[i].iov_len - offset;
+		if (take > len - copied)
+			take = len - copied;
+		at = (uint8_t *)iov[i].iov_base + offset;
+		if (into_iov)
+			memcpy(at, (uint8_t *)buffer + copied, take);
+		else
+			memcpy((uint8_t *)buffer + copied, at, take);
+		copied += take;
+		offset = 0;
+	}
+	return copied;
+}
+
+size_t iov_copy_out(const struct iovec *iov, unsigned int count, size_t offset, void *buffer,
+		    size_t len)
+{
+	return iov_copy(iov, count, offset, buffer, len, false);
+}
+
+size_t iov_copy_in(const struct iovec *iov, unsigned int count, size_t offset,
+		   const void *buffer, size_t len)
+{
+	return iov_copy(iov, count, offset, (void *)buffer, len, true);
+}

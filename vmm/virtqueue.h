@@ -141,4 +141,10 @@ bool virtqueue_should_interrupt(struct virtqueue *vq);
 void virtqueue_disable_notify(struct virtqueue *vq);
 bool virtqueue_enable_notify(struct virtqueue *vq);
 
+/* Copies len bytes at offset of an iovec array to/from a flat buffer; bytes copied. */
+size_t iov_copy_out(const struct iovec *iov, unsigned int count, size_t offset, void *buffer,
+		    size_t len);
+size_t iov_copy_in(const struct iovec *iov, unsigned int count, size_t offset,
+		   const void *buffer, size_t len);
+
 #endif

@@ -133,6 +133,23 @@ bool fdt_node_has_property(uint64_t dtb, const char *node, const char *prop)
 	return fdt_find_root_child_property(dtb, node, prop, &found);
 }
 
+static bool chosen_u64(uint64_t dtb, const char *prop, uint64_t *value)
+{
+	struct fdt_property_found found;
+
+	if (!fdt_find_root_child_property(dtb, "chosen", prop, &found) ||
+	    (found.length != 4 && found.length != 8))
+		return false;
+	*value = cells(found.value, found.length / 4);
+	return true;
+}
+
+bool fdt_chosen_initrd(uint64_t dtb, uint64_t *start, uint64_t *end)
+{
+	return chosen_u64(dtb, "linux,initrd-start", start) &&
+	       chosen_u64(dtb, "linux,initrd-end", end) && *end >= *start;
+}
+
 const char *fdt_chosen_bootargs(uint64_t dtb)
 {
 	struct fdt_property_found bootargs;

@@ -10,6 +10,9 @@
 	.globl	_start
 _start:
 	b	boot_entry		/* code0: lvmm jumps to offset 0 */
+#ifndef GUEST_FLAT
+	/* GUEST_FLAT: a flat binary without the header (guest/flat/), as kvm-unit-tests' .flat
+	 * tests are; lvmm -k loads it at RAM + 0x80000, as kvmtool does. */
 	.long	0			/* code1 */
 	.quad	0			/* text_offset: linked at the very start of RAM */
 	.quad	__image_size		/* image_size: BSS and stacks included (guest.ld) */
@@ -17,6 +20,7 @@ _start:
 	.quad	0, 0, 0			/* res2..res4 */
 	.ascii	"ARM\x64"		/* magic */
 	.long	0			/* res5: no PE/COFF header */
+#endif
 
 boot_entry:
 	mov	x19, x0			/* the DTB address lvmm passes in x0 */

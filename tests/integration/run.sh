@@ -16,7 +16,7 @@ stock_kernel=$(kernel/build-kernel.sh --no-patches | tail -n 1) # without KVM_CA
 mkdir -p "$payload/guests"
 cp "$build/lvmm" "$build/kick-race-test" "$build/run-as-nobody" "$payload/"
 cp "$(dirname "$kernel")/pvsched_test" "$payload/" # the series' KVM selftest, built with it
-cp guest/build/*.img "$payload/guests/"
+cp guest/build/*.img guest/build/*.flat "$payload/guests/"
 cp "$kernel" "$payload/Image"
 tests/integration/make-guest-initrd.sh "$payload/guest-initrd.cpio.gz"
 tests/integration/make-guest-initrd.sh --kexec "$kernel" "$payload/guest-initrd-kexec.cpio.gz"
@@ -24,6 +24,7 @@ tests/integration/make-guest-initrd.sh --kexec "$kernel" "$payload/guest-initrd-
 debian=$(tests/integration/debian-kernel.sh | tail -n 1)
 mkdir -p "$payload/debian"
 cp "$debian/Image" "$payload/debian/Image"
+cp -a "$debian/root" "$payload/debian/root" # its 9p and virtio modules, for lvmm sandbox
 tests/integration/make-guest-initrd.sh --modules "$debian/modules" "$payload/debian/initrd.cpio.gz"
 echo "LVMM_TEST_ONLY='${LVMM_TEST_ONLY:-}'" > "$payload/test-env"
 

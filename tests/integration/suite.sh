@@ -80,9 +80,9 @@ lvmm_run 10 run -k "$IMAGE" -n mode=tap; expect_one_line "cli: --network mode=ta
 lvmm_run 10 run -k "$IMAGE" --loglevel loud; expect_one_line "cli: bad --loglevel" 2 "invalid --loglevel"
 
 # --- bad input ----------------------------------------------------------------------------
-lvmm_run 10 run -k /nonexistent/Image; expect_one_line "input: missing kernel" 1 "cannot open '/nonexistent/Image'"
+lvmm_run 10 run -k /nonexistent/Image; expect_one_line "input: missing kernel (in kvmtool's words, which runners probe for)" 1 "Fatal: Unable to open kernel /nonexistent/Image: No such file"
 lvmm_run 10 run -k "$IMAGE" -i /nonexistent/initrd; expect_one_line "input: missing initrd" 1 "cannot open '/nonexistent/initrd'"
-lvmm_run 10 run -k "$PAYLOAD/run.sh"; expect_one_line "input: not an arm64 Image" 1 "not an arm64 Linux Image"
+lvmm_run 10 run -k /bin/busybox; expect_one_line "input: an ELF file as kernel is refused" 1 "an ELF file (vmlinux?), not an arm64 Image"
 lvmm_run 10 run -k "$PAYLOAD";  expect_one_line "input: a directory as kernel" 1 "not a regular file"
 # A name with a newline and an escape sequence: printed escaped, the message stays one line.
 lvmm_run 10 run -k "$(printf '/tmp/no\nsuch\033[31m')"
@@ -491,6 +491,92 @@ expect "debian kernel: its virtio modules drive lvmm's disk, entropy and console
 fi # general
 
 if part general; then
+# --- what kvm-unit-tests' runner relies on when it drives kvmtool (KVMTOOL=lvmm) -------------
+# Its probes and options, as scripts/arch-run.bash and scripts/vmm.bash use them.
+KUT_OPTS="--nodefaults --network mode=none --loglevel=warning"
+"$LVMM" --help 2>/dev/null | grep -q 'The most commonly used'; STATUS=$?
+expect "kvm-unit-tests: lvmm --help is recognised as kvmtool's" 0
+lvmm_run 10 run --kernel _NO_FILE_4Uhere_ --cpus 1 --params "" $KUT_OPTS
+expect "kvm-unit-tests: the missing-kernel probe gets kvmtool's line" 1 "Fatal: Unable to open kernel _NO_FILE_4Uhere_"
+printf 'ERRATA_LVMM=y\nKUT_ENV_TEST=42\n' > /tmp/kut-env
+lvmm_run 60 run --kernel "$G/flat_initrd.flat" --cpus 1 --params "status=0" $KUT_OPTS --initrd /tmp/kut-env
+expect "kvm-unit-tests: a header-less .flat as --kernel runs at RAM + 0x80000 with its --initrd, EXIT: STATUS=1" 0 \
+	"flat guest: running at RAM + 0x80000" "initrd: ERRATA_LVMM=y" "KUT_ENV_TEST=42" "^EXIT: STATUS=1$"
+lvmm_run 60 run --kernel "$G/flat_initrd.flat" --cpus 2 --params "status=3" $KUT_OPTS
+expect "kvm-unit-tests: a failing .flat reports EXIT: STATUS=7 and lvmm exits 0, as kvmtool" 0 \
+	"initrd: none" "^EXIT: STATUS=7$"
+
+# --- lvmm sandbox: a command in a guest kernel, its status and output (docs/sandbox.md) -------
+# The guest's root is this host's / over 9p: busybox and /payload are what it finds there.
+# sandbox_run TIMEOUT ARGS...: lvmm sandbox from /payload, stdout and stderr apart.
+sandbox_run() { t=$1; shift; (cd "$PAYLOAD" && timeout "$t" "$LVMM" sandbox "$@" </dev/null >"$OUT" 2>"$ERR"); STATUS=$?; }
+sandbox_run 300 -k "$IMAGE" -- sh -c 'exit 42'
+expect "sandbox: 'sh -c exit 42' gives lvmm's status 42" 42
+sandbox_run 300 -k "$IMAGE" -- sh -c 'kill -9 $$'
+expect "sandbox: a command killed by SIGKILL gives 137" 137
+sandbox_run 300 -k "$IMAGE" -- false
+expect "sandbox: false gives 1" 1
+sandbox_run 300 -k "$IMAGE" -- true
+if [ "$STATUS" = 0 ] && [ ! -s "$OUT" ] && [ ! -s "$ERR" ]; then ok "sandbox: true gives 0 and prints nothing (the kernel's log stays hidden)"
+else not_ok "sandbox: true gives 0 and prints nothing (the kernel's log stays hidden)"; fi
+sandbox_run 300 -k "$IMAGE" -- sh -c 'echo to-stdout; echo to-stderr >&2; pwd'
+if [ "$STATUS" = 0 ] && [ "$(cat "$OUT")" = "$(printf 'to-stdout\n/payload')" ] && [ "$(cat "$ERR")" = to-stderr ]; then
+	ok "sandbox: stdout and stderr arrive apart and unchanged, in the caller's directory"
+else not_ok "sandbox: stdout and stderr arrive apart and unchanged, in the caller's directory"; fi
+(cd "$PAYLOAD" && SANDBOX_SECRET=leaked LANG=C.UTF-8 timeout 300 "$LVMM" sandbox -k "$IMAGE" -- env </dev/null >"$OUT" 2>"$ERR"); STATUS=$?
+if [ "$STATUS" = 0 ] && grep -qx 'LANG=C.UTF-8' "$OUT" && grep -q '^PATH=' "$OUT" && ! grep -q SANDBOX_SECRET "$OUT"; then
+	ok "sandbox: the command gets the caller's safe variables (LANG, PATH) and not the others"
+else not_ok "sandbox: the command gets the caller's safe variables (LANG, PATH) and not the others"; fi
+sandbox_run 300 -k "$IMAGE" -- no-such-command-anywhere
+expect "sandbox: a command the guest does not have gives 127 and says so" 127 "no-such-command-anywhere: command not found"
+sandbox_run 30 -k "$IMAGE"
+expect_one_line "sandbox: no command is refused with one line and 125" 125 "no command to run"
+sandbox_run 30 -k "$IMAGE" --9p /nonexistent-share,out -- true
+expect_one_line "sandbox: a missing --9p directory is refused with one line and 125" 125 "nonexistent-share"
+sandbox_run 30 -k "$IMAGE" --9p "$PAYLOAD/lvmm,out" -- true
+expect_one_line "sandbox: a --9p file that is no directory is refused with one line and 125" 125 "is not a directory"
+
+# Several MB of output, byte for byte: binary data through the command's stdout.
+mkdir -p /sandbox-data /sandbox-out
+dd if=/dev/urandom of=/sandbox-data/blob bs=1048576 count=6 2>/dev/null
+sandbox_run 600 -k "$IMAGE" -- cat /sandbox-data/blob
+if [ "$STATUS" = 0 ] && [ "$(md5 < "$OUT")" = "$(md5 < /sandbox-data/blob)" ]; then
+	ok "sandbox: 6 MiB of binary output arrive intact"
+else not_ok "sandbox: 6 MiB of binary output arrive intact ($(wc -c < "$OUT") bytes)"; fi
+
+# A host file read through the read-only root, written to a read-write share; the root refuses.
+echo "host-file-$$" > /sandbox-data/in.txt
+rm -f /sandbox-out/copy.txt
+sandbox_run 300 -k "$IMAGE" --9p /sandbox-out,out -- sh -c \
+	'cp /sandbox-data/in.txt /sandbox-out/copy.txt && sync; echo x > /sandbox-data/new.txt && exit 9; exit 0'
+if [ "$STATUS" = 0 ] && [ "$(cat /sandbox-out/copy.txt 2>/dev/null)" = "host-file-$$" ] && [ ! -e /sandbox-data/new.txt ]; then
+	ok "sandbox: a host file is read, a ,rw share is written (the host sees it) and the root refuses writes"
+else not_ok "sandbox: a host file is read, a ,rw share is written (the host sees it) and the root refuses writes"; fi
+
+# Escapes: a root of its own whose symlinks point out of it, absolutely and by '..'.
+rm -rf /sandbox-root; mkdir -p /sandbox-root/bin /sandbox-root/dev /sandbox-root/proc /sandbox-root/sys /sandbox-root/tmp
+cp /bin/busybox /sandbox-root/bin/busybox; ln -s busybox /sandbox-root/bin/sh; ln -s busybox /sandbox-root/bin/cat
+echo "outside-$$" > /sandbox-secret
+ln -s /sandbox-secret /sandbox-root/absolute; ln -s ../../../sandbox-secret /sandbox-root/relative
+sandbox_run 300 -k "$IMAGE" --rootfs /sandbox-root -- sh -c 'cat /absolute /relative /../sandbox-secret; exit 0'
+if [ "$STATUS" = 0 ] && ! grep -q "outside-$$" "$OUT" "$ERR" && grep -q "No such file" "$ERR"; then
+	ok "sandbox: symlinks and '..' in --rootfs do not reach the host's files"
+else not_ok "sandbox: symlinks and '..' in --rootfs do not reach the host's files"; fi
+
+# Debian's own kernel: 9p and virtio-console are modules, found in the root's /lib/modules.
+mkdir -p /lib/modules
+cp -a "$PAYLOAD/debian/root/lib/modules/." /lib/modules/
+sandbox_run 900 -k "$PAYLOAD/debian/Image" -m 512 -- sh -c 'uname -r; exit 42'
+expect "sandbox: Debian's arm64 kernel loads its 9p and virtio modules and runs the command" 42 "$(ls /lib/modules | head -n 1)"
+# The same kernel without its 9p modules: the guest says what is missing.
+rm -rf /sandbox-no9p; mkdir -p /sandbox-no9p/lib/modules; cp -a /lib/modules/. /sandbox-no9p/lib/modules/
+find /sandbox-no9p/lib/modules -name '9p*.ko*' -delete
+sed -i '/9p/d' /sandbox-no9p/lib/modules/*/modules.dep
+sandbox_run 900 -k "$PAYLOAD/debian/Image" -m 512 --rootfs /sandbox-no9p -- true
+expect_one_line "sandbox: a kernel without 9p is named as such, status 125" 125 "no 9p file system"
+fi # general (sandbox)
+
+if part general; then
 # --- confinement: seccomp filters (lvmm(1), SECCOMP) ----------------------------------------
 # seccomp_states PID: "tasks filtered own" for lvmm's threads: how many there are, how many run
 # under a filter (Seccomp: 2) and how many under two (their own on top of the main thread's).
@@ -504,26 +590,30 @@ seccomp_states() {
 	done
 	echo "$tasks $filtered $own"
 }
-# A Linux guest with 2 vCPUs, a disk and an rng: 6 threads (main, console output, 2 vCPUs, 2
-# I/O), all filtered; the 2 vCPU and 2 I/O threads each under their own filter too.
+# A Linux guest with 2 vCPUs, a disk, an rng and a 9p share: 7 threads (main, console output, 2
+# vCPUs, 2 I/O, a 9p server), all filtered; the vCPU, I/O and 9p server threads each under
+# their own filter too.
 dd if=/dev/zero of=/tmp/seccomp-disk.img bs=1048576 count=1 2>/dev/null
+mkdir -p /tmp/seccomp-share
 "$LVMM" run -k "$IMAGE" -i "$INITRD" -c 2 -m 256 -p "quiet lvmm.action=sleep" -d /tmp/seccomp-disk.img --rng \
-	</dev/null >"$OUT" 2>"$ERR" &
+	--9p /tmp/seccomp-share,share </dev/null >"$OUT" 2>"$ERR" &
 pid=$!
 sleep 4
 states=$(seccomp_states $pid)
 wait $pid; STATUS=$?
-if [ "$states" = "6 6 4" ] && [ "$STATUS" = 0 ] && grep -q "LVMM-GUEST: init reached" "$OUT"; then
-	ok "seccomp: while a Linux guest with a disk and an rng runs, all 6 threads of lvmm are filtered, the 4 vCPU and I/O threads by their own filter too"
-else not_ok "seccomp: threads, filtered threads, threads under their own filter: '$states' (wanted '6 6 4'), status $STATUS (wanted 0)"; fi
+if [ "$states" = "7 7 5" ] && [ "$STATUS" = 0 ] && grep -q "LVMM-GUEST: init reached" "$OUT"; then
+	ok "seccomp: while a Linux guest with a disk, an rng and a 9p share runs, all 7 threads of lvmm are filtered, the 5 vCPU, I/O and 9p server threads by their own filter too"
+else not_ok "seccomp: threads, filtered threads, threads under their own filter: '$states' (wanted '7 7 5'), status $STATUS (wanted 0)"; fi
 # A forbidden call (LVMM_SECCOMP_TEST_VIOLATION: execve, once the thread is confined) ends lvmm
 # with status 7 and one line naming the thread and the call, whichever thread makes it.
-for kind in main console-output vcpu io; do
+mkdir -p /tmp/seccomp-share
+for kind in main console-output vcpu io 9p-server; do
 	case $kind in
 	main) thread=main ;; console-output) thread="console output" ;; vcpu) thread=vCPU ;; io) thread=I/O ;;
+	9p-server) thread="9p server" ;;
 	esac
 	export LVMM_SECCOMP_TEST_VIOLATION=$kind
-	lvmm_run 30 run --test-device -k "$G/hello.img" --rng
+	lvmm_run 30 run --test-device -k "$G/hello.img" --rng --9p /tmp/seccomp-share,share
 	unset LVMM_SECCOMP_TEST_VIOLATION
 	expect_one_line "seccomp: a forbidden call on the $thread thread ends lvmm with status 7 and one line naming it" 7 \
 		"^lvmm: seccomp: the $thread thread made system call [0-9]* (execve), which its filter forbids"

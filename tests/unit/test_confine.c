@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "unit_test.h"
+
+#define EVERY_OPTION (CONFINE_WITH_DUMP_DTB | CONFINE_WITH_SHARES)
 #include "lvmm/exit_status.h"
 #include "vmm/confine.h"
 
@@ -38,36 +40,63 @@ TEST(confine_every_name_is_an_arm64_call)
 	EXPECT_TRUE(confine_rule_at(confine_rule_total()) == NULL);
 }
 
-/* What no thread may do, and what only the main thread may. */
+/* What no thread may do, what only the main thread may, and what only the 9p server threads
+ * may (and the main thread, whose filter is every thread's ceiling). */
 TEST(confine_lists_keep_out_what_lvmm_never_does)
 {
 	static const char *const never[] = {
 		"execve", "execveat", "socket", "connect", "bind", "ptrace", "process_vm_writev",
-		"kill", "rt_sigaction", "sigaltstack", "prctl", "unlinkat", "renameat2", "mount",
-		"setuid", "chmod", "fchmod", "mkdirat", "memfd_create", "io_uring_setup", "bpf",
-		"perf_event_open", "clone3",
+		"kill", "rt_sigaction", "sigaltstack", "prctl", "mount", "setuid", "chmod",
+		"fchmodat", "memfd_create", "io_uring_setup", "bpf", "perf_event_open", "clone3",
+		"open_by_handle_at", "name_to_handle_at", "chroot", "pivot_root", "fchdir",
 	};
 	static const char *const main_only[] = {
-		"openat", "close", "clone", "eventfd2", "fcntl", "seccomp", "newfstatat",
+		"openat", "clone", "eventfd2", "fcntl", "seccomp",
+	};
+	static const char *const file_server_only[] = {
+		"openat2", "close", "newfstatat", "unlinkat", "renameat2", "fchmod", "fchmodat2",
+		"mkdirat", "symlinkat", "linkat", "mknodat", "fchownat", "utimensat", "ftruncate",
+		"getdents64",
 	};
 
 	for (int kind = 0; kind < CONFINE_KINDS; kind++)
 		for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
-			if (confine_allows((enum confine_kind)kind, never[i], true))
+			if (confine_allows((enum confine_kind)kind, never[i], EVERY_OPTION))
 				unit_test_fail(__FILE__, __LINE__, "the %s thread may call %s",
 					       confine_kind_name((enum confine_kind)kind), never[i]);
 	for (int kind = CONFINE_VCPU; kind < CONFINE_KINDS; kind++)
 		for (size_t i = 0; i < sizeof(main_only) / sizeof(main_only[0]); i++)
-			if (confine_allows((enum confine_kind)kind, main_only[i], true))
+			if (confine_allows((enum confine_kind)kind, main_only[i], EVERY_OPTION))
 				unit_test_fail(__FILE__, __LINE__, "the %s thread may call %s",
 					       confine_kind_name((enum confine_kind)kind), main_only[i]);
+	for (int kind = CONFINE_VCPU; kind < CONFINE_KINDS; kind++)
+		for (size_t i = 0; i < sizeof(file_server_only) / sizeof(file_server_only[0]); i++)
+			if (confine_allows((enum confine_kind)kind, file_server_only[i], EVERY_OPTION) !=
+			    (kind == CONFINE_FILE_SERVER))
+				unit_test_fail(__FILE__, __LINE__, "the %s thread %s call %s",
+					       confine_kind_name((enum confine_kind)kind),
+					       kind == CONFINE_FILE_SERVER ? "may not" : "may",
+					       file_server_only[i]);
+	/* The ceiling has the 9p server's calls only when there are shares to serve. */
+	for (size_t i = 0; i < sizeof(file_server_only) / sizeof(file_server_only[0]); i++) {
+		/* close and newfstatat the main thread makes itself. */
+		bool main_own = strcmp(file_server_only[i], "close") == 0 ||
+				strcmp(file_server_only[i], "newfstatat") == 0;
+
+		EXPECT_EQ(confine_allows(CONFINE_MAIN, file_server_only[i], CONFINE_WITH_DUMP_DTB), main_own);
+		EXPECT_TRUE(confine_allows(CONFINE_MAIN, file_server_only[i], CONFINE_WITH_SHARES));
+	}
+	EXPECT_TRUE(confine_allows(CONFINE_MAIN, "read", 0)); /* shared with others: always */
 	EXPECT_TRUE(confine_allows(CONFINE_VCPU, "ioctl", false));
 	EXPECT_FALSE(confine_allows(CONFINE_VCPU, "read", false));
 	EXPECT_TRUE(confine_allows(CONFINE_IO, "preadv", false));
+	EXPECT_TRUE(confine_allows(CONFINE_FILE_SERVER, "preadv", false));
+	EXPECT_FALSE(confine_allows(CONFINE_FILE_SERVER, "getrandom", false));
 	EXPECT_FALSE(confine_allows(CONFINE_CONSOLE_OUTPUT, "read", false));
 	/* The main thread's filter is every thread's ceiling: it holds all their calls. */
 	EXPECT_TRUE(confine_allows(CONFINE_MAIN, "preadv", false));
 	EXPECT_TRUE(confine_allows(CONFINE_MAIN, "fdatasync", false));
+	EXPECT_TRUE(confine_allows(CONFINE_MAIN, "openat2", CONFINE_WITH_SHARES));
 }
 
 TEST(confine_filters_build_for_every_kind)

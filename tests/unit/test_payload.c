@@ -412,10 +412,23 @@ TEST(payloads_load_errors)
 	memset(image + 56, 0, 4); /* no magic */
 	write_file("notimage", image, sizeof(image));
 	opts.kernel_path = path_of("notimage");
+	/* As kvmtool: no header, a flat binary at the historical offset, its size as is. */
+	EXPECT_EQ(payloads_load(&opts, &all, err, sizeof(err)), 0);
+	EXPECT_EQ(all.load_offset, 0x80000);
+	EXPECT_EQ(all.load_size, sizeof(image));
+	payloads_free(&all);
+	/* An ELF vmlinux is no flat binary: refused, naming the file to give instead. */
+	memcpy(image, "\177ELF", 4);
+	write_file("vmlinux", image, sizeof(image));
+	opts.kernel_path = path_of("vmlinux");
 	EXPECT_EQ(payloads_load(&opts, &all, err, sizeof(err)), -1);
-	EXPECT_CONTAINS(err, "not an arm64 Linux Image");
-	EXPECT_CONTAINS(err, path_of("notimage"));
+	EXPECT_CONTAINS(err, "an ELF file (vmlinux?)");
+	EXPECT_CONTAINS(err, path_of("vmlinux"));
 	EXPECT_TRUE(all.kernel.data == NULL && all.kernel.mapping == NULL); /* freed */
+	opts.kernel_path = path_of("no-such-kernel");
+	EXPECT_EQ(payloads_load(&opts, &all, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "Fatal: Unable to open kernel ");
+	EXPECT_CONTAINS(err, "no-such-kernel: No such file or directory");
 
 	make_image(image, sizeof(image), 0, 0x10000);
 	write_file("Image", image, sizeof(image));
@@ -434,5 +447,5 @@ TEST(payloads_load_errors)
 	opts.firmware_path = path_of("no-firmware");
 	EXPECT_EQ(payloads_load(&opts, &all, err, sizeof(err)), -1);
 	EXPECT_CONTAINS(err, path_of("no-firmware"));
-	remove_dir((const char *const[]){ "notimage", "Image", NULL });
+	remove_dir((const char *const[]){ "notimage", "vmlinux", "Image", NULL });
 }

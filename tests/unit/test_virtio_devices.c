@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fake_vm.h"
+#include "hw/virtio_9p.h"
 #include "hw/virtio_blk.h"
 #include "hw/virtio_console.h"
 #include "hw/virtio_rng.h"
@@ -1224,5 +1225,217 @@ TEST(virtio_event_idx_suppresses_interrupts)
 	EXPECT_EQ(__atomic_load_n((uint16_t *)&d.queues[0].used->ring[QUEUE_SIZE], __ATOMIC_RELAXED),
 		  2);
 out:
+	rig_free(rig);
+}
+
+/* ---- virtio-9p ------------------------------------------------------------------------------- */
+
+#define P9_F_MOUNT_TAG (1ULL << 0)
+#define P9_RLERROR 7
+
+/* As --9p DIR,TAG[,ro]: dir must outlive the rig. */
+static void rig_add_share(struct rig *rig, const char *dir, const char *tag, bool read_only)
+{
+	struct share_option *share = &rig->opts.shares[rig->opts.share_count++];
+
+	*share = (struct share_option){ .path = dir, .path_length = strlen(dir), .read_only = read_only };
+	snprintf(share->tag, sizeof(share->tag), "%s", tag);
+}
+
+/* A 9P message built in guest RAM, as the guest's driver does. */
+struct nine_message {
+	uint8_t *bytes;
+	uint32_t length;
+};
+
+static void nine_put(struct nine_message *m, uint64_t value, unsigned int bytes)
+{
+	for (unsigned int i = 0; i < bytes; i++)
+		m->bytes[m->length++] = (uint8_t)(value >> (8 * i));
+}
+
+static void nine_string(struct nine_message *m, const char *text)
+{
+	nine_put(m, strlen(text), 2);
+	memcpy(m->bytes + m->length, text, strlen(text));
+	m->length += (uint32_t)strlen(text);
+}
+
+static void nine_begin(struct nine_message *m, uint8_t *at, uint8_t type, uint16_t tag)
+{
+	*m = (struct nine_message){ .bytes = at };
+	nine_put(m, 0, 4);
+	nine_put(m, type, 1);
+	nine_put(m, tag, 2);
+}
+
+static uint64_t nine_get(const uint8_t *at, unsigned int bytes)
+{
+	uint64_t value = 0;
+
+	for (unsigned int i = 0; i < bytes; i++)
+		value |= (uint64_t)at[i] << (8 * i);
+	return value;
+}
+
+/* Posts the request (readable) and a reply buffer of reply_len bytes (writable, in two
+ * descriptors when split is not 0, as Linux posts a zero-copy read); the used length. */
+static uint32_t nine_exchange(struct driver *d, uint64_t request_gpa, struct nine_message *m,
+			      uint64_t reply_gpa, uint32_t reply_len, uint32_t split)
+{
+	struct segment segments[3];
+	unsigned int count = 0;
+	uint32_t id, len;
+	uint16_t head;
+
+	m->bytes[0] = (uint8_t)m->length;
+	m->bytes[1] = (uint8_t)(m->length >> 8);
+	segments[count++] = (struct segment){ request_gpa, m->length, false };
+	if (split) {
+		segments[count++] = (struct segment){ reply_gpa, split, true };
+		segments[count++] = (struct segment){ reply_gpa + split + 64, reply_len - split, true };
+	} else {
+		segments[count++] = (struct segment){ reply_gpa, reply_len, true };
+	}
+	head = driver_post(d, 0, segments, count);
+	driver_kick(d, 0);
+	if (!driver_wait_used(d, 0, &id, &len))
+		return 0;
+	EXPECT_EQ(id, head);
+	return len;
+}
+
+TEST(virtio_9p_serves_a_share_through_its_queue)
+{
+	struct rig *rig = rig_new();
+	char dir[] = "/tmp/lvmm-virtio-9p-XXXXXX", path[64];
+	uint64_t request, reply;
+	uint8_t *in, *out;
+	struct nine_message m;
+	struct driver d;
+	uint32_t len;
+
+	EXPECT_TRUE(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/hello.txt", dir);
+	{
+		int fd = open(path, O_WRONLY | O_CREAT, 0644);
+
+		EXPECT_EQ(write(fd, "hello from the host\n", 20), 20);
+		close(fd);
+	}
+	rig_add_share(rig, dir, "hostshare", false);
+	if (!rig_bring_up(rig, &virtio_9p_device))
+		goto out;
+	driver_init(&d, rig, 0);
+	EXPECT_EQ(reg_read(&d, REG_DEVICE_ID), 9);
+	EXPECT_TRUE(device_features(&d) & P9_F_MOUNT_TAG);
+	/* Config space: tag_len (le16), then the tag without a NUL. */
+	EXPECT_EQ(reg_read(&d, REG_CONFIG), 9 | 'h' << 16 | 'o' << 24);
+	{
+		char tag[10] = "";
+
+		for (unsigned int i = 0; i < 9; i++) {
+			uint8_t byte = 0;
+
+			mmio_access(&d, REG_CONFIG + 2 + i, &byte, 1, false);
+			tag[i] = (char)byte;
+		}
+		EXPECT_STR_EQ(tag, "hostshare");
+	}
+	if (!driver_bring_up(&d, F_VERSION_1 | P9_F_MOUNT_TAG, 1))
+		goto out;
+	request = rig_alloc(rig, 256);
+	reply = rig_alloc(rig, 512);
+	in = host(rig, request);
+	out = host(rig, reply);
+
+	nine_begin(&m, in, 100, 0xffff); /* Tversion */
+	nine_put(&m, 65536, 4);
+	nine_string(&m, "9P2000.L");
+	len = nine_exchange(&d, request, &m, reply, 256, 0);
+	EXPECT_EQ(len, 7 + 4 + 2 + 8);
+	EXPECT_EQ(out[4], 101);
+	EXPECT_EQ(nine_get(out + 7, 4), 65536);
+	EXPECT_TRUE(memcmp(out + 13, "9P2000.L", 8) == 0);
+
+	nine_begin(&m, in, 104, 1); /* Tattach fid 0 */
+	nine_put(&m, 0, 4);
+	nine_put(&m, ~0u, 4);
+	nine_string(&m, "root");
+	nine_string(&m, "");
+	nine_put(&m, 0, 4);
+	EXPECT_EQ(nine_exchange(&d, request, &m, reply, 256, 0), 7 + 13);
+	EXPECT_EQ(out[4], 105);
+	EXPECT_EQ(out[7], 0x80); /* a directory */
+
+	nine_begin(&m, in, 110, 2); /* Twalk 0 -> 1 "hello.txt" */
+	nine_put(&m, 0, 4);
+	nine_put(&m, 1, 4);
+	nine_put(&m, 1, 2);
+	nine_string(&m, "hello.txt");
+	EXPECT_EQ(nine_exchange(&d, request, &m, reply, 256, 0), 7 + 2 + 13);
+	EXPECT_EQ(out[4], 111);
+	EXPECT_EQ(nine_get(out + 7, 2), 1);
+
+	nine_begin(&m, in, 12, 3); /* Tlopen fid 1, O_RDONLY */
+	nine_put(&m, 1, 4);
+	nine_put(&m, 0, 4);
+	EXPECT_EQ(nine_exchange(&d, request, &m, reply, 256, 0), 7 + 13 + 4);
+	EXPECT_EQ(out[4], 13);
+
+	/* Tread into an 11-byte header descriptor and a data descriptor, as Linux reads. */
+	nine_begin(&m, in, 116, 4);
+	nine_put(&m, 1, 4);
+	nine_put(&m, 0, 8);
+	nine_put(&m, 100, 4);
+	memset(out, 0, 512);
+	EXPECT_EQ(nine_exchange(&d, request, &m, reply, 11 + 100, 11), 11 + 20);
+	EXPECT_EQ(out[4], 117);
+	EXPECT_EQ(nine_get(out, 4), 11 + 20);
+	EXPECT_EQ(nine_get(out + 7, 4), 20);
+	EXPECT_TRUE(memcmp(out + 11 + 64, "hello from the host\n", 20) == 0);
+
+	/* The driver resets the device: its session is over (nothing before a new Tversion). */
+	EXPECT_TRUE(driver_bring_up(&d, F_VERSION_1 | P9_F_MOUNT_TAG, 1));
+	nine_begin(&m, in, 24, 5); /* Tgetattr fid 1 */
+	nine_put(&m, 1, 4);
+	nine_put(&m, 0x7ff, 8);
+	EXPECT_EQ(nine_exchange(&d, request, &m, reply, 256, 0), 11);
+	EXPECT_EQ(out[4], P9_RLERROR);
+	EXPECT_EQ(nine_get(out + 7, 4), EPROTO);
+out:
+	rig_free(rig);
+	unlink(path);
+	rmdir(dir);
+}
+
+TEST(virtio_9p_refuses_what_is_no_directory)
+{
+	char file[] = "/tmp/lvmm-virtio-9p-file-XXXXXX", err[512];
+	struct rig *rig;
+	int fd = mkstemp(file);
+
+	close(fd);
+	rig = rig_new();
+	rig_add_share(rig, "/nonexistent-lvmm-9p-dir", "gone", false);
+	err[0] = '\0';
+	EXPECT_EQ(rig_create(rig, &virtio_9p_device, err, sizeof(err)), -1);
+	EXPECT_STR_EQ(err, "cannot share '/nonexistent-lvmm-9p-dir' over 9p: No such file or directory (give an existing directory)");
+	rig_free(rig);
+
+	rig = rig_new();
+	rig_add_share(rig, file, "file", true);
+	EXPECT_EQ(rig_create(rig, &virtio_9p_device, err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "over 9p: it is not a directory (give a directory)");
+	EXPECT_CONTAINS(err, file);
+	rig_free(rig);
+	unlink(file);
+
+	/* Two shares, each its own device and tag. */
+	rig = rig_new();
+	rig_add_share(rig, "/tmp", "one", true);
+	rig_add_share(rig, "/", "two", true);
+	EXPECT_EQ(rig_create(rig, &virtio_9p_device, err, sizeof(err)), 0);
+	EXPECT_EQ(rig->vm.devices.count, 2);
 	rig_free(rig);
 }

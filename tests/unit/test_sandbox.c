@@ -1,0 +1,322 @@
+/* lvmm sandbox's pieces that need no guest: its options, the spec init reads, the initrd's
+ * archive, module resolution, the environment filter and the control port's reports. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "unit_test.h"
+#include "vmm/cli.h"
+#include "vmm/cpio_writer.h"
+#include "vmm/kernel_modules.h"
+#include "vmm/sandbox.h"
+#include "vmm/sandbox_spec.h"
+
+static char message[4096];
+static struct run_options opts;
+static struct sandbox_options sandbox;
+
+#define SANDBOX(...) parse_sandbox((char *[]){ "sandbox", __VA_ARGS__, NULL })
+
+static enum cli_result parse_sandbox(char **argv)
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	return cli_parse_sandbox(argc, argv, &opts, &sandbox, message, sizeof(message));
+}
+
+TEST(sandbox_cli_takes_the_command_after_the_options)
+{
+	char *argv[] = { "sandbox", "-k", "Image", "-c", "2", "--9p", "/srv,out", "--rootfs", "/r", "--",
+			 "sh", "-c", "exit 42", NULL };
+	char *argv_options[] = { "sandbox", "-k", "Image", "--", "ls", "-k", "--help", NULL };
+
+	/* sandbox.command points into argv: argv outlives the checks. */
+	EXPECT_EQ(parse_sandbox(argv), CLI_RUN);
+	EXPECT_STR_EQ(opts.kernel_path, "Image");
+	EXPECT_EQ(opts.cpus, 2);
+	EXPECT_STR_EQ(sandbox.rootfs, "/r");
+	EXPECT_EQ(sandbox.command_count, 3);
+	EXPECT_STR_EQ(sandbox.command[0], "sh");
+	EXPECT_STR_EQ(sandbox.command[2], "exit 42");
+	EXPECT_TRUE(sandbox.command[3] == NULL);
+	EXPECT_EQ(opts.share_count, 1);
+	/* Options of the command are the command's, not lvmm's. */
+	EXPECT_EQ(parse_sandbox(argv_options), CLI_RUN);
+	EXPECT_EQ(sandbox.command_count, 3);
+	EXPECT_STR_EQ(sandbox.command[1], "-k");
+}
+
+TEST(sandbox_cli_refuses_what_it_cannot_do)
+{
+	EXPECT_EQ(SANDBOX("-k", "Image"), CLI_ERROR);
+	EXPECT_CONTAINS(message, "no command");
+	EXPECT_EQ(SANDBOX("-k", "Image", "--"), CLI_ERROR);
+	EXPECT_CONTAINS(message, "no command");
+	EXPECT_EQ(SANDBOX("--", "true"), CLI_ERROR);
+	EXPECT_CONTAINS(message, "-k IMAGE");
+	EXPECT_EQ(SANDBOX("-k", "Image", "-i", "initrd", "--", "true"), CLI_ERROR);
+	EXPECT_CONTAINS(message, "drop --initrd");
+	EXPECT_EQ(SANDBOX("-k", "Image", "--console", "virtio", "--", "true"), CLI_ERROR);
+	EXPECT_CONTAINS(message, "drop --console");
+	EXPECT_EQ(SANDBOX("-k", "Image", "--9p", "/x,lvmm-root", "--", "true"), CLI_ERROR);
+	EXPECT_CONTAINS(message, "lvmm-root");
+	EXPECT_EQ(SANDBOX("-k", "Image", "--9p", "/x,a", "--9p", "/y,a", "--", "true"), CLI_ERROR);
+	EXPECT_CONTAINS(message, "given twice");
+	EXPECT_EQ(SANDBOX("-h"), CLI_HELP);
+	EXPECT_CONTAINS(message, "lvmm sandbox -k IMAGE");
+	/* --rootfs belongs to the sandbox only. */
+	EXPECT_EQ(cli_parse_run(4, (char *[]){ "run", "-k", "I", "--rootfs=/x", NULL }, &opts, message,
+				sizeof(message)), CLI_ERROR);
+	EXPECT_CONTAINS(message, "--rootfs is an option of lvmm sandbox");
+}
+
+TEST(share_option_parsing)
+{
+	EXPECT_EQ(cli_parse_run(4, (char *[]){ "run", "-k", "I", "--9p=/a,b,c,tag,ro", NULL }, &opts,
+				message, sizeof(message)), CLI_RUN);
+	EXPECT_EQ(opts.share_count, 1);
+	EXPECT_EQ(opts.shares[0].path_length, 6); /* "/a,b,c": DIR may hold commas */
+	EXPECT_STR_EQ(opts.shares[0].tag, "tag");
+	EXPECT_TRUE(opts.shares[0].read_only);
+	EXPECT_EQ(cli_parse_run(4, (char *[]){ "run", "-k", "I", "--9p=/a,t,rw", NULL }, &opts,
+				message, sizeof(message)), CLI_RUN);
+	EXPECT_FALSE(opts.shares[0].read_only);
+	EXPECT_EQ(cli_parse_run(4, (char *[]){ "run", "-k", "I", "--9p=/a", NULL }, &opts, message,
+				sizeof(message)), CLI_ERROR);
+	EXPECT_CONTAINS(message, "DIR,TAG");
+	EXPECT_EQ(cli_parse_run(4, (char *[]){ "run", "-k", "I",
+				"--9p=/a,abcdefghijabcdefghijabcdefghijab", NULL }, &opts, message,
+				sizeof(message)), CLI_ERROR);
+	EXPECT_CONTAINS(message, "1 to 31");
+	EXPECT_EQ(cli_parse_run(4, (char *[]){ "run", "-k", "I", "--9p=/a,t t", NULL }, &opts, message,
+				sizeof(message)), CLI_ERROR);
+	EXPECT_EQ(cli_parse_run(4, (char *[]){ "run", "-k", "I", "--9p=,t", NULL }, &opts, message,
+				sizeof(message)), CLI_ERROR);
+}
+
+static struct sandbox_spec example_spec(void)
+{
+	static const char *const args[] = { "sh", "-c", "echo \"$HOME\"; exit 3", "" };
+	struct sandbox_spec spec = { 0 };
+
+	spec.root = (struct sandbox_share){ .tag = "lvmm-root", .path = "/", .read_only = true };
+	spec.shares[spec.share_count++] = (struct sandbox_share){ "out", "/home/u/out", false };
+	spec.tmpfs[spec.tmpfs_count++] = "/tmp";
+	spec.modules[spec.module_count++] = "/lib/modules/9p.ko";
+	spec.cwd = "/home/u/work";
+	spec.env[spec.env_count++] = "HOME=/home/u";
+	spec.env[spec.env_count++] = "EMPTY=";
+	for (unsigned int i = 0; i < 4; i++)
+		spec.args[spec.arg_count++] = args[i];
+	return spec;
+}
+
+TEST(sandbox_spec_round_trip)
+{
+	struct sandbox_spec spec = example_spec(), back;
+	char *bytes;
+	size_t size;
+
+	EXPECT_EQ(sandbox_spec_encode(&spec, &bytes, &size, message, sizeof(message)), 0);
+	EXPECT_EQ(sandbox_spec_decode(bytes, size, &back, message, sizeof(message)), 0);
+	EXPECT_STR_EQ(back.root.tag, "lvmm-root");
+	EXPECT_TRUE(back.root.read_only);
+	EXPECT_EQ(back.share_count, 1);
+	EXPECT_STR_EQ(back.shares[0].path, "/home/u/out");
+	EXPECT_FALSE(back.shares[0].read_only);
+	EXPECT_STR_EQ(back.tmpfs[0], "/tmp");
+	EXPECT_STR_EQ(back.modules[0], "/lib/modules/9p.ko");
+	EXPECT_STR_EQ(back.cwd, "/home/u/work");
+	EXPECT_EQ(back.env_count, 2);
+	EXPECT_STR_EQ(back.env[1], "EMPTY=");
+	EXPECT_TRUE(back.env[2] == NULL);
+	EXPECT_EQ(back.arg_count, 4);
+	EXPECT_STR_EQ(back.args[2], "echo \"$HOME\"; exit 3");
+	EXPECT_STR_EQ(back.args[3], ""); /* an empty argument survives */
+	EXPECT_TRUE(back.args[4] == NULL);
+	free(bytes);
+}
+
+TEST(sandbox_spec_refuses_malformed_input)
+{
+	struct sandbox_spec spec = example_spec(), back;
+	char *bytes;
+	size_t size;
+
+	EXPECT_EQ(sandbox_spec_encode(&spec, &bytes, &size, message, sizeof(message)), 0);
+	/* Every truncation is refused or decodes to a spec that still has what it needs. */
+	for (size_t cut = 0; cut < size; cut++) {
+		if (sandbox_spec_decode(bytes, cut, &back, message, sizeof(message)) == 0) {
+			EXPECT_TRUE(back.root.tag && back.cwd && back.arg_count > 0);
+		}
+	}
+	EXPECT_EQ(sandbox_spec_decode(bytes, size - 1, &back, message, sizeof(message)), -1);
+	EXPECT_CONTAINS(message, "ends inside a record");
+	free(bytes);
+	EXPECT_EQ(sandbox_spec_decode("bogus\0x\0", 8, &back, message, sizeof(message)), -1);
+	EXPECT_CONTAINS(message, "unknown record");
+	EXPECT_EQ(sandbox_spec_decode("cwd\0/\0arg\0true\0", 15, &back, message, sizeof(message)), -1);
+	EXPECT_CONTAINS(message, "lacks its root");
+	EXPECT_EQ(sandbox_spec_decode("root\0r\0maybe\0", 13, &back, message, sizeof(message)), -1);
+	EXPECT_EQ(sandbox_spec_decode("root\0r\0ro\0cwd\0relative\0arg\0x\0", 29, &back, message,
+				      sizeof(message)), -1);
+	EXPECT_CONTAINS(message, "not absolute");
+	EXPECT_EQ(sandbox_spec_decode("root\0r\0ro\0cwd\0/\0env\0NOEQUALS\0arg\0x\0", 35, &back,
+				      message, sizeof(message)), -1);
+	EXPECT_CONTAINS(message, "environment entry");
+	EXPECT_EQ(sandbox_spec_decode("root\0r\0ro\0cwd\0/\0arg\0x\0", 22, &back, message,
+				      sizeof(message)), 0);
+}
+
+TEST(sandbox_spec_limits_arguments)
+{
+	struct sandbox_spec back;
+	size_t size = 0;
+	char *bytes = malloc(32 + (SANDBOX_SPEC_MAX_ARGS + 1) * 6);
+
+	size += (size_t)sprintf(bytes, "root%cr%cro%ccwd%c/%c", 0, 0, 0, 0, 0) ;
+	for (unsigned int i = 0; i <= SANDBOX_SPEC_MAX_ARGS; i++) {
+		memcpy(bytes + size, "arg\0x\0", 6);
+		size += 6;
+	}
+	EXPECT_EQ(sandbox_spec_decode(bytes, size, &back, message, sizeof(message)), -1);
+	EXPECT_CONTAINS(message, "more than 1024 arguments");
+	EXPECT_EQ(sandbox_spec_decode(bytes, size - 6, &back, message, sizeof(message)), 0);
+	EXPECT_EQ(back.arg_count, SANDBOX_SPEC_MAX_ARGS);
+	free(bytes);
+}
+
+static unsigned long hex_field(const uint8_t *header, unsigned int index)
+{
+	char text[9];
+
+	memcpy(text, header + 6 + index * 8, 8);
+	text[8] = '\0';
+	return strtoul(text, NULL, 16);
+}
+
+/* Walks the archive as the kernel's unpacker does: magic, fields, 4-byte alignment. */
+TEST(cpio_writer_makes_a_newc_archive)
+{
+	struct cpio_writer writer;
+	const char *names[] = { "dev", "dev/console", "init", "TRAILER!!!" };
+	unsigned long modes[] = { S_IFDIR | 0755, S_IFCHR | 0600, S_IFREG | 0755, 0 };
+	size_t offset = 0;
+
+	cpio_writer_init(&writer);
+	cpio_add_directory(&writer, "dev", 0755);
+	cpio_add_char_device(&writer, "dev/console", 0600, 5, 1);
+	cpio_add_file(&writer, "init", 0755, "#!abc", 5);
+	EXPECT_EQ(cpio_finish(&writer), 0);
+	for (unsigned int i = 0; i < 4; i++) {
+		const uint8_t *header = writer.bytes + offset;
+		unsigned long name_size, file_size;
+
+		EXPECT_TRUE(offset + 110 <= writer.size);
+		EXPECT_EQ(memcmp(header, "070701", 6), 0);
+		EXPECT_EQ(hex_field(header, 1), modes[i]);
+		name_size = hex_field(header, 11);
+		file_size = hex_field(header, 6);
+		EXPECT_EQ(name_size, strlen(names[i]) + 1);
+		EXPECT_STR_EQ((const char *)header + 110, names[i]);
+		if (i == 1) {
+			EXPECT_EQ(hex_field(header, 9), 5);
+			EXPECT_EQ(hex_field(header, 10), 1);
+		}
+		offset = (offset + 110 + name_size + 3) & ~(size_t)3;
+		if (i == 2) {
+			EXPECT_EQ(file_size, 5);
+			EXPECT_EQ(memcmp(writer.bytes + offset, "#!abc", 5), 0);
+		}
+		offset = (offset + file_size + 3) & ~(size_t)3;
+	}
+	EXPECT_EQ(offset, writer.size);
+	free(writer.bytes);
+}
+
+TEST(kernel_release_from_the_banner)
+{
+	static const char image[] = "xx%s version %s (gcc)\0Linux version \0Linux version 6.1.0-57-arm64 (debian-kernel@lists.debian.org) #1 SMP";
+	char release[KERNEL_RELEASE_MAX];
+
+	EXPECT_EQ(kernel_release_find((const uint8_t *)image, sizeof(image), release, sizeof(release)), 0);
+	EXPECT_STR_EQ(release, "6.1.0-57-arm64");
+	EXPECT_EQ(kernel_release_find((const uint8_t *)"Linux version ", 14, release, sizeof(release)), -1);
+	EXPECT_EQ(kernel_release_find((const uint8_t *)"no banner", 9, release, sizeof(release)), -1);
+}
+
+TEST(modules_resolve_gives_dependencies_first)
+{
+	static const char dep[] =
+		"kernel/fs/netfs/netfs.ko:\n"
+		"kernel/fs/fscache/fscache.ko: kernel/fs/netfs/netfs.ko\n"
+		"kernel/net/9p/9pnet.ko:\n"
+		"kernel/net/9p/9pnet_virtio.ko: kernel/net/9p/9pnet.ko\n"
+		"kernel/fs/9p/9p.ko: kernel/fs/fscache/fscache.ko kernel/net/9p/9pnet.ko kernel/fs/netfs/netfs.ko\n"
+		"kernel/drivers/char/hw_random/virtio-rng.ko.xz:\n";
+	const char *wanted[] = { "virtio_mmio", "9pnet_virtio", "9p", "virtio_rng", NULL };
+	struct module_list list;
+	char name[64];
+
+	EXPECT_EQ(modules_resolve(dep, sizeof(dep) - 1, wanted, &list, message, sizeof(message)), 0);
+	EXPECT_EQ(list.count, 6); /* virtio_mmio is built in: not listed */
+	EXPECT_STR_EQ(list.paths[0], "kernel/net/9p/9pnet.ko");
+	EXPECT_STR_EQ(list.paths[1], "kernel/net/9p/9pnet_virtio.ko");
+	EXPECT_STR_EQ(list.paths[2], "kernel/fs/netfs/netfs.ko");
+	EXPECT_STR_EQ(list.paths[3], "kernel/fs/fscache/fscache.ko");
+	EXPECT_STR_EQ(list.paths[4], "kernel/fs/9p/9p.ko");
+	EXPECT_STR_EQ(list.paths[5], "kernel/drivers/char/hw_random/virtio-rng.ko.xz");
+	module_list_free(&list);
+	module_name_of("kernel/drivers/char/hw_random/virtio-rng.ko.xz", name, sizeof(name));
+	EXPECT_STR_EQ(name, "virtio_rng");
+}
+
+TEST(sandbox_environment_filter)
+{
+	EXPECT_TRUE(sandbox_environment_passes("PATH=/bin"));
+	EXPECT_TRUE(sandbox_environment_passes("LC_ALL=C"));
+	EXPECT_TRUE(sandbox_environment_passes("TERM="));
+	EXPECT_FALSE(sandbox_environment_passes("SSH_AUTH_SOCK=/tmp/x"));
+	EXPECT_FALSE(sandbox_environment_passes("AWS_SECRET_ACCESS_KEY=x"));
+	EXPECT_FALSE(sandbox_environment_passes("PATHX=/bin"));
+	EXPECT_FALSE(sandbox_environment_passes("PAT=/bin"));
+	EXPECT_FALSE(sandbox_environment_passes("PATH"));
+}
+
+static void feed(struct sandbox_report *report, const char *text)
+{
+	sandbox_report_receive(report, (const uint8_t *)text, strlen(text));
+}
+
+TEST(sandbox_report_parses_the_control_port)
+{
+	struct sandbox_report report = { 0 };
+
+	feed(&report, "ex");
+	feed(&report, "it 4");
+	EXPECT_FALSE(report.finished);
+	feed(&report, "2\n");
+	EXPECT_TRUE(report.finished);
+	EXPECT_EQ(report.status, 42);
+	feed(&report, "exit 7\n"); /* the first status counts */
+	EXPECT_EQ(report.status, 42);
+
+	memset(&report, 0, sizeof(report));
+	feed(&report, "signal 9\r\n");
+	EXPECT_EQ(report.status, 137);
+
+	memset(&report, 0, sizeof(report));
+	feed(&report, "exit 256\nexit -1\nexit 3x\nsignal 0\n");
+	EXPECT_FALSE(report.finished);
+	feed(&report, "error mounting 9p failed\nerror second\n");
+	EXPECT_STR_EQ(report.error, "mounting 9p failed");
+
+	/* A line longer than the buffer is cut, not overflowed. */
+	memset(&report, 0, sizeof(report));
+	for (int i = 0; i < 3000; i++)
+		feed(&report, "x");
+	feed(&report, "\nexit 1\n");
+	EXPECT_EQ(report.status, 1);
+}

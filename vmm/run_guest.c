@@ -1,0 +1,102 @@
+#include "run_guest.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "confine.h"
+#include "console.h"
+#include "log.h"
+#include "lvmm/exit_status.h"
+#include "vcpu.h"
+#include "vm.h"
+
+/* SIGINT, SIGTERM and SIGHUP are taken through a signalfd by the main thread only: blocked
+ * here, before any vCPU thread exists, so every thread inherits the block. */
+static int signals_setup(void)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (vcpu_kick_signal_install() < 0)
+		return -1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int run_guest(const struct run_options *opts, const struct run_guest_session *session,
+	      uint64_t start_ns)
+{
+	struct payloads payloads;
+	char message[4096];
+	int signal_fd, status;
+
+	log_set_level(opts->loglevel);
+	signal_fd = signals_setup();
+	if (signal_fd < 0) {
+		log_error("setting up signal handling failed: %s", strerror(errno));
+		return EXIT_LVMM_ERROR;
+	}
+	snprintf(message, sizeof(message), "lvmm-%s", opts->name);
+	prctl(PR_SET_NAME, message);
+	/* lvmm never execs; should a bug make it, nothing it runs gains privileges (setuid, file
+	 * capabilities). Also what a seccomp filter needs. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		log_error("setting no_new_privs failed: %s", strerror(errno));
+		close(signal_fd);
+		return EXIT_LVMM_ERROR;
+	}
+	if (confine_setup(!opts->no_seccomp,
+			  (opts->dump_dtb_path ? CONFINE_WITH_DUMP_DTB : 0) |
+			  (opts->share_count ? CONFINE_WITH_SHARES : 0), message, sizeof(message))) {
+		log_error("%s", message);
+		close(signal_fd);
+		return EXIT_LVMM_ERROR;
+	}
+	if (opts->no_seccomp)
+		log_info("running without seccomp filters (--no-seccomp)");
+	/* The first thread: glibc's one-time thread set-up (a signal handler of its own) happens
+	 * here, unfiltered; the thread confines itself. */
+	if (console_output_start(session->console_fd, CONSOLE_OUTPUT_RING_BYTES) < 0) {
+		log_error("starting the console output thread failed: %s", strerror(errno));
+		close(signal_fd);
+		return EXIT_LVMM_ERROR;
+	}
+	if (session->terminal_raw)
+		console_terminal_raw();
+	/* From here on the main thread runs under its filter, first boot and reboots alike; the
+	 * threads it starts inherit it and narrow it to their own (vmm/confine.h). */
+	confine_thread(CONFINE_MAIN);
+	/* Every boot, reboots included, reads and checks the files afresh. */
+	do {
+		if (payloads_load(opts, &payloads, message, sizeof(message)) ||
+		    (session->prepare_payloads &&
+		     session->prepare_payloads(session->context, &payloads, message, sizeof(message)))) {
+			payloads_free(&payloads);
+			log_error("%s", message);
+			status = EXIT_LVMM_ERROR;
+			break;
+		}
+		status = vm_run_once(opts, &payloads, start_ns, signal_fd);
+		payloads_free(&payloads);
+	} while (status == STOP_REBOOT);
+	/* The guest's last words reach a live reader; a stuck one delays a stop by a signal at
+	 * most half a second. */
+	console_output_stop(status >= 128 ? 500 : 5000);
+	if (console_output_dropped())
+		log_warning("dropped %llu bytes of guest console output that standard output did not take",
+			    (unsigned long long)console_output_dropped());
+	if (session->terminal_raw)
+		console_terminal_restore();
+	close(signal_fd);
+	return status;
+}

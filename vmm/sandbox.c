@@ -1,0 +1,415 @@
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cpio_writer.h"
+#include "kernel_modules.h"
+#include "log.h"
+#include "lvmm/exit_status.h"
+#include "monotonic_clock.h"
+#include "payload.h"
+#include "run_guest.h"
+#include "sandbox_init.h"
+#include "sandbox_spec.h"
+
+#define SANDBOX_ROOT_TAG "lvmm-root"
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define INIT_MAX_BYTES (256u << 20)
+#define KERNEL_LOG_TAIL_LINES 20
+
+extern char **environ;
+
+struct sandbox {
+	struct run_options opts;
+	struct sandbox_options command;
+	char root[PATH_MAX];                        /* the host directory that is the guest's / */
+	char mount_points[CLI_MAX_SHARES][PATH_MAX]; /* the further shares' places in the guest */
+	char cwd[PATH_MAX];
+	char path_entry[sizeof("PATH=") + sizeof(DEFAULT_PATH)];
+	char params[4096];
+	struct sandbox_spec spec;
+	struct console_port ports[SANDBOX_PORTS];
+	struct sandbox_report report;
+	int kernel_log_fd;                          /* the kernel console, kept for a failure */
+};
+
+/* A path on the host as the guest sees it: inside the root, the part below it. */
+static const char *guest_path_of(const struct sandbox *sandbox, const char *host_path)
+{
+	size_t root_length = strlen(sandbox->root);
+
+	if (strcmp(sandbox->root, "/") == 0)
+		return host_path;
+	if (strncmp(host_path, sandbox->root, root_length) == 0) {
+		if (host_path[root_length] == '\0')
+			return "/";
+		if (host_path[root_length] == '/')
+			return host_path + root_length;
+	}
+	return NULL;
+}
+
+static int directory_resolve(const char *given, size_t length, char *resolved, const char *what,
+			     const char *fix)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (length >= sizeof(path)) {
+		log_error("%s '%.*s' is too long", what, (int)length, given);
+		return -1;
+	}
+	memcpy(path, given, length);
+	path[length] = '\0';
+	if (!realpath(path, resolved) || stat(resolved, &st) < 0) {
+		log_error("%s '%s': %s (%s)", what, path, strerror(errno), fix);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_error("%s '%s' is not a directory (%s)", what, path, fix);
+		return -1;
+	}
+	return 0;
+}
+
+/* The root share first, then the user's shares, each mounted at its own path. */
+static int shares_setup(struct sandbox *sandbox)
+{
+	struct run_options *opts = &sandbox->opts;
+	struct sandbox_spec *spec = &sandbox->spec;
+	const char *rootfs = sandbox->command.rootfs ? sandbox->command.rootfs : "/";
+
+	if (directory_resolve(rootfs, strlen(rootfs), sandbox->root, "--rootfs",
+			      "give the directory that is to be the guest's /"))
+		return -1;
+	for (unsigned int i = 0; i < opts->share_count; i++) {
+		struct share_option *share = &opts->shares[i];
+		char host_path[PATH_MAX];
+		const char *guest_path;
+
+		if (directory_resolve(share->path, share->path_length, host_path, "--9p directory",
+				      "give an existing directory"))
+			return -1;
+		guest_path = guest_path_of(sandbox, host_path);
+		snprintf(sandbox->mount_points[i], PATH_MAX, "%s", guest_path ? guest_path : host_path);
+	}
+	/* The root share goes first; the spec's tags point at the shares where they end up. */
+	memmove(&opts->shares[1], &opts->shares[0], opts->share_count * sizeof(opts->shares[0]));
+	for (unsigned int i = 0; i < opts->share_count; i++) {
+		spec->shares[spec->share_count++] = (struct sandbox_share){
+			.tag = opts->shares[i + 1].tag, .path = sandbox->mount_points[i],
+			.read_only = opts->shares[i + 1].read_only,
+		};
+	}
+	opts->shares[0] = (struct share_option){
+		.path = sandbox->root, .path_length = strlen(sandbox->root), .tag = SANDBOX_ROOT_TAG,
+		.read_only = true,
+	};
+	opts->share_count++;
+	spec->root = (struct sandbox_share){ .tag = SANDBOX_ROOT_TAG, .path = "/", .read_only = true };
+	return 0;
+}
+
+static int command_setup(struct sandbox *sandbox)
+{
+	struct sandbox_spec *spec = &sandbox->spec;
+	const char *home = NULL, *guest_cwd;
+	bool have_path = false;
+
+	if (!getcwd(sandbox->cwd, sizeof(sandbox->cwd))) {
+		log_error("cannot read the current directory: %s", strerror(errno));
+		return -1;
+	}
+	/* Outside --rootfs, the command starts at the guest's /. */
+	guest_cwd = guest_path_of(sandbox, sandbox->cwd);
+	spec->cwd = guest_cwd ? guest_cwd : "/";
+	for (char **entry = environ; *entry; entry++) {
+		if (!sandbox_environment_passes(*entry) || spec->env_count == SANDBOX_SPEC_MAX_ENV)
+			continue;
+		spec->env[spec->env_count++] = *entry;
+		if (strncmp(*entry, "PATH=", 5) == 0)
+			have_path = true;
+		if (strncmp(*entry, "HOME=", 5) == 0)
+			home = *entry + 5;
+	}
+	if (!have_path && spec->env_count < SANDBOX_SPEC_MAX_ENV) {
+		snprintf(sandbox->path_entry, sizeof(sandbox->path_entry), "PATH=%s", DEFAULT_PATH);
+		spec->env[spec->env_count++] = sandbox->path_entry;
+	}
+	if (sandbox->command.command_count > SANDBOX_SPEC_MAX_ARGS) {
+		log_error("the command has more than %d arguments", SANDBOX_SPEC_MAX_ARGS);
+		return -1;
+	}
+	for (int i = 0; i < sandbox->command.command_count; i++)
+		spec->args[spec->arg_count++] = sandbox->command.command[i];
+	spec->tmpfs[spec->tmpfs_count++] = "/tmp";
+	spec->tmpfs[spec->tmpfs_count++] = "/var/tmp";
+	spec->tmpfs[spec->tmpfs_count++] = "/run";
+	if (home && home[0] == '/' && strcmp(home, "/") != 0)
+		spec->tmpfs[spec->tmpfs_count++] = home;
+	return 0;
+}
+
+/* ROOT/lib/modules/RELEASE/NAME on the host; -1 if it does not fit. */
+static int path_in_root(const struct sandbox *sandbox, char *path, size_t size, const char *release,
+			const char *name)
+{
+	int n = snprintf(path, size, "%s/lib/modules/%s/%s",
+			 strcmp(sandbox->root, "/") == 0 ? "" : sandbox->root, release, name);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* The modules of the drivers a sandbox needs, when the kernel builds them as modules and the
+ * root holds them (lib/modules/RELEASE, as modprobe finds them). */
+static int modules_add(struct sandbox *sandbox, const struct payloads *payloads,
+		       struct cpio_writer *initrd, char names[][64], char *err, size_t err_size)
+{
+	static const char *const base_drivers[] = {
+		"virtio_mmio", "virtio_console", "9pnet_virtio", "9p", NULL,
+	};
+	const char *drivers[8];
+	unsigned int driver_count = 0;
+	char release[KERNEL_RELEASE_MAX], path[PATH_MAX + 256];
+	struct module_list list;
+	struct payload dep;
+	int result = -1, probe;
+
+	for (unsigned int i = 0; base_drivers[i]; i++)
+		drivers[driver_count++] = base_drivers[i];
+	if (sandbox->opts.disk_count)
+		drivers[driver_count++] = "virtio_blk";
+	if (sandbox->opts.rng)
+		drivers[driver_count++] = "virtio_rng";
+	drivers[driver_count] = NULL;
+	if (kernel_release_find(payloads->kernel.data, payloads->kernel.size, release, sizeof(release)))
+		return 0;
+	if (path_in_root(sandbox, path, sizeof(path), release, "modules.dep"))
+		return 0;
+	/* open, not access: the main thread's seccomp filter has no faccessat. */
+	probe = open(path, O_RDONLY | O_CLOEXEC);
+	if (probe < 0)
+		return 0; /* no modules for this kernel in the root: everything must be built in */
+	close(probe);
+	if (payload_read_file(path, 64u << 20, &dep, err, err_size))
+		return -1;
+	if (modules_resolve((const char *)dep.data, dep.size, drivers, &list, err, err_size))
+		goto out_dep;
+	cpio_add_directory(initrd, "lib", 0755);
+	cpio_add_directory(initrd, "lib/modules", 0755);
+	for (unsigned int i = 0; i < list.count; i++) {
+		const char *base = strrchr(list.paths[i], '/');
+		struct payload module;
+
+		if (path_in_root(sandbox, path, sizeof(path), release, list.paths[i])) {
+			snprintf(err, err_size, "the module path '%s' is too long", list.paths[i]);
+			goto out_list;
+		}
+		if (payload_read_file(path, 64u << 20, &module, err, err_size))
+			goto out_list;
+		snprintf(names[i], 64, "/lib/modules/%s", base ? base + 1 : list.paths[i]);
+		cpio_add_file(initrd, names[i] + 1, 0644, module.data, module.size);
+		munmap(module.mapping, module.mapping_size);
+		sandbox->spec.modules[sandbox->spec.module_count++] = names[i];
+	}
+	result = 0;
+out_list:
+	module_list_free(&list);
+out_dep:
+	if (dep.mapping)
+		munmap(dep.mapping, dep.mapping_size);
+	return result;
+}
+
+/* The initrd: lvmm itself as /init, the spec, the modules; built afresh at every boot. */
+static int initrd_build(void *context, struct payloads *payloads, char *err, size_t err_size)
+{
+	struct sandbox *sandbox = context;
+	char module_names[KERNEL_MODULES_MAX][64];
+	struct cpio_writer initrd;
+	struct payload self;
+	char *spec_bytes;
+	size_t spec_size;
+
+	cpio_writer_init(&initrd);
+	cpio_add_directory(&initrd, "dev", 0755);
+	cpio_add_char_device(&initrd, "dev/console", 0600, 5, 1);
+	sandbox->spec.module_count = 0;
+	if (modules_add(sandbox, payloads, &initrd, module_names, err, err_size))
+		goto fail;
+	if (payload_read_file("/proc/self/exe", INIT_MAX_BYTES, &self, err, err_size))
+		goto fail;
+	cpio_add_file(&initrd, "init", 0755, self.data, self.size);
+	munmap(self.mapping, self.mapping_size);
+	if (sandbox_spec_encode(&sandbox->spec, &spec_bytes, &spec_size, err, err_size))
+		goto fail;
+	cpio_add_file(&initrd, SANDBOX_SPEC_PATH + 1, 0600, spec_bytes, spec_size);
+	free(spec_bytes);
+	if (cpio_finish(&initrd)) {
+		snprintf(err, err_size, "out of memory building the sandbox's initrd");
+		return -1;
+	}
+	payloads->initrd = (struct payload){ .data = initrd.bytes, .size = initrd.size, .built = true };
+	return 0;
+fail:
+	free(initrd.bytes);
+	return -1;
+}
+
+/* Init's own line on the kernel console ("lvmm-sandbox-init: error ..."), for a guest whose
+ * control port never came up; else the kernel log's last lines. */
+static void explain_failure(struct sandbox *sandbox, const char *what)
+{
+	const char *prefix = SANDBOX_INIT_CONSOLE_PREFIX "error ";
+	struct stat st;
+	char *log_text = MAP_FAILED;
+	size_t size = 0;
+
+	if (sandbox->report.error[0]) {
+		log_error("sandbox: %s", sandbox->report.error);
+		return;
+	}
+	if (sandbox->kernel_log_fd >= 0 && fstat(sandbox->kernel_log_fd, &st) == 0 && st.st_size > 0) {
+		size = (size_t)st.st_size;
+		log_text = mmap(NULL, size, PROT_READ, MAP_SHARED, sandbox->kernel_log_fd, 0);
+	}
+	if (log_text != MAP_FAILED) {
+		const char *found = memmem(log_text, size, prefix, strlen(prefix));
+
+		if (found) {
+			const char *end = memchr(found, '\n', size - (size_t)(found - log_text));
+			size_t length = (end ? (size_t)(end - found) : size - (size_t)(found - log_text)) -
+					strlen(prefix);
+
+			log_error("sandbox: %.*s", (int)length, found + strlen(prefix));
+		} else {
+			const char *start = log_text + size;
+			unsigned int lines = 0;
+
+			while (start > log_text && lines <= KERNEL_LOG_TAIL_LINES) {
+				start--;
+				if (*start == '\n')
+					lines++;
+			}
+			log_error("sandbox: %s; the guest kernel's log ends:", what);
+			fwrite(start, 1, size - (size_t)(start - log_text), stderr);
+			fputc('\n', stderr);
+		}
+		munmap(log_text, size);
+		return;
+	}
+	log_error("sandbox: %s (rerun with --loglevel info to see the guest kernel's log)", what);
+}
+
+static int sandbox_status(struct sandbox *sandbox, int status)
+{
+	if (status == EXIT_GUEST_POWEROFF && sandbox->report.finished)
+		return sandbox->report.status;
+	if (status >= 128)
+		return status; /* lvmm itself was stopped by a signal; it said so */
+	switch (status) {
+	case EXIT_GUEST_POWEROFF:
+		explain_failure(sandbox, "the guest powered off without reporting the command's status");
+		break;
+	case EXIT_GUEST_RESET:
+		explain_failure(sandbox, "the guest kernel reset before the command ended (a panic?)");
+		break;
+	case EXIT_GUEST_PANIC:
+		explain_failure(sandbox, "the guest kernel panicked");
+		break;
+	case EXIT_GUEST_CRASH:
+		explain_failure(sandbox, "the guest crashed");
+		break;
+	default:
+		break; /* lvmm's own error: already said */
+	}
+	return SANDBOX_EXIT_FAILURE;
+}
+
+static int sandbox_prepare(struct sandbox *sandbox, int argc, char **argv, bool *help)
+{
+	char message[4096];
+	int written;
+
+	*help = false;
+	switch (cli_parse_sandbox(argc, argv, &sandbox->opts, &sandbox->command, message,
+				  sizeof(message))) {
+	case CLI_HELP:
+		fputs(message, stdout);
+		*help = true;
+		return 0;
+	case CLI_ERROR:
+		log_error("%s", message);
+		return -1;
+	case CLI_RUN:
+		break;
+	}
+	if (shares_setup(sandbox) || command_setup(sandbox))
+		return -1;
+	/* A panic resets the guest (panic=-1), and a reset ends the sandbox. */
+	written = snprintf(sandbox->params, sizeof(sandbox->params), "panic=-1 rdinit=/init%s%s%s",
+			   sandbox->opts.loglevel >= LOG_INFO ? "" : " quiet",
+			   sandbox->opts.params ? " " : "", sandbox->opts.params ? sandbox->opts.params : "");
+	if (written < 0 || (size_t)written >= sizeof(sandbox->params)) {
+		log_error("the kernel parameters given with -p are too long");
+		return -1;
+	}
+	sandbox->opts.params = sandbox->params;
+	sandbox->opts.no_reboot = true;
+	sandbox->ports[SANDBOX_PORT_STDOUT] = (struct console_port){ .name = "stdout", .output_fd = STDOUT_FILENO };
+	sandbox->ports[SANDBOX_PORT_STDERR] = (struct console_port){ .name = "stderr", .output_fd = STDERR_FILENO };
+	sandbox->ports[SANDBOX_PORT_CONTROL] = (struct console_port){
+		.name = "control port", .output_fd = -1, .receive = sandbox_report_receive,
+		.context = &sandbox->report,
+	};
+	sandbox->opts.console_ports = sandbox->ports;
+	sandbox->opts.console_port_count = SANDBOX_PORTS;
+	/* The kernel's console is kept, not shown, unless asked for: the command's output is
+	 * what lvmm sandbox prints. */
+	if (sandbox->opts.loglevel >= LOG_INFO)
+		sandbox->kernel_log_fd = dup(STDERR_FILENO);
+	else
+		sandbox->kernel_log_fd = memfd_create("lvmm-sandbox-kernel-log", MFD_CLOEXEC);
+	if (sandbox->kernel_log_fd < 0) {
+		log_error("creating the kernel log's buffer failed: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int sandbox_command(int argc, char **argv)
+{
+	uint64_t start_ns = monotonic_ns();
+	struct sandbox *sandbox = calloc(1, sizeof(*sandbox));
+	bool help;
+	int status;
+
+	if (!sandbox) {
+		log_error("out of memory");
+		return SANDBOX_EXIT_FAILURE;
+	}
+	sandbox->kernel_log_fd = -1;
+	if (sandbox_prepare(sandbox, argc, argv, &help)) {
+		status = SANDBOX_EXIT_FAILURE;
+	} else if (help) {
+		status = fflush(stdout) == 0 ? 0 : SANDBOX_EXIT_FAILURE;
+	} else {
+		status = run_guest(&sandbox->opts, &(struct run_guest_session){
+			.console_fd = sandbox->kernel_log_fd, .prepare_payloads = initrd_build,
+			.context = sandbox }, start_ns);
+		status = sandbox_status(sandbox, status);
+	}
+	if (sandbox->kernel_log_fd >= 0)
+		close(sandbox->kernel_log_fd);
+	free(sandbox);
+	return status;
+}

@@ -1,0 +1,32 @@
+/*
+ * lvmm sandbox: runs one command in a guest kernel and exits with its status (docs/sandbox.md).
+ * The host side: the guest's root and shares over 9p, an initrd holding lvmm itself as init
+ * (vmm/sandbox_init.c) with what it is to do (vmm/sandbox_spec.h), three virtio consoles (the
+ * command's stdout and stderr, init's control port), and the status init reports.
+ */
+#ifndef LVMM_SANDBOX_H
+#define LVMM_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* lvmm's own failure in a sandbox, before the command's status was known (as env(1), docker). */
+#define SANDBOX_EXIT_FAILURE 125
+
+/* What init's control port said: "exit N", "signal N" or "error MESSAGE", one line each. */
+struct sandbox_report {
+	char line[1024];          /* the line being assembled */
+	size_t length;
+	bool finished;            /* a status was reported */
+	int status;               /* lvmm's exit status for it: N, or 128 + N */
+	char error[1024];         /* init's first error, "" if none */
+};
+
+/* Takes bytes from the control port (any split into pieces). */
+void sandbox_report_receive(void *context, const uint8_t *bytes, size_t count);
+
+/* lvmm sandbox's arguments (argv[0] is "sandbox"); returns lvmm's exit status. */
+int sandbox_command(int argc, char **argv);
+
+#endif

@@ -1,0 +1,432 @@
+#include "sandbox_init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sandbox_spec.h"
+
+#ifndef MODULE_INIT_COMPRESSED_FILE
+#define MODULE_INIT_COMPRESSED_FILE 4
+#endif
+
+#define NINEP_MSIZE "524288"
+#define DEVICE_WAIT_MS 5000
+
+extern char **environ;
+
+static int control_fd = -1;
+static int console_fd = 2;
+
+bool sandbox_init_wanted(void)
+{
+	return getpid() == 1 && access(SANDBOX_SPEC_PATH, R_OK) == 0;
+}
+
+static void write_all(int fd, const char *text, size_t length)
+{
+	while (length > 0) {
+		ssize_t n = write(fd, text, length);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		text += n;
+		length -= (size_t)n;
+	}
+}
+
+static void power_off(void) __attribute__((noreturn));
+static void power_off(void)
+{
+	if (control_fd >= 0)
+		tcdrain(control_fd);
+	sync();
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
+}
+
+/* One line for lvmm: on the control port when it is up, and always on the kernel console. */
+static void report(const char *kind, const char *fmt, va_list ap)
+{
+	char message[1024], line[1100];
+	int length;
+
+	vsnprintf(message, sizeof(message), fmt, ap);
+	for (char *c = message; *c; c++) {
+		if (*c == '\n')
+			*c = ' ';
+	}
+	length = snprintf(line, sizeof(line), "%s %s\n", kind, message);
+	if (control_fd >= 0 && length > 0)
+		write_all(control_fd, line, strnlen(line, sizeof(line)));
+	length = snprintf(line, sizeof(line), SANDBOX_INIT_CONSOLE_PREFIX "%s %s\n", kind, message);
+	if (length > 0)
+		write_all(console_fd, line, strnlen(line, sizeof(line)));
+}
+
+static void fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("error", fmt, ap);
+	va_end(ap);
+	power_off();
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec delay = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&delay, NULL);
+}
+
+/* devtmpfs creates nodes from a kernel thread: a device probed a moment ago may not be there
+ * yet. */
+static bool wait_for_path(const char *path, unsigned int timeout_ms)
+{
+	for (unsigned int waited = 0; ; waited += 10) {
+		if (access(path, F_OK) == 0)
+			return true;
+		if (waited >= timeout_ms)
+			return false;
+		sleep_ms(10);
+	}
+}
+
+static void mount_or_fail(const char *source, const char *target, const char *type,
+			  unsigned long flags, const char *data, const char *fix)
+{
+	if (mount(source, target, type, flags, data) < 0)
+		fail("mounting %s on %s failed: %s%s%s", type, target, strerror(errno),
+		     fix ? " " : "", fix ? fix : "");
+}
+
+static bool file_has_line(const char *path, const char *word)
+{
+	char text[8192];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		const char *last = strrchr(line, '\t');
+
+		if (strcmp(last ? last + 1 : line, word) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void load_modules(const struct sandbox_spec *spec)
+{
+	for (unsigned int i = 0; i < spec->module_count; i++) {
+		const char *path = spec->modules[i];
+		size_t length = strlen(path);
+		int flags = length > 3 && strcmp(path + length - 3, ".ko") != 0 ?
+			    MODULE_INIT_COMPRESSED_FILE : 0;
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			fail("the initrd lacks its module %s: %s", path, strerror(errno));
+		if (syscall(SYS_finit_module, fd, "", flags) < 0 && errno != EEXIST)
+			fail("loading the guest kernel module %s failed: %s", path, strerror(errno));
+		close(fd);
+	}
+}
+
+static void check_kernel(void)
+{
+	if (access("/sys/bus/platform/drivers/virtio-mmio", F_OK) != 0)
+		fail("the guest kernel has no virtio-mmio driver: build it with CONFIG_VIRTIO_MMIO (or give its module in the root's /lib/modules)");
+}
+
+static void open_control_port(void)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/dev/hvc%d", SANDBOX_PORT_CONTROL);
+	if (!wait_for_path(path, DEVICE_WAIT_MS))
+		fail("the guest kernel has no virtio-console (%s never appeared): build it with CONFIG_VIRTIO_CONSOLE (or give its module in the root's /lib/modules)",
+		     path);
+	control_fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (control_fd < 0)
+		fail("opening %s failed: %s", path, strerror(errno));
+}
+
+/* The bytes a command writes reach lvmm unchanged: no \n -> \r\n, no echo. */
+static int open_port(int port, int flags)
+{
+	char path[32];
+	struct termios termios;
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/hvc%d", port);
+	fd = open(path, flags | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		fail("opening %s failed: %s", path, strerror(errno));
+	if (tcgetattr(fd, &termios) == 0) {
+		cfmakeraw(&termios);
+		tcsetattr(fd, TCSANOW, &termios);
+	}
+	return fd;
+}
+
+static void mount_share(const struct sandbox_share *share, const char *target, bool root)
+{
+	char options[128];
+
+	/* The read-only root does not change under a run: caching it saves a round trip to
+	 * lvmm per lookup; writable shares see the host's changes at once. */
+	snprintf(options, sizeof(options), "trans=virtio,version=9p2000.L,msize=%s%s", NINEP_MSIZE,
+		 share->read_only ? ",cache=loose" : "");
+	if (mount(share->tag, target, "9p", share->read_only ? MS_RDONLY : 0, options) < 0) {
+		if (errno == ENODEV && !file_has_line("/proc/filesystems", "9p"))
+			fail("the guest kernel has no 9p file system: build it with CONFIG_NET_9P, CONFIG_NET_9P_VIRTIO and CONFIG_9P_FS (or give their modules in the root's /lib/modules)");
+		if (errno == ENOENT && root)
+			fail("the guest kernel found no 9p share '%s': build it with CONFIG_NET_9P_VIRTIO", share->tag);
+		fail("mounting the 9p share '%s' on %s failed: %s", share->tag, share->path, strerror(errno));
+	}
+}
+
+static bool is_directory(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void under_new_root(char *out, size_t size, const char *path)
+{
+	snprintf(out, size, "/newroot%s", strcmp(path, "/") == 0 ? "" : path);
+}
+
+static void build_root(const struct sandbox_spec *spec)
+{
+	char target[4096];
+
+	mkdir("/newroot", 0755);
+	mount_share(&spec->root, "/newroot", true);
+	for (unsigned int i = 0; i < spec->tmpfs_count; i++) {
+		const char *path = spec->tmpfs[i];
+		bool sticky = strcmp(path, "/tmp") == 0 || strcmp(path, "/var/tmp") == 0;
+
+		under_new_root(target, sizeof(target), path);
+		if (is_directory(target))
+			mount_or_fail("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV,
+				      sticky ? "mode=1777" : "mode=0755", NULL);
+	}
+	for (unsigned int i = 0; i < spec->share_count; i++) {
+		under_new_root(target, sizeof(target), spec->shares[i].path);
+		if (!is_directory(target))
+			fail("cannot mount the 9p share '%s' at %s: no such directory in the guest's root",
+			     spec->shares[i].tag, spec->shares[i].path);
+		mount_share(&spec->shares[i], target, false);
+	}
+	if (!is_directory("/newroot/dev") || !is_directory("/newroot/proc") || !is_directory("/newroot/sys"))
+		fail("the guest's root has no /dev, /proc or /sys to mount on: give a root file system with them");
+	mount_or_fail("/dev", "/newroot/dev", NULL, MS_MOVE, NULL, NULL);
+	mount_or_fail("proc", "/newroot/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, NULL);
+	mount_or_fail("sysfs", "/newroot/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, NULL);
+	mkdir("/newroot/dev/pts", 0755);
+	mount("devpts", "/newroot/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "ptmxmode=0666,mode=0620");
+	mkdir("/newroot/dev/shm", 01777);
+	mount("tmpfs", "/newroot/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	if (chdir("/newroot") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0)
+		fail("entering the 9p root failed: %s", strerror(errno));
+	if (chdir(spec->cwd) < 0)
+		fail("cannot enter the working directory %s in the guest: %s", spec->cwd, strerror(errno));
+}
+
+/* The child: the command, its output on pipes that init relays to the ports. */
+static void run_command(const struct sandbox_spec *spec, int output_pipe, int error_pipe)
+	__attribute__((noreturn));
+static void run_command(const struct sandbox_spec *spec, int output_pipe, int error_pipe)
+{
+	int null_fd = open("/dev/null", O_RDONLY);
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(output_pipe, 1) < 0 || dup2(error_pipe, 2) < 0)
+		_exit(126);
+	environ = (char **)spec->env;
+	execvp(spec->args[0], (char *const *)spec->args);
+	dprintf(2, "lvmm sandbox: %s: %s\n", spec->args[0],
+		errno == ENOENT ? "command not found" : strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+/* Moves what a pipe holds to its port; false at end of file. */
+static bool relay(int from, int to)
+{
+	char buffer[65536];
+	ssize_t n = read(from, buffer, sizeof(buffer));
+
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN;
+	if (n == 0)
+		return false;
+	write_all(to, buffer, (size_t)n);
+	return true;
+}
+
+/* Everything a pipe holds now, without waiting for more. */
+static void drain(int from, int to)
+{
+	char buffer[65536];
+	ssize_t n;
+
+	fcntl(from, F_SETFL, O_NONBLOCK);
+	while ((n = read(from, buffer, sizeof(buffer))) > 0 || (n < 0 && errno == EINTR)) {
+		if (n > 0)
+			write_all(to, buffer, (size_t)n);
+	}
+}
+
+/* As process 1, init reaps every orphan too. True when the command itself was reaped. */
+static bool reap(int signal_fd, pid_t child, int *child_status)
+{
+	struct signalfd_siginfo info;
+	bool done = false;
+	pid_t reaped;
+	int status;
+
+	while (read(signal_fd, &info, sizeof(info)) > 0)
+		;
+	while ((reaped = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (reaped == child) {
+			done = true;
+			*child_status = status;
+		}
+	}
+	return done;
+}
+
+static void run_and_report(const struct sandbox_spec *spec)
+{
+	int output[2], error[2], ports[2], signal_fd;
+	bool open_ends[2] = { true, true }, child_done = false;
+	int child_status = 0;
+	sigset_t set;
+	pid_t child;
+
+	ports[0] = open_port(SANDBOX_PORT_STDOUT, O_WRONLY);
+	ports[1] = open_port(SANDBOX_PORT_STDERR, O_WRONLY);
+	if (pipe2(output, O_CLOEXEC) < 0 || pipe2(error, O_CLOEXEC) < 0)
+		fail("creating the command's pipes failed: %s", strerror(errno));
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (signal_fd < 0)
+		fail("signalfd failed: %s", strerror(errno));
+	child = fork();
+	if (child < 0)
+		fail("starting the command failed: %s", strerror(errno));
+	if (child == 0) {
+		/* dup2 clears close-on-exec on the copies it makes. */
+		run_command(spec, output[1], error[1]);
+	}
+	close(output[1]);
+	close(error[1]);
+	while (!child_done) {
+		struct pollfd fds[3] = {
+			{ .fd = open_ends[0] ? output[0] : -1, .events = POLLIN },
+			{ .fd = open_ends[1] ? error[0] : -1, .events = POLLIN },
+			{ .fd = signal_fd, .events = POLLIN },
+		};
+
+		if (poll(fds, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fail("waiting for the command failed: %s", strerror(errno));
+		}
+		for (int i = 0; i < 2; i++) {
+			if (open_ends[i] && (fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				open_ends[i] = relay(i ? error[0] : output[0], ports[i]);
+		}
+		if (fds[2].revents & POLLIN)
+			child_done = reap(signal_fd, child, &child_status);
+	}
+	/* A background process the command leaves behind may hold the pipes open forever: once
+	 * the command itself has ended, what the pipes hold is relayed and no more is waited for. */
+	for (int i = 0; i < 2; i++) {
+		if (open_ends[i])
+			drain(i ? error[0] : output[0], ports[i]);
+	}
+	tcdrain(ports[0]);
+	tcdrain(ports[1]);
+	if (WIFSIGNALED(child_status))
+		dprintf(control_fd, "signal %d\n", WTERMSIG(child_status));
+	else
+		dprintf(control_fd, "exit %d\n", WEXITSTATUS(child_status));
+}
+
+static char *read_spec(size_t *size)
+{
+	int fd = open(SANDBOX_SPEC_PATH, O_RDONLY | O_CLOEXEC);
+	char *bytes = malloc(SANDBOX_SPEC_MAX_BYTES);
+	size_t total = 0;
+	ssize_t n;
+
+	if (fd < 0 || !bytes)
+		fail("reading %s failed: %s", SANDBOX_SPEC_PATH, strerror(errno));
+	while (total < SANDBOX_SPEC_MAX_BYTES &&
+	       (n = read(fd, bytes + total, SANDBOX_SPEC_MAX_BYTES - total)) > 0)
+		total += (size_t)n;
+	close(fd);
+	*size = total;
+	return bytes;
+}
+
+void sandbox_init_main(void)
+{
+	struct sandbox_spec spec;
+	char err[256];
+	size_t size;
+	char *bytes;
+
+	mkdir("/dev", 0755);
+	mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+	if (fcntl(2, F_GETFD) < 0)
+		console_fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	mkdir("/proc", 0755);
+	mkdir("/sys", 0755);
+	mount_or_fail("proc", "/proc", "proc", 0, NULL, NULL);
+	mount_or_fail("sysfs", "/sys", "sysfs", 0, NULL, NULL);
+	bytes = read_spec(&size);
+	if (sandbox_spec_decode(bytes, size, &spec, err, sizeof(err)))
+		fail("%s", err);
+	load_modules(&spec);
+	check_kernel();
+	open_control_port();
+	build_root(&spec);
+	run_and_report(&spec);
+	power_off();
+}

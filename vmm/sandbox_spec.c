@@ -1,0 +1,207 @@
+#include "sandbox_spec.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct spec_buffer {
+	char *bytes;
+	size_t size;
+	size_t capacity;
+	bool failed;
+};
+
+static void put_field(struct spec_buffer *buffer, const char *field)
+{
+	size_t length = strlen(field) + 1;
+
+	if (buffer->failed)
+		return;
+	if (buffer->size + length > SANDBOX_SPEC_MAX_BYTES) {
+		buffer->failed = true;
+		return;
+	}
+	if (buffer->size + length > buffer->capacity) {
+		size_t capacity = buffer->capacity ? buffer->capacity * 2 : 4096;
+		char *bytes;
+
+		while (capacity < buffer->size + length)
+			capacity *= 2;
+		bytes = realloc(buffer->bytes, capacity);
+		if (!bytes) {
+			buffer->failed = true;
+			return;
+		}
+		buffer->bytes = bytes;
+		buffer->capacity = capacity;
+	}
+	memcpy(buffer->bytes + buffer->size, field, length);
+	buffer->size += length;
+}
+
+static void put_share(struct spec_buffer *buffer, const char *record, const struct sandbox_share *share)
+{
+	put_field(buffer, record);
+	put_field(buffer, share->tag);
+	if (strcmp(record, "share") == 0)
+		put_field(buffer, share->path);
+	put_field(buffer, share->read_only ? "ro" : "rw");
+}
+
+int sandbox_spec_encode(const struct sandbox_spec *spec, char **bytes, size_t *size, char *err,
+			size_t err_size)
+{
+	struct spec_buffer buffer = { 0 };
+
+	if (!spec->root.tag || !spec->cwd || spec->arg_count == 0) {
+		snprintf(err, err_size, "internal error: a sandbox needs a root, a directory and a command");
+		return -1;
+	}
+	put_share(&buffer, "root", &spec->root);
+	for (unsigned int i = 0; i < spec->share_count; i++)
+		put_share(&buffer, "share", &spec->shares[i]);
+	for (unsigned int i = 0; i < spec->tmpfs_count; i++) {
+		put_field(&buffer, "tmpfs");
+		put_field(&buffer, spec->tmpfs[i]);
+	}
+	for (unsigned int i = 0; i < spec->module_count; i++) {
+		put_field(&buffer, "module");
+		put_field(&buffer, spec->modules[i]);
+	}
+	put_field(&buffer, "cwd");
+	put_field(&buffer, spec->cwd);
+	for (unsigned int i = 0; i < spec->env_count; i++) {
+		put_field(&buffer, "env");
+		put_field(&buffer, spec->env[i]);
+	}
+	for (unsigned int i = 0; i < spec->arg_count; i++) {
+		put_field(&buffer, "arg");
+		put_field(&buffer, spec->args[i]);
+	}
+	if (buffer.failed) {
+		free(buffer.bytes);
+		snprintf(err, err_size, "the command and its environment take more than %u KiB: shorten them",
+			 SANDBOX_SPEC_MAX_BYTES >> 10);
+		return -1;
+	}
+	*bytes = buffer.bytes;
+	*size = buffer.size;
+	return 0;
+}
+
+struct spec_reader {
+	const char *bytes;
+	size_t size;
+	size_t offset;
+};
+
+/* The next NUL-terminated field, or NULL at the end or on an unterminated one. */
+static const char *next_field(struct spec_reader *reader)
+{
+	const char *field = reader->bytes + reader->offset;
+	const char *end;
+
+	if (reader->offset >= reader->size)
+		return NULL;
+	end = memchr(field, '\0', reader->size - reader->offset);
+	if (!end)
+		return NULL;
+	reader->offset += (size_t)(end - field) + 1;
+	return field;
+}
+
+static int read_only_flag(const char *text, bool *read_only)
+{
+	if (!text)
+		return -1;
+	if (strcmp(text, "ro") == 0)
+		*read_only = true;
+	else if (strcmp(text, "rw") == 0)
+		*read_only = false;
+	else
+		return -1;
+	return 0;
+}
+
+#define DECODE_FAIL(...) do { snprintf(err, err_size, __VA_ARGS__); return -1; } while (0)
+
+int sandbox_spec_decode(const char *bytes, size_t size, struct sandbox_spec *spec, char *err,
+			size_t err_size)
+{
+	struct spec_reader reader = { .bytes = bytes, .size = size };
+
+	memset(spec, 0, sizeof(*spec));
+	if (size > SANDBOX_SPEC_MAX_BYTES)
+		DECODE_FAIL("the sandbox spec is %zu bytes, more than %u", size, SANDBOX_SPEC_MAX_BYTES);
+	while (reader.offset < size) {
+		const char *record = next_field(&reader);
+		const char *value = record ? next_field(&reader) : NULL;
+
+		if (!value)
+			DECODE_FAIL("the sandbox spec ends inside a record at byte %zu", reader.offset);
+		if (strcmp(record, "root") == 0) {
+			spec->root.tag = value;
+			spec->root.path = "/";
+			if (read_only_flag(next_field(&reader), &spec->root.read_only))
+				DECODE_FAIL("the sandbox spec's root has no ro/rw flag");
+		} else if (strcmp(record, "share") == 0) {
+			struct sandbox_share *share = &spec->shares[spec->share_count];
+
+			if (spec->share_count == SANDBOX_SPEC_MAX_SHARES)
+				DECODE_FAIL("the sandbox spec has more than %d shares", SANDBOX_SPEC_MAX_SHARES);
+			share->tag = value;
+			share->path = next_field(&reader);
+			if (!share->path || share->path[0] != '/' ||
+			    read_only_flag(next_field(&reader), &share->read_only))
+				DECODE_FAIL("the sandbox spec's share '%s' is malformed", value);
+			spec->share_count++;
+		} else if (strcmp(record, "tmpfs") == 0) {
+			if (spec->tmpfs_count == SANDBOX_SPEC_MAX_TMPFS || value[0] != '/')
+				DECODE_FAIL("the sandbox spec's tmpfs '%s' is malformed or one too many", value);
+			spec->tmpfs[spec->tmpfs_count++] = value;
+		} else if (strcmp(record, "module") == 0) {
+			if (spec->module_count == SANDBOX_SPEC_MAX_MODULES)
+				DECODE_FAIL("the sandbox spec has more than %d modules", SANDBOX_SPEC_MAX_MODULES);
+			spec->modules[spec->module_count++] = value;
+		} else if (strcmp(record, "cwd") == 0) {
+			if (value[0] != '/')
+				DECODE_FAIL("the sandbox spec's working directory '%s' is not absolute", value);
+			spec->cwd = value;
+		} else if (strcmp(record, "env") == 0) {
+			if (spec->env_count == SANDBOX_SPEC_MAX_ENV || !strchr(value, '='))
+				DECODE_FAIL("the sandbox spec's environment entry '%s' is malformed or one too many",
+					    value);
+			spec->env[spec->env_count++] = value;
+		} else if (strcmp(record, "arg") == 0) {
+			if (spec->arg_count == SANDBOX_SPEC_MAX_ARGS)
+				DECODE_FAIL("the sandbox spec has more than %d arguments", SANDBOX_SPEC_MAX_ARGS);
+			spec->args[spec->arg_count++] = value;
+		} else {
+			DECODE_FAIL("the sandbox spec has an unknown record '%.32s'", record);
+		}
+	}
+	if (!spec->root.tag || !spec->cwd || spec->arg_count == 0 || spec->args[0][0] == '\0')
+		DECODE_FAIL("the sandbox spec lacks its root, working directory or command");
+	spec->env[spec->env_count] = NULL;
+	spec->args[spec->arg_count] = NULL;
+	return 0;
+}
+
+bool sandbox_environment_passes(const char *entry)
+{
+	static const char *const names[] = {
+		"TERM", "PATH", "LANG", "LANGUAGE", "HOME", "USER", "LOGNAME", "TZ", "SHELL",
+		"TMPDIR", "COLUMNS", "LINES", "EDITOR", "PAGER",
+	};
+	size_t length = strcspn(entry, "=");
+
+	if (entry[length] != '=')
+		return false;
+	if (strncmp(entry, "LC_", 3) == 0)
+		return true;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strlen(names[i]) == length && strncmp(entry, names[i], length) == 0)
+			return true;
+	}
+	return false;
+}

@@ -1,0 +1,64 @@
+/*
+ * What lvmm sandbox asks its guest init to do, written by lvmm on the host into the initrd
+ * (/sandbox.spec) and read by lvmm running as the guest's init (vmm/sandbox_init.c). Versioned
+ * with the init that reads it: both are the same binary, so there is no compatibility to keep.
+ *
+ * Format: records of NUL-terminated fields, the first field naming the record:
+ *   "root" TAG READ_ONLY              the 9p share mounted as /
+ *   "share" TAG PATH READ_ONLY        a further 9p share, mounted at PATH
+ *   "tmpfs" PATH                      a writable tmpfs over PATH, if PATH is a directory
+ *   "module" FILE                     a kernel module in the initrd, loaded in order
+ *   "cwd" PATH                        the command's working directory
+ *   "env" NAME=VALUE                  the command's environment, one record each
+ *   "arg" ARG                         the command and its arguments, in order
+ * READ_ONLY is "ro" or "rw".
+ */
+#ifndef LVMM_SANDBOX_SPEC_H
+#define LVMM_SANDBOX_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SANDBOX_SPEC_MAX_SHARES 8
+#define SANDBOX_SPEC_MAX_TMPFS 8
+#define SANDBOX_SPEC_MAX_MODULES 32
+#define SANDBOX_SPEC_MAX_ARGS 1024
+#define SANDBOX_SPEC_MAX_ENV 256
+#define SANDBOX_SPEC_MAX_BYTES (1u << 20)
+
+struct sandbox_share {
+	const char *tag;
+	const char *path;       /* the mount point in the guest ("/" for the root) */
+	bool read_only;
+};
+
+/* Every string points into the encoded bytes it was decoded from (or the caller's strings). */
+struct sandbox_spec {
+	struct sandbox_share root;
+	struct sandbox_share shares[SANDBOX_SPEC_MAX_SHARES];
+	unsigned int share_count;
+	const char *tmpfs[SANDBOX_SPEC_MAX_TMPFS];
+	unsigned int tmpfs_count;
+	const char *modules[SANDBOX_SPEC_MAX_MODULES];
+	unsigned int module_count;
+	const char *cwd;
+	const char *env[SANDBOX_SPEC_MAX_ENV + 1];   /* NULL-terminated, for execve */
+	unsigned int env_count;
+	const char *args[SANDBOX_SPEC_MAX_ARGS + 1]; /* NULL-terminated, for execve */
+	unsigned int arg_count;
+};
+
+/* Encodes spec into a malloc'd buffer (*size bytes). -1 on a bad spec (one line in err). */
+int sandbox_spec_encode(const struct sandbox_spec *spec, char **bytes, size_t *size, char *err,
+			size_t err_size);
+/* Decodes bytes (kept alive by the caller, and not changed) into spec. -1 with one line in
+ * err on anything malformed: unterminated field, unknown record, too many of a kind, no root,
+ * no command, no working directory. */
+int sandbox_spec_decode(const char *bytes, size_t size, struct sandbox_spec *spec, char *err,
+			size_t err_size);
+
+/* The caller's environment variables ("NAME=VALUE") a sandboxed command gets: the terminal,
+ * the locale, the search path and who the user is; everything else stays on the host. */
+bool sandbox_environment_passes(const char *entry);
+
+#endif
