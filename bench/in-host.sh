@@ -38,10 +38,12 @@ DEV_RAND_BYTES=${DEV_RAND_BYTES:-8388608}
 DEV_FLOOD_KB_SERIAL=${DEV_FLOOD_KB_SERIAL:-32}
 DEV_FLOOD_KB_VIRTIO=${DEV_FLOOD_KB_VIRTIO:-256}
 DEV_LIMIT_MIB=${DEV_LIMIT_MIB:-64}
-# Which of the five sections run: all in a normal run; "ab" alone when bench/run.sh --resume
+# Which of the six sections run: all in a normal run; "ab" alone when bench/run.sh --resume
 # completes the A/B scenarios an earlier, cut-off session did not finish (devices runs before
 # the A/B, so a resumed run keeps the first session's figures).
-BENCH_SECTIONS=${BENCH_SECTIONS:-exit kick cost devices ab}
+BENCH_SECTIONS=${BENCH_SECTIONS:-exit kick cost devices sandbox ab}
+# The sandbox section: rounds of lvmm sandbox -- true against lvmm run of a guest that powers off.
+SANDBOX_RUNS=${SANDBOX_RUNS:-10}
 failures=0
 wanted() { case " $BENCH_SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 
@@ -242,6 +244,43 @@ while [ $run -le "$DEV_RUNS" ]; do
 	run=$((run + 1))
 done
 rm -f "$FLOOD" "$EMPTY"
+fi
+
+# --- sandbox (the report's section 6): lvmm sandbox's time to result ------------------------
+# The time from exec to exit (launch-timed) of lvmm sandbox -k Image -- true, against lvmm run of
+# the same kernel with an initrd whose init powers off at once (bench/tools/poweroff_init.c):
+# the difference is the sandbox's own cost (the 9p root, its consoles, its init, the command).
+# Both on 1 vCPU and 256 MiB, with "quiet"; the side that goes first alternates by round.
+if wanted sandbox; then
+sandbox_seconds() { # the run time launch-timed saw, in seconds
+	awk '/^launch-timed: exec at/ { e = $5 } /^launch-timed: exit at/ { x = $5 }
+		END { if (e && x) printf "%.6f", (x - e) / 1e9 }' "$ERR"
+}
+sandbox_side() { # RUN sandbox|run
+	if [ "$2" = sandbox ]; then
+		run_logged 300 "$PAYLOAD/launch-timed" "$LVMM" sandbox -k "$IMAGE" -- true
+	else
+		run_logged 300 "$PAYLOAD/launch-timed" "$LVMM" run -k "$IMAGE" -i "$PAYLOAD/poweroff-initrd.cpio" -p quiet
+	fi
+	status=$?
+	seconds=$(sandbox_seconds)
+	if [ "$status" = 0 ] && [ -n "$seconds" ]; then
+		say "sandbox side=$2 run=$1 seconds=$seconds"
+	elif [ "$status" = 0 ]; then
+		failures=$((failures + 1))
+		say "failed sandbox side=$2 run=$1: launch-timed printed no times"
+	fi
+}
+say "info sandbox runs=$SANDBOX_RUNS guest_cpus=1 mem_mib=256"
+run=1
+while [ $run -le "$SANDBOX_RUNS" ]; do
+	if [ $((run % 2)) = 1 ]; then
+		sandbox_side $run sandbox; sandbox_side $run run
+	else
+		sandbox_side $run run; sandbox_side $run sandbox
+	fi
+	run=$((run + 1))
+done
 fi
 
 # --- 4. the PV sched A/B --------------------------------------------------------------------

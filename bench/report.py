@@ -56,7 +56,8 @@ def parse_log(path):
             "kick_steps": {}, "startup": [], "boot": [], "rss": [], "ab": {}, "ab_info": {},
             "ab_evidence": {}, "ab_pvsched": {}, "ab_pvsched_after": {},
             "commands": [], "failed": [], "done": None, "sessions": [], "resumed": None,
-            "dev_info": {}, "dev_notes": [], "dev_block": [], "dev_console": []}
+            "dev_info": {}, "dev_notes": [], "dev_block": [], "dev_console": [],
+            "sandbox_info": {}, "sandbox": []}
     tag = re.compile(r"scenario=(\S+) arm=(\S+) run=(\d+) (.*)")
     with open(path, errors="replace") as log:
         for raw in log:
@@ -71,6 +72,10 @@ def parse_log(path):
                 data["dev_info"] = parse_pairs(rest)
             elif section == "info" and rest.startswith("devices-note "):
                 data["dev_notes"].append(rest.partition(" ")[2])
+            elif section == "info" and rest.startswith("sandbox "):
+                data["sandbox_info"] = parse_pairs(rest)
+            elif section == "sandbox":
+                data["sandbox"].append(parse_pairs(rest))
             elif section in ("devices-block", "devices-console"):
                 data["dev_block" if section == "devices-block" else "dev_console"].append(parse_pairs(rest))
             elif section == "info":
@@ -732,6 +737,50 @@ def devices_section(data, out, lines):
         lines.append("\nvirtio-console / 8250 UART: n/a (a console has no counted run).\n")
 
 
+SANDBOX_TARGET_OVERHEAD = 0.10
+
+
+def sandbox_section(data, out, lines):
+    lines.append("## 6. lvmm sandbox: time to result\n")
+    info = data["sandbox_info"]
+    sides = {}
+    for side in ("sandbox", "run"):
+        runs = {int(r["run"]): float(r["seconds"]) for r in data["sandbox"]
+                if r.get("side") == side and "seconds" in r and "run" in r}
+        sides[side] = runs
+        write_values(os.path.join(out, "data", f"sandbox_seconds_{side}.txt"),
+                     [f"{runs[k]:.6f}" for k in sorted(runs)])
+    lines.append("Wall time from exec to exit (`launch-timed`) of `lvmm sandbox -k Image -- true` "
+                 "(boot, the 9p root, the sandbox's consoles and init, `true` exec'd from the "
+                 "host's root over 9p, power-off) against `lvmm run -k Image -i poweroff-initrd "
+                 "-p quiet`, the same kernel with an initrd whose init powers off at once "
+                 "(bench/tools/poweroff_init.c): the difference is the sandbox's own cost. Both "
+                 f"{info.get('guest_cpus', '?')} vCPU, {info.get('mem_mib', '?')} MiB, the kernel's "
+                 f"log quiet; {info.get('runs', '?')} round(s), the side that goes first "
+                 "alternating. The ratio is the sandbox's median over the baseline's; the "
+                 "per-round ratios divide the two runs of one round. Raw values: "
+                 "data/sandbox_seconds_<side>.txt, one run per line.\n")
+    sandbox, run = sides["sandbox"], sides["run"]
+    lines.append("| | runs | median s | min s | max s |")
+    lines.append("|---|---:|---:|---:|---:|")
+    for label, runs in (("lvmm sandbox -- true", sandbox), ("lvmm run, init powers off", run)):
+        values = sorted(runs.values())
+        if values:
+            lines.append(f"| {label} | {len(values)} | {fmt(statistics.median(values))} | "
+                         f"{fmt(values[0])} | {fmt(values[-1])} |")
+        else:
+            lines.append(f"| {label} | 0 | n/a | n/a | n/a |")
+    if not sandbox or not run:
+        lines.append("\nsandbox / run: n/a (a side has no run).\n")
+        return
+    ratio = statistics.median(sandbox.values()) / statistics.median(run.values())
+    per_round = ", ".join(ratio_text(sandbox[r] / run[r]) for r in sorted(sandbox) if r in run and run[r])
+    verdict = "met" if ratio - 1 < SANDBOX_TARGET_OVERHEAD else "not met"
+    lines.append(f"\nsandbox / run, ratio of the medians: **{ratio_text(ratio)}** "
+                 f"(the sandbox's own cost: {100 * (ratio - 1):+.1f}%; target under "
+                 f"{100 * SANDBOX_TARGET_OVERHEAD:.0f}%: **{verdict}**). Per round: {per_round}.\n")
+
+
 def summary_n(values):
     """The median and the count, for a table cell."""
     return f"{fmt(statistics.median(values))} ({len(values)})" if values else "n/a"
@@ -797,6 +846,7 @@ def main():
     vmm_section(data, lines)
     ab_section(data, out, stats_tool, env, lines)
     devices_section(data, out, lines)
+    sandbox_section(data, out, lines)
     conclusion_section(out, env, lines)
     lines.append("## Commands\n")
     lines.append("Run inside the emulated host by bench/in-host.sh (`make bench`; `bench/run.sh "

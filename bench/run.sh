@@ -45,7 +45,7 @@ if [ $resume = 1 ]; then
 fi
 
 build=build
-make -s lvmm guests "$build/launch-timed" "$build/kick-steps" "$build/lvmm-stats"
+make -s lvmm guests "$build/launch-timed" "$build/kick-steps" "$build/lvmm-stats" "$build/poweroff-init"
 kernel=$(kernel/build-kernel.sh | tail -n 1) # with kernel/patches: PV sched in full mode
 payload=$(mktemp -d)
 trap 'rm -rf "$payload"' EXIT
@@ -58,6 +58,12 @@ tests/integration/make-guest-initrd.sh "$payload/guest-initrd.cpio.gz"
 tests/integration/make-guest-initrd.sh --workloads "$payload/bench-initrd.cpio.gz"
 # block-io also runs on the emulated host itself, against the disk image (the devices section).
 cp guest/workloads/build/block-io "$payload/"
+# The sandbox section's baseline: an initrd whose init powers off at once.
+poweroff_root=$(mktemp -d)
+mkdir -p "$poweroff_root/dev"
+cp "$build/poweroff-init" "$poweroff_root/init"
+(cd "$poweroff_root" && find . | cpio -o -H newc --quiet) > "$payload/poweroff-initrd.cpio"
+rm -rf "$poweroff_root"
 
 # Devices section sizes (DEV_*): a few rounds of 1 MiB sequential and 4 KiB random block-io in a
 # guest and on the host, and KiB copied to each console (the 8250 costs an exit per byte, so it
@@ -86,7 +92,8 @@ if [ $mode = smoke ]; then
 	DEV_FLOOD_KB_SERIAL=4
 	DEV_FLOOD_KB_VIRTIO=64
 	DEV_LIMIT_MIB=16
-	BENCH_SECTIONS='${BENCH_SMOKE_SECTIONS:-exit kick cost devices ab}'
+	SANDBOX_RUNS=2
+	BENCH_SECTIONS='${BENCH_SMOKE_SECTIONS:-exit kick cost devices sandbox ab}'
 	EOF
 	timeout=3000
 else
@@ -100,7 +107,8 @@ else
 	BOOT_RUNS=5
 	AB_RUNS=20
 	AB_SCENARIOS='${resume_scenarios:-$all_scenarios}'
-	BENCH_SECTIONS='$([ $resume = 1 ] && echo ab || echo "${BENCH_FULL_SECTIONS:-exit kick cost devices ab}")'
+	BENCH_SECTIONS='$([ $resume = 1 ] && echo ab || echo "${BENCH_FULL_SECTIONS:-exit kick cost devices sandbox ab}")'
+	SANDBOX_RUNS=10
 	DEV_RUNS=5
 	DEV_DISK_MIB=256
 	DEV_SEQ_BYTES=134217728
