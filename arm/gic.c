@@ -94,8 +94,14 @@ int arch_irqchip_create(struct vm *vm, char *err, size_t err_size)
 	}
 	if (gic_create_version(vm, GIC_V2) == 0)
 		return 0;
-	snprintf(err, err_size, "this host can create neither an in-kernel GICv3 nor a GICv2 (%s)",
-		 strerror(errno));
+	/* A GICv3 without the GICv2 compatibility interface (qemu's, most servers') cannot run a
+	 * GICv2 guest: say so when that is what was asked for. */
+	if (choice == IRQCHIP_GICV2)
+		snprintf(err, err_size, "this host cannot provide an in-kernel GICv2 (%s): its GIC has no GICv2 compatibility; use --irqchip gicv3",
+			 strerror(errno));
+	else
+		snprintf(err, err_size, "this host can create neither an in-kernel GICv3 nor a GICv2 (%s)",
+			 strerror(errno));
 	return -1;
 }
 

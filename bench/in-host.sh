@@ -43,7 +43,7 @@ DEV_LIMIT_MIB=${DEV_LIMIT_MIB:-64}
 # the A/B, so a resumed run keeps the first session's figures).
 BENCH_SECTIONS=${BENCH_SECTIONS:-exit kick cost devices sandbox ab}
 # The sandbox section: rounds of lvmm sandbox -- true against lvmm run of a guest that powers off.
-SANDBOX_RUNS=${SANDBOX_RUNS:-10}
+SANDBOX_RUNS=${SANDBOX_RUNS:-40}
 failures=0
 wanted() { case " $BENCH_SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 

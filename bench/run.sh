@@ -108,7 +108,7 @@ else
 	AB_RUNS=20
 	AB_SCENARIOS='${resume_scenarios:-$all_scenarios}'
 	BENCH_SECTIONS='$([ $resume = 1 ] && echo ab || echo "${BENCH_FULL_SECTIONS:-exit kick cost devices sandbox ab}")'
-	SANDBOX_RUNS=10
+	SANDBOX_RUNS=40
 	DEV_RUNS=5
 	DEV_DISK_MIB=256
 	DEV_SEQ_BYTES=134217728

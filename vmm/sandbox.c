@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "cpio_writer.h"
+#include "elf_image.h"
 #include "kernel_modules.h"
 #include "log.h"
 #include "lvmm/exit_status.h"
@@ -230,7 +231,8 @@ out_dep:
 	return result;
 }
 
-/* The initrd: lvmm itself as /init, the spec, the modules; built afresh at every boot. */
+/* The initrd: lvmm itself as /init (its loadable part: vmm/elf_image.h), the spec, the
+ * modules; built afresh at every boot. */
 static int initrd_build(void *context, struct payloads *payloads, char *err, size_t err_size)
 {
 	struct sandbox *sandbox = context;
@@ -238,7 +240,8 @@ static int initrd_build(void *context, struct payloads *payloads, char *err, siz
 	struct cpio_writer initrd;
 	struct payload self;
 	char *spec_bytes;
-	size_t spec_size;
+	size_t spec_size, init_size = 0;
+	uint8_t *init;
 
 	cpio_writer_init(&initrd);
 	cpio_add_directory(&initrd, "dev", 0755);
@@ -248,7 +251,9 @@ static int initrd_build(void *context, struct payloads *payloads, char *err, siz
 		goto fail;
 	if (payload_read_file("/proc/self/exe", INIT_MAX_BYTES, &self, err, err_size))
 		goto fail;
-	cpio_add_file(&initrd, "init", 0755, self.data, self.size);
+	init = elf_executable_trim(self.data, self.size, &init_size);
+	cpio_add_file(&initrd, "init", 0755, init ? init : self.data, init ? init_size : self.size);
+	free(init);
 	munmap(self.mapping, self.mapping_size);
 	if (sandbox_spec_encode(&sandbox->spec, &spec_bytes, &spec_size, err, err_size))
 		goto fail;
