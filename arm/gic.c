@@ -69,6 +69,43 @@ fail:
 	return -1;
 }
 
+/* The one line for a GIC the options name that this host cannot create. */
+static void gic_unavailable(enum irqchip_choice choice, int error, char *err, size_t err_size)
+{
+	if (choice == IRQCHIP_GICV3)
+		snprintf(err, err_size, "this host cannot provide an in-kernel GICv3 (%s); try --irqchip gicv2",
+			 strerror(error));
+	else
+		snprintf(err, err_size, "this host cannot provide an in-kernel GICv2 (%s): its GIC has no GICv2 compatibility; use --irqchip gicv3",
+			 strerror(error));
+}
+
+int arch_check_host(const struct run_options *opts, int kvm_fd, char *err, size_t err_size)
+{
+	struct kvm_create_device test = {
+		.type = opts->irqchip == IRQCHIP_GICV3 ? KVM_DEV_TYPE_ARM_VGIC_V3 : KVM_DEV_TYPE_ARM_VGIC_V2,
+		.flags = KVM_CREATE_DEVICE_TEST,
+	};
+	unsigned long type;
+	int vm_fd, result = 0;
+
+	/* auto takes what the host has; a VM that cannot be made is reported by the boot. */
+	if (opts->irqchip == IRQCHIP_AUTO ||
+	    arch_vm_type(kvm_fd, arch_limits.ram_base + (opts->mem_mib << 20), &type, err, err_size))
+		return 0;
+	do
+		vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, type);
+	while (vm_fd < 0 && errno == EINTR);
+	if (vm_fd < 0)
+		return 0;
+	if (ioctl(vm_fd, KVM_CREATE_DEVICE, &test) < 0) {
+		gic_unavailable(opts->irqchip, errno, err, err_size);
+		result = -1;
+	}
+	close(vm_fd);
+	return result;
+}
+
 int arch_irqchip_create(struct vm *vm, char *err, size_t err_size)
 {
 	enum irqchip_choice choice = vm->opts->irqchip;
@@ -83,8 +120,7 @@ int arch_irqchip_create(struct vm *vm, char *err, size_t err_size)
 	if (choice != IRQCHIP_GICV2 && gic_create_version(vm, GIC_V3) == 0)
 		return 0;
 	if (choice == IRQCHIP_GICV3) {
-		snprintf(err, err_size, "this host cannot provide an in-kernel GICv3 (%s); try --irqchip gicv2",
-			 strerror(errno));
+		gic_unavailable(choice, errno, err, err_size);
 		return -1;
 	}
 	if (vm->opts->cpus > LVMM_GICV2_MAX_VCPUS) {
@@ -97,8 +133,7 @@ int arch_irqchip_create(struct vm *vm, char *err, size_t err_size)
 	/* A GICv3 without the GICv2 compatibility interface (qemu's, most servers') cannot run a
 	 * GICv2 guest: say so when that is what was asked for. */
 	if (choice == IRQCHIP_GICV2)
-		snprintf(err, err_size, "this host cannot provide an in-kernel GICv2 (%s): its GIC has no GICv2 compatibility; use --irqchip gicv3",
-			 strerror(errno));
+		gic_unavailable(choice, errno, err, err_size);
 	else
 		snprintf(err, err_size, "this host can create neither an in-kernel GICv3 nor a GICv2 (%s)",
 			 strerror(errno));

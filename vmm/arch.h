@@ -32,6 +32,11 @@ int arch_check_options(const struct run_options *opts, char *err, size_t err_siz
 int arch_kernel_image_parse(const uint8_t *data, size_t size, uint64_t *load_offset,
 			    uint64_t *load_size, char *err, size_t err_size);
 
+/* What the options explicitly ask of the host that can be checked before any file is read
+ * (an --irqchip it cannot create), so that this, not a missing kernel, is what lvmm reports
+ * (as kvmtool, whose order test runners rely on). 0, or -1 with one line in err; a host that
+ * cannot even make a VM is left to the boot to report. */
+int arch_check_host(const struct run_options *opts, int kvm_fd, char *err, size_t err_size);
 /* Capabilities lvmm cannot run without on this architecture. */
 int arch_check_capabilities(int kvm_fd, char *err, size_t err_size);
 /* The KVM_CREATE_VM type for a guest whose highest address is ipa_end (exclusive). */

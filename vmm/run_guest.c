@@ -1,6 +1,7 @@
 #include "run_guest.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "confine.h"
 #include "console.h"
 #include "log.h"
@@ -31,6 +33,20 @@ static int signals_setup(void)
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* Once, before the first boot: what the options ask of the host (vmm/arch.h). No /dev/kvm
+ * here is the boot's to report, with its own words. */
+static int host_check(const struct run_options *opts, char *err, size_t err_size)
+{
+	int kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	int result;
+
+	if (kvm_fd < 0)
+		return 0;
+	result = arch_check_host(opts, kvm_fd, err, err_size);
+	close(kvm_fd);
+	return result;
 }
 
 int run_guest(const struct run_options *opts, const struct run_guest_session *session,
@@ -76,6 +92,11 @@ int run_guest(const struct run_options *opts, const struct run_guest_session *se
 	/* From here on the main thread runs under its filter, first boot and reboots alike; the
 	 * threads it starts inherit it and narrow it to their own (vmm/confine.h). */
 	confine_thread(CONFINE_MAIN);
+	if (host_check(opts, message, sizeof(message))) {
+		log_error("%s", message);
+		status = EXIT_LVMM_ERROR;
+		goto out;
+	}
 	/* Every boot, reboots included, reads and checks the files afresh. */
 	do {
 		if (payloads_load(opts, &payloads, message, sizeof(message)) ||
@@ -89,6 +110,7 @@ int run_guest(const struct run_options *opts, const struct run_guest_session *se
 		status = vm_run_once(opts, &payloads, start_ns, signal_fd);
 		payloads_free(&payloads);
 	} while (status == STOP_REBOOT);
+out:
 	/* The guest's last words reach a live reader; a stuck one delays a stop by a signal at
 	 * most half a second. */
 	console_output_stop(status >= 128 ? 500 : 5000);

@@ -192,6 +192,14 @@ static int modules_add(struct sandbox *sandbox, const struct payloads *payloads,
 	if (sandbox->opts.rng)
 		drivers[driver_count++] = "virtio_rng";
 	drivers[driver_count] = NULL;
+	/* No lib/modules in the root: nothing to look up, and no need to scan the Image (megabytes)
+	 * for its release. */
+	if (path_in_root(sandbox, path, sizeof(path), "", ""))
+		return 0;
+	probe = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (probe < 0)
+		return 0;
+	close(probe);
 	if (kernel_release_find(payloads->kernel.data, payloads->kernel.size, release, sizeof(release)))
 		return 0;
 	if (path_in_root(sandbox, path, sizeof(path), release, "modules.dep"))

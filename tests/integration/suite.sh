@@ -498,6 +498,11 @@ KUT_OPTS="--nodefaults --network mode=none --loglevel=warning"
 expect "kvm-unit-tests: lvmm --help is recognised as kvmtool's" 0
 lvmm_run 10 run --kernel _NO_FILE_4Uhere_ --cpus 1 --params "" $KUT_OPTS
 expect "kvm-unit-tests: the missing-kernel probe gets kvmtool's line" 1 "Fatal: Unable to open kernel _NO_FILE_4Uhere_"
+# A GIC the host cannot make is what lvmm reports, before the kernel is even opened: the runner
+# then skips the test (gicv2-* on a GICv3 host without GICv2 compatibility), as with kvmtool.
+lvmm_run 10 run --kernel _NO_FILE_4Uhere_ --cpus 1 --params "" $KUT_OPTS --irqchip=gicv2
+expect_one_line "kvm-unit-tests: a GIC the host lacks is reported before the kernel is opened, as kvmtool does" 1 \
+	"cannot provide an in-kernel GICv2 (No such device): its GIC has no GICv2 compatibility"
 printf 'ERRATA_LVMM=y\nKUT_ENV_TEST=42\n' > /tmp/kut-env
 lvmm_run 60 run --kernel "$G/flat_initrd.flat" --cpus 1 --params "status=0" $KUT_OPTS --initrd /tmp/kut-env
 expect "kvm-unit-tests: a header-less .flat as --kernel runs at RAM + 0x80000 with its --initrd, EXIT: STATUS=1" 0 \
