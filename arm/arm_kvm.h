@@ -11,6 +11,7 @@ struct vcpu;
 struct arch_vm {
 	int gic_fd;
 	int gic_version;              /* 2 or 3 */
+	int its_fd;                   /* the GICv3's ITS (--irqchip gicv3-its), or -1 */
 };
 
 /* PC and x0..x3 of the boot vCPU, per booting.rst. */

@@ -133,6 +133,18 @@ static int fdt_add_gic_node(void *fdt, const struct machine_description *m)
 	CHECK(fdt_property_cell(fdt, "#address-cells", 2));
 	CHECK(fdt_property_cell(fdt, "#size-cells", 2));
 	CHECK(fdt_property_cell(fdt, "phandle", FDT_PHANDLE_GIC));
+	if (m->gic == GIC_V3 && m->gic_its) {
+		/* The ITS is the GIC's child, in the parent's address space (empty ranges). */
+		CHECK(fdt_property(fdt, "ranges", NULL, 0));
+		CHECK(fdt_begin_node_at(fdt, "msi-controller", LVMM_GICV3_ITS_BASE));
+		CHECK(fdt_property_string(fdt, "compatible", "arm,gic-v3-its"));
+		reg[0] = cpu_to_fdt64(LVMM_GICV3_ITS_BASE);
+		reg[1] = cpu_to_fdt64(LVMM_GICV3_ITS_SIZE);
+		CHECK(fdt_property(fdt, "reg", reg, 2 * sizeof(reg[0])));
+		CHECK(fdt_property(fdt, "msi-controller", NULL, 0));
+		CHECK(fdt_property_cell(fdt, "#msi-cells", 1));
+		CHECK(fdt_end_node(fdt));
+	}
 	return fdt_end_node(fdt);
 }
 

@@ -18,6 +18,7 @@ struct machine_description {
 	unsigned int cpus;
 	const uint64_t *mpidrs;      /* cpus entries, as KVM reports MPIDR_EL1 */
 	enum gic_version gic;
+	bool gic_its;                /* a GICv3 ITS at LVMM_GICV3_ITS_BASE */
 	const char *bootargs;
 	uint64_t initrd_start;       /* initrd_start == initrd_end: no initrd */
 	uint64_t initrd_end;

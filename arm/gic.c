@@ -101,9 +101,35 @@ int arch_check_host(const struct run_options *opts, int kvm_fd, char *err, size_
 	if (ioctl(vm_fd, KVM_CREATE_DEVICE, &test) < 0) {
 		gic_unavailable(opts->irqchip, errno, err, err_size);
 		result = -1;
+	} else if (opts->gic_its) {
+		test.type = KVM_DEV_TYPE_ARM_VGIC_ITS;
+		if (ioctl(vm_fd, KVM_CREATE_DEVICE, &test) < 0) {
+			snprintf(err, err_size, "this host cannot provide an in-kernel GICv3 ITS (%s); use --irqchip gicv3",
+				 strerror(errno));
+			result = -1;
+		}
 	}
 	close(vm_fd);
 	return result;
+}
+
+/* The ITS of --irqchip gicv3-its, beside the GICv3 just made; initialised after it. */
+static int its_create(struct vm *vm, char *err, size_t err_size)
+{
+	struct kvm_create_device create = { .type = KVM_DEV_TYPE_ARM_VGIC_ITS };
+	uint64_t base = LVMM_GICV3_ITS_BASE;
+
+	if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &create) < 0) {
+		snprintf(err, err_size, "this host cannot provide an in-kernel GICv3 ITS (%s); use --irqchip gicv3",
+			 strerror(errno));
+		return -1;
+	}
+	vm->arch->its_fd = (int)create.fd;
+	if (gic_set_attr(vm->arch->its_fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_ITS_ADDR_TYPE, &base)) {
+		snprintf(err, err_size, "placing the in-kernel GICv3 ITS failed: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int arch_irqchip_create(struct vm *vm, char *err, size_t err_size)
@@ -116,9 +142,10 @@ int arch_irqchip_create(struct vm *vm, char *err, size_t err_size)
 		return -1;
 	}
 	vm->arch->gic_fd = -1;
+	vm->arch->its_fd = -1;
 
 	if (choice != IRQCHIP_GICV2 && gic_create_version(vm, GIC_V3) == 0)
-		return 0;
+		return vm->opts->gic_its ? its_create(vm, err, err_size) : 0;
 	if (choice == IRQCHIP_GICV3) {
 		gic_unavailable(choice, errno, err, err_size);
 		return -1;
@@ -150,6 +177,11 @@ int arch_irqchip_finalize(struct vm *vm, char *err, size_t err_size)
 		snprintf(err, err_size, "initialising the in-kernel GIC failed: %s", strerror(errno));
 		return -1;
 	}
+	if (vm->arch->its_fd >= 0 &&
+	    gic_set_attr(vm->arch->its_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL)) {
+		snprintf(err, err_size, "initialising the in-kernel GICv3 ITS failed: %s", strerror(errno));
+		return -1;
+	}
 	return arm_pmu_setup(vm, err, err_size);
 }
 
@@ -177,6 +209,8 @@ void arch_vm_destroy(struct vm *vm)
 		return;
 	if (vm->arch->gic_fd >= 0)
 		close(vm->arch->gic_fd);
+	if (vm->arch->its_fd >= 0)
+		close(vm->arch->its_fd);
 	free(vm->arch);
 	vm->arch = NULL;
 }

@@ -105,6 +105,7 @@ static int arm_machine_write_fdt(struct vm *vm, const struct boot_layout *layout
 		.cpus = vm->vcpu_count,
 		.mpidrs = mpidrs,
 		.gic = vm->arch->gic_version,
+		.gic_its = vm->arch->its_fd >= 0,
 		.pmu = vm->opts->pmu,
 		.bootargs = bootargs,
 		.initrd_start = layout->initrd_start,

@@ -44,7 +44,8 @@ const char cli_run_usage[] =
 	"      --test-device        the lvmm,doorbell-v1 test device (docs/doorbell.md) for\n"
 	"                           test guests: it can end lvmm and print report lines\n"
 	"  -n, --network mode=none  networking (only mode=none: lvmm has no network device)\n"
-	"      --irqchip TYPE       gicv3, gicv2 or auto (default: gicv3, else gicv2)\n"
+	"      --irqchip TYPE       gicv3, gicv3-its (with an ITS), gicv2 or auto (default:\n"
+	"                           gicv3, else gicv2)\n"
 	"      --nodefaults         add nothing to the kernel command line\n"
 	"      --no-reboot          exit with status 3 when the guest resets instead of rebooting\n"
 	"      --no-seccomp         run without the seccomp filters that confine lvmm's threads\n"
@@ -359,14 +360,19 @@ static enum cli_result parse_one(int option, const char *arg, struct run_options
 				    "unsupported --console '%s': use --console serial or --console virtio", arg);
 		break;
 	case OPT_IRQCHIP:
-		if (strcmp(arg, "gicv3") == 0)
+		opts->gic_its = false;
+		if (strcmp(arg, "gicv3") == 0) {
 			opts->irqchip = IRQCHIP_GICV3;
+		} else if (strcmp(arg, "gicv3-its") == 0) {
+			opts->irqchip = IRQCHIP_GICV3;
+			opts->gic_its = true;
+		}
 		else if (strcmp(arg, "gicv2") == 0)
 			opts->irqchip = IRQCHIP_GICV2;
 		else if (strcmp(arg, "auto") == 0)
 			opts->irqchip = IRQCHIP_AUTO;
 		else
-			return fail(message, size, "invalid --irqchip '%s': use gicv3, gicv2 or auto", arg);
+			return fail(message, size, "invalid --irqchip '%s': use gicv3, gicv3-its, gicv2 or auto", arg);
 		break;
 	case OPT_LOGLEVEL:
 		if (!parse_loglevel(arg, &opts->loglevel))

@@ -42,6 +42,7 @@ struct run_options {
 	unsigned int cpus;
 	uint64_t mem_mib;
 	enum irqchip_choice irqchip;
+	bool gic_its;                 /* --irqchip gicv3-its: a GICv3 with an ITS (MSIs, LPIs) */
 	enum log_level loglevel;
 	bool nodefaults;
 	bool no_reboot;

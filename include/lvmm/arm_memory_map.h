@@ -27,6 +27,8 @@
 #define LVMM_GIC_DIST_SIZE      0x10000ULL
 #define LVMM_GICV2_CPU_BASE     0x08010000ULL
 #define LVMM_GICV2_CPU_SIZE     0x2000ULL
+#define LVMM_GICV3_ITS_BASE     0x08080000ULL  /* --irqchip gicv3-its */
+#define LVMM_GICV3_ITS_SIZE     0x20000ULL     /* control and translation frames, 64 KiB each */
 #define LVMM_GICV3_REDIST_BASE  0x08100000ULL
 #define LVMM_GICV3_REDIST_STRIDE 0x20000ULL  /* RD_base + SGI_base frames per vCPU */
 #define LVMM_MAX_VCPUS          512

@@ -511,6 +511,11 @@ lvmm_run 60 run --kernel "$G/flat_initrd.flat" --cpus 2 --params "status=3" $KUT
 expect "kvm-unit-tests: a failing .flat reports EXIT: STATUS=7 and lvmm exits 0, as kvmtool" 0 \
 	"initrd: none" "^EXIT: STATUS=7$"
 
+# --irqchip gicv3-its (kvmtool's spelling): Linux finds the ITS the DT describes and sets it up.
+lvmm_run 300 run -k "$IMAGE" -i "$INITRD" --irqchip gicv3-its -c 2 -p "lvmm.action=poweroff"
+expect "gic: with --irqchip gicv3-its Linux finds and uses the ITS at 0x08080000" 0 \
+	"ITS \[mem 0x08080000-0x0809ffff\]" "ITS@0x0000000008080000: allocated .* Devices"
+
 # --- lvmm sandbox: a command in a guest kernel, its status and output (docs/sandbox.md) -------
 # The guest's root is this host's / over 9p: busybox and /payload are what it finds there.
 # sandbox_run TIMEOUT ARGS...: lvmm sandbox from /payload, stdout and stderr apart.

@@ -114,6 +114,11 @@ TEST(cli_every_option_long)
 	EXPECT_EQ(opts.irqchip, IRQCHIP_GICV3);
 	EXPECT_EQ(PARSE("-k", "K", "--irqchip", "gicv3", "--irqchip", "auto"), CLI_RUN);
 	EXPECT_EQ(opts.irqchip, IRQCHIP_AUTO); /* the last one wins */
+	EXPECT_EQ(PARSE("-k", "K", "--irqchip=gicv3-its"), CLI_RUN); /* kvmtool's spelling */
+	EXPECT_EQ(opts.irqchip, IRQCHIP_GICV3);
+	EXPECT_TRUE(opts.gic_its);
+	EXPECT_EQ(PARSE("-k", "K", "--irqchip=gicv3-its", "--irqchip=gicv3"), CLI_RUN);
+	EXPECT_FALSE(opts.gic_its);
 }
 
 TEST(cli_every_option_short)
@@ -174,7 +179,7 @@ TEST(cli_bad_values_name_the_option)
 	EXPECT_ERROR("--mem '2T'", "-k", "K", "-m", "2T");
 	EXPECT_ERROR("--mem '0'", "-k", "K", "-m", "0");
 	EXPECT_ERROR("--mem '99999999999999999999'", "-k", "K", "-m", "99999999999999999999");
-	EXPECT_ERROR("--irqchip 'gicv3-its'", "-k", "K", "--irqchip", "gicv3-its");
+	EXPECT_ERROR("--irqchip 'gicv4'", "-k", "K", "--irqchip", "gicv4");
 	EXPECT_ERROR("--console 'hv'", "-k", "K", "--console", "hv");
 	EXPECT_ERROR("--disk ',ro'", "-k", "K", "--disk", ",ro");
 	EXPECT_ERROR("--disk ''", "-k", "K", "--disk", "");

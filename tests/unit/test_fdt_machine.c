@@ -285,6 +285,37 @@ TEST(fdt_gicv3_and_timer)
 	m.cpus = 1;
 	build(&m);
 	EXPECT_EQ(prop_u64(node_by_compatible("arm,gic-v3"), "reg", 3), 0x20000);
+	EXPECT_TRUE(node_by_compatible("arm,gic-v3-its") < 0); /* only when asked for */
+}
+
+/* --irqchip gicv3-its: the ITS is the GIC's child, an MSI controller in the GIC's address
+ * space, as Linux's and kvm-unit-tests' GICv3 drivers look for it. */
+TEST(fdt_gicv3_its)
+{
+	struct machine_description m = machine(GIC_V3, false);
+	int gic, its;
+
+	m.gic_its = true;
+	build(&m);
+	gic = node_by_compatible("arm,gic-v3");
+	its = node_by_compatible("arm,gic-v3-its");
+	EXPECT_TRUE(its >= 0);
+	EXPECT_EQ(fdt_parent_offset(blob, its), gic);
+	EXPECT_STR_EQ(fdt_get_name(blob, its, NULL), "msi-controller@8080000");
+	EXPECT_EQ(prop_len(its, "reg"), 16);
+	EXPECT_EQ(prop_u64(its, "reg", 0), LVMM_GICV3_ITS_BASE);
+	EXPECT_EQ(prop_u64(its, "reg", 1), LVMM_GICV3_ITS_SIZE);
+	EXPECT_TRUE(fdt_getprop(blob, its, "msi-controller", NULL) != NULL);
+	EXPECT_EQ(prop_u32(its, "#msi-cells", 0), 1);
+	EXPECT_TRUE(fdt_getprop(blob, gic, "ranges", NULL) != NULL);
+	/* Between the distributor and the redistributors, clear of both. */
+	EXPECT_TRUE(LVMM_GICV3_ITS_BASE >= LVMM_GIC_DIST_BASE + LVMM_GIC_DIST_SIZE);
+	EXPECT_TRUE(LVMM_GICV3_ITS_BASE + LVMM_GICV3_ITS_SIZE <= LVMM_GICV3_REDIST_BASE);
+	/* A GICv2 has no ITS, whatever the flag says. */
+	m = machine(GIC_V2, false);
+	m.gic_its = true;
+	build(&m);
+	EXPECT_TRUE(node_by_compatible("arm,gic-v3-its") < 0);
 }
 
 TEST(fdt_gicv2)
