@@ -61,7 +61,7 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 TSAN := -fsanitize=thread -fno-omit-frame-pointer
 TSAN_OBJS := $(patsubst %.c,$(BUILD)/tsan/%.o,$(CORE_SRCS) $(STATS_SRCS) $(UNIT_TEST_SRCS) tests/unit/unit_test_main.c)
 
-.PHONY: all lvmm guests unit-tests check integration demo bench deps kernel clean
+.PHONY: all lvmm guests unit-tests check integration demo bench deps kernel clean fuzz fuzzers
 all: lvmm
 
 lvmm: $(BUILD)/lvmm $(BUILD)/kick-race-test $(BUILD)/run-as-nobody
@@ -131,9 +131,35 @@ deps:
 kernel: deps
 	kernel/build-kernel.sh
 
+# libFuzzer harnesses (fuzz/fuzz_*.c), built with Debian's clang against the core sources:
+# every parser and device model that sees guest or user data. `make fuzz` runs each for
+# FUZZ_SECONDS from its seed corpus (fuzz/corpus/<target>, in the tree) into a working corpus
+# in build/fuzz/corpus; make check runs each for a few seconds.
+FUZZ_CC := clang
+FUZZ_SECONDS ?= 60
+FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+# The KVM side the core calls (vm_request_stop, irqfds...): the unit tests' doubles.
+FUZZ_CORE_OBJS := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(CORE_SRCS) tests/unit/fake_vm.c)
+FUZZ_BINARIES := $(patsubst %,$(BUILD)/fuzz/fuzz-%,$(FUZZ_TARGETS))
+
+$(BUILD)/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -I. -Iinclude \
+		-DLVMM_VERSION='"$(VERSION)"' $(FUZZ_SANITIZE) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(BUILD)/fuzz/fuzz-%: $(BUILD)/fuzz/fuzz/fuzz_%.o $(FUZZ_CORE_OBJS)
+	$(FUZZ_CC) $(FUZZ_SANITIZE) -fsanitize=fuzzer -o $@ $^ -lfdt -lz -lseccomp -lpthread
+
+fuzzers: $(FUZZ_BINARIES)
+
+fuzz: deps
+	$(MAKE) fuzzers
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ_TARGETS)
+
 # The README's test command: installs what it needs, then unit and integration tests.
 check: deps
-	$(MAKE) lvmm guests $(BUILD)/unit-tests $(BUILD)/unit-tests-tsan
+	$(MAKE) lvmm guests $(BUILD)/unit-tests $(BUILD)/unit-tests-tsan fuzzers
 	tests/run-all.sh
 
 integration: deps lvmm guests

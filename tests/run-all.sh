@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make check`: the native unit tests (ASan+UBSan, then ThreadSanitizer), then the integration
+# `make check`: the native unit tests (ASan+UBSan, then ThreadSanitizer), a few seconds of each
+# fuzzing harness, the kernel series' checks, then the integration
 # suite in the emulated arm64 host, then a smoke run of the benchmarks. Ends with one
 # "N passed, N failed" line over them all.
 set -uo pipefail
@@ -35,6 +36,11 @@ else
 	echo "not ok - unit tests under ThreadSanitizer (exit $tsan_status; build/unit-tests-tsan.log)"
 	total_failed=$((total_failed + 1))
 fi
+
+echo "== fuzzing smoke run (each libFuzzer harness for a few seconds; make fuzz runs longer)"
+FUZZ_SECONDS=${FUZZ_SMOKE_SECONDS:-5} fuzz/run.sh $(ls fuzz/fuzz_*.c | sed 's|fuzz/fuzz_\(.*\)\.c|\1|') 2>&1 |
+	tee build/fuzz-smoke.log
+tally build/fuzz-smoke.log
 
 echo "== kernel series (checkpatch, applies, shared UAPI header)"
 kernel/check-patches.sh 2>&1 | tee build/check-patches.log

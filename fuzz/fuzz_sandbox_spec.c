@@ -1,0 +1,38 @@
+/* libFuzzer harness: what lvmm sandbox parses: the spec init reads from its initrd, the control
+ * port's lines, a root's modules.dep, the release banner of an Image, and the ELF trim of an
+ * executable (lvmm itself, but the function takes any bytes). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/elf_image.h"
+#include "vmm/kernel_modules.h"
+#include "vmm/sandbox.h"
+#include "vmm/sandbox_spec.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const wanted[] = { "virtio_mmio", "virtio_console", "9pnet_virtio", "9p", NULL };
+	static struct sandbox_spec spec;
+	struct sandbox_report report = { 0 };
+	struct module_list list;
+	char err[256], release[KERNEL_RELEASE_MAX], *text = malloc(size + 1);
+	size_t trimmed_size;
+	uint8_t *trimmed;
+
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	sandbox_spec_decode((const char *)data, size, &spec, err, sizeof(err));
+	sandbox_report_receive(&report, data, size);
+	if (modules_resolve(text, size, wanted, &list, err, sizeof(err)) == 0)
+		module_list_free(&list);
+	kernel_release_find(data, size, release, sizeof(release));
+	trimmed = elf_executable_trim(data, size, &trimmed_size);
+	free(trimmed);
+	free(text);
+	return 0;
+}
