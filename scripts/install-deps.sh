@@ -4,9 +4,10 @@
 set -euo pipefail
 
 # kmod: depmod, for the modules.dep of Debian's arm64 kernel (tests/integration/debian-kernel.sh).
+# clang and libclang-rt-14-dev (libFuzzer's runtime, only recommended by clang): make fuzz.
 native_pkgs=(make gcc libc6-dev pkg-config libfdt-dev zlib1g-dev libseccomp-dev device-tree-compiler cpio gzip xz-utils
              bc bison flex libssl-dev libelf-dev python3 python3-ply python3-git perl gnuplot-nox linux-source-6.12
-             kmod)
+             kmod clang libclang-rt-14-dev)
 cross_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm)
 # libseccomp-dev is Multi-Arch: same: the arm64 package installs beside the native one.
 arm64_pkgs=(zlib1g-dev:arm64 libseccomp-dev:arm64)
