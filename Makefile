@@ -40,7 +40,7 @@ CORE_SRCS := vmm/cli.c vmm/log.c vmm/mmio_bus.c vmm/guest_memory.c vmm/payload.c
 KVM_SRCS := vmm/main.c vmm/run_guest.c vmm/sandbox.c vmm/vm.c vmm/vcpu.c vmm/vcpu_exit.c vmm/event_loop.c \
 	arm/vcpu_init.c arm/gic.c arm/pmu.c arm/host_capabilities.c arm/machine.c arm/hypercall.c \
 	pvsched/pvsched_kvm.c
-UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c) tests/unit/fake_vm.c
+UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c) tests/unit/fake_vm.c tests/unit/child_process.c
 # The benchmark report's statistics (lvmm-stats): native only, never cross-built into lvmm.
 STATS_SRCS := bench/stats/sample_stats.c bench/stats/rank_stats.c bench/stats/stats_format.c
 

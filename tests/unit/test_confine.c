@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child_process.h"
 #include "unit_test.h"
 
 #define EVERY_OPTION (CONFINE_WITH_DUMP_DTB | CONFINE_WITH_SHARES)
@@ -176,48 +177,19 @@ TEST(confine_text_listing_names_every_kind)
 
 /* ---- filters installed for real, in a child process -------------------------------------- */
 
-struct child_result {
-	int status;        /* the exit status, or 128 + signal */
-	char output[2048]; /* what it wrote to stderr */
-};
+/* The tests' bodies take no context: run_child's is unused here. */
+static void (*plain_body)(void);
 
-static void child_exit(int status)
+static void call_plain_body(void *context)
 {
-	syscall(SYS_exit_group, status); /* raw: no exit handlers, no sanitizer at exit */
+	(void)context;
+	plain_body();
 }
 
-/* Runs body in a child whose stderr comes back in result. */
-static void run_child(void (*body)(void), struct child_result *result)
+static void run_plain_child(void (*body)(void), struct child_result *result)
 {
-	int pipe_fds[2];
-	size_t got = 0;
-	ssize_t n;
-	pid_t pid;
-	int status;
-
-	memset(result, 0, sizeof(*result));
-	if (pipe(pipe_fds) < 0) {
-		unit_test_fail(__FILE__, __LINE__, "pipe: %s", strerror(errno));
-		return;
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		dup2(pipe_fds[1], STDERR_FILENO);
-		close(pipe_fds[0]);
-		close(pipe_fds[1]);
-		body();
-		child_exit(0);
-	}
-	close(pipe_fds[1]);
-	while ((n = read(pipe_fds[0], result->output + got, sizeof(result->output) - 1 - got)) > 0)
-		got += (size_t)n;
-	close(pipe_fds[0]);
-	result->output[got] = '\0';
-	if (waitpid(pid, &status, 0) != pid)
-		result->status = -1;
-	else
-		result->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	plain_body = body;
+	run_child(call_plain_body, NULL, result);
 }
 
 static void child_setup(bool dump_dtb, enum confine_kind kind)
@@ -260,7 +232,7 @@ TEST(confine_vcpu_filter_lets_its_calls_through)
 {
 	struct child_result result;
 
-	run_child(vcpu_allowed, &result);
+	run_plain_child(vcpu_allowed, &result);
 	EXPECT_EQ(result.status, 0);
 	EXPECT_STR_EQ(result.output, "vcpu alive\n");
 }
@@ -293,18 +265,18 @@ TEST(confine_vcpu_filter_stops_a_forbidden_call_with_one_line_and_status_7)
 	struct child_result result;
 	char want[128];
 
-	run_child(vcpu_opens, &result);
+	run_plain_child(vcpu_opens, &result);
 	EXPECT_EQ(result.status, EXIT_SECCOMP_VIOLATION);
 	snprintf(want, sizeof(want), "lvmm: seccomp: the vCPU thread made system call %d (openat), which its filter forbids",
 		 (int)SYS_openat);
 	EXPECT_CONTAINS(result.output, want);
 	EXPECT_TRUE(strchr(result.output, '\n') == result.output + strlen(result.output) - 1);
 	/* An ioctl by request: the vCPU thread has KVM_RUN, not the main thread's set-up. */
-	run_child(vcpu_bad_ioctl, &result);
+	run_plain_child(vcpu_bad_ioctl, &result);
 	EXPECT_EQ(result.status, EXIT_SECCOMP_VIOLATION);
 	EXPECT_CONTAINS(result.output, "the vCPU thread made system call");
 	EXPECT_CONTAINS(result.output, "(ioctl)");
-	run_child(vcpu_sti, &result);
+	run_plain_child(vcpu_sti, &result);
 	EXPECT_EQ(result.status, EXIT_SECCOMP_VIOLATION);
 	EXPECT_CONTAINS(result.output, "(ioctl)");
 }
@@ -341,11 +313,11 @@ TEST(confine_main_filter_creates_no_file_without_dump_dtb)
 {
 	struct child_result result;
 
-	run_child(main_opens, &result);
+	run_plain_child(main_opens, &result);
 	EXPECT_EQ(result.status, EXIT_SECCOMP_VIOLATION);
 	EXPECT_CONTAINS(result.output, "opened\nlvmm: seccomp: the main thread made system call");
 	EXPECT_CONTAINS(result.output, "(openat)");
-	run_child(main_opens_with_dump_dtb, &result);
+	run_plain_child(main_opens_with_dump_dtb, &result);
 	EXPECT_EQ(result.status, 0);
 	EXPECT_STR_EQ(result.output, "created\n");
 }
@@ -378,11 +350,11 @@ TEST(confine_io_and_console_output_filters)
 {
 	struct child_result result;
 
-	run_child(io_calls, &result);
+	run_plain_child(io_calls, &result);
 	EXPECT_EQ(result.status, EXIT_SECCOMP_VIOLATION);
 	EXPECT_CONTAINS(result.output, "io alive\nlvmm: seccomp: the I/O thread made system call");
 	EXPECT_CONTAINS(result.output, "(socket)");
-	run_child(console_output_reads, &result);
+	run_plain_child(console_output_reads, &result);
 	EXPECT_EQ(result.status, EXIT_SECCOMP_VIOLATION);
 	EXPECT_CONTAINS(result.output, "console alive\nlvmm: seccomp: the console output thread made system call");
 	EXPECT_CONTAINS(result.output, "(read)");
@@ -421,17 +393,17 @@ TEST(confine_test_trigger)
 {
 	struct child_result result;
 
-	run_child(trigger_io, &result);
+	run_plain_child(trigger_io, &result);
 	EXPECT_EQ(result.status, EXIT_SECCOMP_VIOLATION);
 	EXPECT_CONTAINS(result.output, "main passed\nlvmm: seccomp: the I/O thread made system call");
 	EXPECT_CONTAINS(result.output, "(execve)");
 	/* --no-seccomp: the same call is made, fails (ENOENT), and says so. */
-	run_child(trigger_without_filters, &result);
+	run_plain_child(trigger_without_filters, &result);
 	EXPECT_EQ(result.status, 0);
 	EXPECT_CONTAINS(result.output, "LVMM_SECCOMP_TEST_VIOLATION: the vCPU thread called execve and was not stopped");
 	EXPECT_CONTAINS(result.output, "survived\n");
 	/* Only the exact values trigger it. */
-	run_child(trigger_misspelt, &result);
+	run_plain_child(trigger_misspelt, &result);
 	EXPECT_EQ(result.status, 0);
 	EXPECT_STR_EQ(result.output, "survived\n");
 }
@@ -450,7 +422,7 @@ TEST(confine_sigsys_sent_by_someone_is_no_violation)
 {
 	struct child_result result;
 
-	run_child(sigsys_from_outside, &result);
+	run_plain_child(sigsys_from_outside, &result);
 	EXPECT_EQ(result.status, 128 + SIGSYS);
 	EXPECT_STR_EQ(result.output, "lvmm: stopped by SIGSYS\n");
 }

@@ -26,6 +26,7 @@
 #include "hw/p9_path.h"
 #include "hw/p9_server.h"
 #include "hw/p9_server_internal.h"
+#include "child_process.h"
 #include "unit_test.h"
 #include "vmm/confine.h"
 #include "vmm/log.h"
@@ -1824,15 +1825,11 @@ out:
 
 /* ---- under the 9p server thread's seccomp filter -------------------------------------------- */
 
-static void child_exit(int status)
-{
-	syscall(SYS_exit_group, status); /* raw: no exit handlers, no sanitizer at exit */
-}
-
 /* Everything the server does, once, in a child confined as a 9p server thread (as the share's
  * I/O thread is: the server made before, by the main thread). */
-static void serve_confined(struct client *c)
+static void serve_confined(void *context)
 {
+	struct client *c = context;
 	uid_t uid = getuid();
 	char err[256], data[64], names[256] = "";
 	struct attributes a = { 0 };
@@ -1902,11 +1899,9 @@ static void serve_confined(struct client *c)
 
 TEST(p9_server_runs_under_its_seccomp_filter)
 {
+	struct child_result child;
 	struct client *c;
-	int pipe_fds[2], status;
-	char output[1024], path[PATH_MAX];
-	ssize_t n, got = 0;
-	pid_t pid;
+	char path[PATH_MAX];
 
 #ifdef __SANITIZE_THREAD__
 	/* Its interceptors make calls of their own (fstat for glibc's newfstatat): the ASan run
@@ -1914,25 +1909,11 @@ TEST(p9_server_runs_under_its_seccomp_filter)
 	return;
 #endif
 	c = client_new(false, false);
-	if (!c->server || pipe(pipe_fds) < 0)
+	if (!c->server)
 		goto out;
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		dup2(pipe_fds[1], STDERR_FILENO);
-		close(pipe_fds[0]);
-		close(pipe_fds[1]);
-		serve_confined(c);
-	}
-	close(pipe_fds[1]);
-	while ((n = read(pipe_fds[0], output + got, sizeof(output) - 1 - (size_t)got)) > 0)
-		got += n;
-	close(pipe_fds[0]);
-	output[got] = '\0';
-	EXPECT_EQ(waitpid(pid, &status, 0), pid);
-	EXPECT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(WEXITSTATUS(status), 0);
-	EXPECT_STR_EQ(output, "served\n");
+	run_child(serve_confined, c, &child);
+	EXPECT_EQ(child.status, 0);
+	EXPECT_STR_EQ(child.output, "served\n");
 	/* It did its work: the host shows it. */
 	EXPECT_STR_EQ(read_file(tree_path(c, path, "share/moved")), "d");
 	EXPECT_TRUE(exists(tree_path(c, path, "share/fifo")));
