@@ -246,6 +246,12 @@ TEST(kernel_release_from_the_banner)
 	EXPECT_EQ(kernel_release_find((const uint8_t *)image, sizeof(image), release, sizeof(release)), 0);
 	EXPECT_STR_EQ(release, "6.1.0-57-arm64");
 	EXPECT_EQ(kernel_release_find((const uint8_t *)"Linux version ", 14, release, sizeof(release)), -1);
+	/* Only a release that starts with a digit is one: text that happens to follow the words
+	 * elsewhere in an Image is not. */
+	static const char words_first[] = "Linux version unknown\0Linux version 6.12.118 #1";
+	EXPECT_EQ(kernel_release_find((const uint8_t *)words_first, sizeof(words_first), release,
+				      sizeof(release)), 0);
+	EXPECT_STR_EQ(release, "6.12.118");
 	EXPECT_EQ(kernel_release_find((const uint8_t *)"no banner", 9, release, sizeof(release)), -1);
 }
 
