@@ -28,9 +28,9 @@ CC_ARM64 := $(CROSS_COMPILE)gcc
 SECCOMP_LIBS := -lseccomp
 
 # Logic with no KVM in it: also built natively for the unit tests.
-CORE_SRCS := vmm/cli.c vmm/log.c vmm/mmio_bus.c vmm/guest_memory.c vmm/payload.c vmm/console.c \
+CORE_SRCS := vmm/cli.c vmm/cpu_list.c vmm/log.c vmm/mmio_bus.c vmm/guest_memory.c vmm/payload.c vmm/console.c \
 	vmm/console_output.c vmm/device.c vmm/device_tree.c vmm/monotonic_clock.c vmm/virtqueue.c \
-	arm/image_header.c arm/boot_layout.c arm/fdt_machine.c arm/limits.c \
+	arm/image_header.c arm/sve_vector_lengths.c arm/boot_layout.c arm/fdt_machine.c arm/limits.c \
 	hw/uart_8250.c hw/rtc_pl031.c hw/pvpanic.c hw/doorbell.c pvsched/pvsched.c \
 	hw/virtio_mmio.c hw/virtio_rng.c hw/virtio_blk.c hw/virtio_console.c \
 	hw/virtio_9p.c hw/p9_server.c hw/p9_server_attr.c hw/p9_server_io.c hw/p9_server_names.c \
@@ -38,7 +38,7 @@ CORE_SRCS := vmm/cli.c vmm/log.c vmm/mmio_bus.c vmm/guest_memory.c vmm/payload.c
 	vmm/confine.c arm/confine_rules.c \
 	vmm/cpio_writer.c vmm/sandbox_spec.c vmm/kernel_modules.c vmm/sandbox_init.c vmm/sandbox_report.c vmm/elf_image.c
 KVM_SRCS := vmm/main.c vmm/run_guest.c vmm/sandbox.c vmm/vm.c vmm/vcpu.c vmm/vcpu_exit.c vmm/event_loop.c \
-	arm/vcpu_init.c arm/gic.c arm/pmu.c arm/host_capabilities.c arm/machine.c arm/hypercall.c \
+	arm/vcpu_init.c arm/arch_vm.c arm/cpu_features.c arm/pvtime.c arm/gic.c arm/pmu.c arm/host_capabilities.c arm/machine.c arm/hypercall.c \
 	pvsched/pvsched_kvm.c
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c) tests/unit/fake_vm.c tests/unit/child_process.c
 # The benchmark report's statistics (lvmm-stats): native only, never cross-built into lvmm.

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpu_features.h"
+
 struct vm;
 struct vcpu;
 
@@ -12,6 +14,7 @@ struct arch_vm {
 	int gic_fd;
 	int gic_version;              /* 2 or 3 */
 	int its_fd;                   /* the GICv3's ITS (--irqchip gicv3-its), or -1 */
+	struct arm_cpu_features cpu_features;
 };
 
 /* PC and x0..x3 of the boot vCPU, per booting.rst. */

@@ -27,6 +27,9 @@ const struct confine_rule arch_confine_rules[] = {
 	  .cond = { { .arg = 1, .op = CONFINE_EQ, .value = ARM_KVM_ARM_PREFERRED_TARGET } } },
 	{ .kinds = CONFINE_FOR(CONFINE_MAIN), .syscall = "ioctl", .what = "KVM_ARM_VCPU_INIT",
 	  .cond = { { .arg = 1, .op = CONFINE_EQ, .value = ARM_KVM_ARM_VCPU_INIT } } },
+	/* SVE: a vCPU's vector lengths are fixed before it first runs. */
+	{ .kinds = CONFINE_FOR(CONFINE_MAIN), .syscall = "ioctl", .what = "KVM_ARM_VCPU_FINALIZE",
+	  .cond = { { .arg = 1, .op = CONFINE_EQ, .value = KVM_ARM_VCPU_FINALIZE } } },
 };
 
 const unsigned int arch_confine_rule_count = sizeof(arch_confine_rules) / sizeof(arch_confine_rules[0]);

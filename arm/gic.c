@@ -132,36 +132,40 @@ static int its_create(struct vm *vm, char *err, size_t err_size)
 	return 0;
 }
 
+/* Whether this VM can have a GIC of that version, asked without creating one: a vGIC once
+ * created stays for the VM's life, so a GICv3 made and then failing would make the GICv2
+ * fallback fail with EEXIST. */
+static bool gic_version_available(struct vm *vm, int version)
+{
+	struct kvm_create_device test = {
+		.type = version == GIC_V3 ? KVM_DEV_TYPE_ARM_VGIC_V3 : KVM_DEV_TYPE_ARM_VGIC_V2,
+		.flags = KVM_CREATE_DEVICE_TEST,
+	};
+
+	return ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &test) == 0;
+}
+
 int arch_irqchip_create(struct vm *vm, char *err, size_t err_size)
 {
 	enum irqchip_choice choice = vm->opts->irqchip;
+	int version = choice == IRQCHIP_GICV3 ? GIC_V3 : choice == IRQCHIP_GICV2 ? GIC_V2 :
+		      gic_version_available(vm, GIC_V3) ? GIC_V3 : GIC_V2;
 
-	vm->arch = calloc(1, sizeof(*vm->arch));
-	if (!vm->arch) {
-		snprintf(err, err_size, "out of memory");
-		return -1;
-	}
-	vm->arch->gic_fd = -1;
-	vm->arch->its_fd = -1;
-
-	if (choice != IRQCHIP_GICV2 && gic_create_version(vm, GIC_V3) == 0)
-		return vm->opts->gic_its ? its_create(vm, err, err_size) : 0;
-	if (choice == IRQCHIP_GICV3) {
-		gic_unavailable(choice, errno, err, err_size);
-		return -1;
-	}
-	if (vm->opts->cpus > LVMM_GICV2_MAX_VCPUS) {
-		snprintf(err, err_size, "this host has no in-kernel GICv3, and GICv2 allows at most %d vCPUs; use -c %d or fewer",
+	if (version == GIC_V2 && vm->opts->cpus > LVMM_GICV2_MAX_VCPUS) {
+		snprintf(err, err_size, "%s, and GICv2 allows at most %d vCPUs; use -c %d or fewer",
+			 choice == IRQCHIP_GICV2 ? "--irqchip gicv2 was asked for" : "this host has no in-kernel GICv3",
 			 LVMM_GICV2_MAX_VCPUS, LVMM_GICV2_MAX_VCPUS);
 		return -1;
 	}
-	if (gic_create_version(vm, GIC_V2) == 0)
-		return 0;
-	/* A GICv3 without the GICv2 compatibility interface (qemu's, most servers') cannot run a
-	 * GICv2 guest: say so when that is what was asked for. */
-	if (choice == IRQCHIP_GICV2)
+	if (gic_create_version(vm, version) == 0)
+		return version == GIC_V3 && vm->opts->gic_its ? its_create(vm, err, err_size) : 0;
+	if (choice != IRQCHIP_AUTO) /* the host check said yes; the creation itself failed */
 		gic_unavailable(choice, errno, err, err_size);
+	else if (version == GIC_V3)
+		snprintf(err, err_size, "creating the in-kernel GICv3 failed: %s", strerror(errno));
 	else
+		/* A GICv3 without the GICv2 compatibility interface (qemu's, most servers') has
+		 * neither for a guest. */
 		snprintf(err, err_size, "this host can create neither an in-kernel GICv3 nor a GICv2 (%s)",
 			 strerror(errno));
 	return -1;
@@ -201,16 +205,4 @@ void arch_irq_line(struct vm *vm, unsigned int irq, int level)
 uint32_t arch_irqfd_gsi(unsigned int irq)
 {
 	return irq;
-}
-
-void arch_vm_destroy(struct vm *vm)
-{
-	if (!vm->arch)
-		return;
-	if (vm->arch->gic_fd >= 0)
-		close(vm->arch->gic_fd);
-	if (vm->arch->its_fd >= 0)
-		close(vm->arch->its_fd);
-	free(vm->arch);
-	vm->arch = NULL;
 }

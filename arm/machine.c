@@ -10,6 +10,7 @@
 
 #include "arm_kvm.h"
 #include "boot_layout.h"
+#include "pvtime.h"
 #include "fdt_machine.h"
 #include "lvmm/arm_memory_map.h"
 #include "lvmm/exit_status.h"
@@ -39,6 +40,7 @@ static const struct machine_device arm_machine_device_list[] = {
 	{ &pvpanic_device, LVMM_PVPANIC_BASE, LVMM_PVPANIC_SIZE, DEVICE_NO_IRQ, NULL },
 	{ &doorbell_device, LVMM_DOORBELL_BASE, LVMM_DOORBELL_SIZE, DEVICE_NO_IRQ, NULL },
 	{ &pvsched_device, LVMM_PVSCHED_BASE, LVMM_PVSCHED_SIZE, LVMM_PVSCHED_KICK_SPI_BASE, NULL },
+	{ &pvtime_device, LVMM_PVTIME_BASE, LVMM_PVTIME_SIZE, DEVICE_NO_IRQ, NULL },
 	{ &virtio_rng_device, 0, 0, 0, &virtio_mmio_pool },
 	{ &virtio_blk_device, 0, 0, 0, &virtio_mmio_pool },
 	{ &virtio_9p_device, 0, 0, 0, &virtio_mmio_pool },

@@ -63,6 +63,7 @@ int arch_vcpu_init(struct vm *vm, struct vcpu *vcpu, char *err, size_t err_size)
 			return -1;
 		init.features[0] |= 1u << KVM_ARM_VCPU_PMU_V3;
 	}
+	arm_cpu_features_vcpu_init_bits(&vm->arch->cpu_features, &init);
 	/* Secondaries wait for PSCI CPU_ON, which KVM handles without lvmm. */
 	if (vcpu->index > 0)
 		init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
@@ -71,6 +72,10 @@ int arch_vcpu_init(struct vm *vm, struct vcpu *vcpu, char *err, size_t err_size)
 			 strerror(errno));
 		return -1;
 	}
+	if (arm_cpu_features_vcpu_finalize(&vm->arch->cpu_features, vcpu, err, err_size))
+		return -1;
+	if (vcpu->index == 0)
+		arm_cpu_features_report(&vm->arch->cpu_features, vm->kvm_fd);
 	if (arm_get_one_reg(vcpu->fd, MPIDR_EL1_REG, &vcpu->mpidr) < 0) {
 		snprintf(err, err_size, "reading MPIDR_EL1 of vCPU %u failed: %s", vcpu->index,
 			 strerror(errno));

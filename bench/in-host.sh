@@ -80,7 +80,10 @@ fi
 # --- 2. kick latency (guest/tests/pvsched_wake.c) and what each step of the kick costs ------
 # lvmm counts kicks after injecting them, so --pvsched-stats costs the kick nothing.
 if wanted kick; then
-if run_logged 900 "$LVMM" run --test-device -k "$G/pvsched_wake.img" -c 2 --pvsched --pvsched-stats -p "rounds=$KICK_ROUNDS"; then
+# Each vCPU on its own host CPU (--vcpu-affinity), so every wake-up crosses CPUs, as an SGI
+# between two busy physical CPUs would.
+if run_logged 900 "$LVMM" run --test-device -k "$G/pvsched_wake.img" -c 2 --vcpu-affinity 0:0 --vcpu-affinity 1:1 \
+	--pvsched --pvsched-stats -p "rounds=$KICK_ROUNDS"; then
 	reports | sed 's/^/bench kick /'
 	grep '^  vcpu [0-9]*:' "$ERR" | sed 's/^  /bench kick-stats /'
 fi

@@ -56,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	guest_memory_add(&memory, RAM_BASE, sizeof(ram), ram, 0);
 	guest_memory_add(&memory, REGION_BASE, sizeof(region), region, 1);
 	pvsched = (struct pvsched){ data[0] & 1 ? PVSCHED_FULL : PVSCHED_KICK_ONLY, data[0] & 2,
-				    VCPUS, mpidrs, counters, &memory, &ops, NULL };
+				    VCPUS, mpidrs, counters, &memory, &ops, NULL,
+				    RAM_BASE, sizeof(ram), REGION_BASE, sizeof(region) };
 	for (size_t at = 1; at + 13 <= size; at += 13) {
 		/* Mostly the PV sched range and its edges; now and then any id at all. */
 		uint32_t function = data[at + 2] & 0x80 ?

@@ -25,10 +25,20 @@ static bool pvsched_call_supported(const struct pvsched *pvsched, uint64_t funct
 	}
 }
 
+/* [ipa, ipa + PV_SCHED_STATE_SIZE) inside [base, base + size), without overflow. */
+static bool pvsched_state_inside(uint64_t ipa, uint64_t base, uint64_t size)
+{
+	return ipa >= base && size >= PV_SCHED_STATE_SIZE && ipa - base <= size - PV_SCHED_STATE_SIZE;
+}
+
 static bool pvsched_state_address_valid(const struct pvsched *pvsched, uint64_t ipa)
 {
-	/* One region is one memslot, so "inside one region" is KVM's own requirement too. */
+	/* RAM or the state region only: other guest memory (the PV time records) is written by
+	 * KVM for another purpose. One region is one memslot, so "inside one region" is KVM's
+	 * own requirement too. */
 	return ipa % PV_SCHED_STATE_ALIGN == 0 &&
+	       (pvsched_state_inside(ipa, pvsched->ram_base, pvsched->ram_size) ||
+		pvsched_state_inside(ipa, pvsched->region_base, pvsched->region_size)) &&
 	       guest_memory_translate(pvsched->memory, ipa, PV_SCHED_STATE_SIZE) != NULL;
 }
 

@@ -44,6 +44,10 @@ struct pvsched {
 	const struct guest_memory *memory;
 	const struct pvsched_host_ops *ops;
 	void *host;
+	/* Where a guest may put a state structure (docs/pvsched.md): its RAM or the state region.
+	 * Other guest memory (the PV time records, ...) is not the guest's to hand to KVM. */
+	uint64_t ram_base, ram_size;
+	uint64_t region_base, region_size;
 };
 
 /*

@@ -14,6 +14,7 @@
 #include "lvmm/kvm_compat.h"
 #include "lvmm/pvsched_abi.h"
 #include "pvsched.h"
+#include "vmm/arch.h"
 #include "vmm/device.h"
 #include "vmm/log.h"
 #include "vmm/vcpu.h"
@@ -207,6 +208,10 @@ static int pvsched_device_create(struct device *device, char *err, size_t err_si
 	}
 	pvsched->vcpu_count = vm->vcpu_count;
 	pvsched->memory = &vm->memory;
+	pvsched->ram_base = arch_limits.ram_base;
+	pvsched->ram_size = vm->opts->mem_mib << 20;
+	pvsched->region_base = device->mmio_base;
+	pvsched->region_size = device->mmio_size;
 	pvsched->ops = &pvsched_kvm_ops;
 	if (pvsched_create_kick_fds(vm, kvm_host, device->irq, err, err_size) ||
 	    pvsched_enable(vm, pvsched, err, err_size))

@@ -42,6 +42,10 @@ int arch_check_capabilities(int kvm_fd, char *err, size_t err_size);
 /* The KVM_CREATE_VM type for a guest whose highest address is ipa_end (exclusive). */
 int arch_vm_type(int kvm_fd, uint64_t ipa_end, unsigned long *type, char *err, size_t err_size);
 
+/* Right after KVM_CREATE_VM, before guest memory and vCPUs: the architecture's own state and
+ * the VM-wide choices that must precede vCPUs (on arm64, the CPU features: MTE). */
+int arch_vm_init(struct vm *vm, char *err, size_t err_size);
+
 /* Initialises a created vCPU (KVM_ARM_VCPU_INIT on arm64); secondaries start powered off. */
 int arch_vcpu_init(struct vm *vm, struct vcpu *vcpu, char *err, size_t err_size);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "cpu_list.h"
 
 const char cli_main_usage[] =
 	"usage: lvmm <command> [options]\n"
@@ -53,6 +54,15 @@ const char cli_run_usage[] =
 	"      --dump-dtb FILE      write the generated device tree blob to FILE\n"
 	"      --loglevel LEVEL     error, warning (default), info or debug\n"
 	"      --pmu                a virtual PMUv3 for the guest (perf in the guest)\n"
+	"      --vcpu-affinity [VCPU:]CPULIST  the host CPUs every vCPU's thread may run on\n"
+	"                           (as taskset -c: 0-3,6); with VCPU: for that vCPU only\n"
+	"                           (repeatable, e.g. --vcpu-affinity 0:2 --vcpu-affinity 1:3)\n"
+	"      --no-pvtime          no PV steal time for the guest (given when KVM has it)\n"
+	"      --sve-max-vl BITS    the guest's longest SVE vector length, a multiple of 128\n"
+	"                           (default: the longest KVM offers)\n"
+	"      --disable-sve, --disable-ptrauth, --disable-mte\n"
+	"                           withhold SVE, pointer authentication or MTE, which the guest\n"
+	"                           gets whenever KVM offers them\n"
 	"      --kaslr-seed N       the guest's KASLR seed (decimal or 0x hex; 0: none, KASLR\n"
 	"                           off); default: a new random seed at every boot\n"
 	"      --pvsched[=SEMANTICS]  paravirtualized scheduling for the guest (docs/pvsched.md);\n"
@@ -84,7 +94,9 @@ const char cli_sandbox_usage[] =
 	"      --rng                a virtio-rng device\n"
 	"      --loglevel LEVEL     error, warning (default), info (also shows the guest kernel's\n"
 	"                           log on stderr) or debug\n"
-	"      also: --name, --irqchip, --pmu, --kaslr-seed, --pvsched[=SEMANTICS], --no-seccomp\n"
+	"      also: --name, --irqchip, --pmu, --kaslr-seed, --pvsched[=SEMANTICS], --no-seccomp,\n"
+	"      --vcpu-affinity, --no-pvtime, --sve-max-vl, --disable-sve, --disable-ptrauth,\n"
+	"      --disable-mte (lvmm run --help)\n"
 	"  -h, --help               show this text\n"
 	"\n"
 	"exit status: COMMAND's, 128+N if it died of signal N, 126 if it cannot be run, 127 if it\n"
@@ -107,6 +119,12 @@ enum long_only_option {
 	OPT_NO_SECCOMP,
 	OPT_9P,
 	OPT_ROOTFS,
+	OPT_VCPU_AFFINITY,
+	OPT_NO_PVTIME,
+	OPT_SVE_MAX_VL,
+	OPT_DISABLE_SVE,
+	OPT_DISABLE_PTRAUTH,
+	OPT_DISABLE_MTE,
 };
 
 static const struct option run_long_options[] = {
@@ -133,6 +151,12 @@ static const struct option run_long_options[] = {
 	{ "rng", no_argument, NULL, OPT_RNG },
 	{ "test-device", no_argument, NULL, OPT_TEST_DEVICE },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
+	{ "vcpu-affinity", required_argument, NULL, OPT_VCPU_AFFINITY },
+	{ "no-pvtime", no_argument, NULL, OPT_NO_PVTIME },
+	{ "sve-max-vl", required_argument, NULL, OPT_SVE_MAX_VL },
+	{ "disable-sve", no_argument, NULL, OPT_DISABLE_SVE },
+	{ "disable-ptrauth", no_argument, NULL, OPT_DISABLE_PTRAUTH },
+	{ "disable-mte", no_argument, NULL, OPT_DISABLE_MTE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 	{ NULL, 0, NULL, 0 },
@@ -246,6 +270,64 @@ static enum cli_result parse_share(const char *arg, struct run_options *opts, ch
 	return CLI_RUN;
 }
 
+/* [VCPU:]CPULIST. The form for every vCPU replaces an earlier one; a vCPU's own is given once.
+ * Whether VCPU exists is checked once -c is known (check_run). */
+static enum cli_result parse_vcpu_affinity(const char *arg, struct run_options *opts,
+					   char *message, size_t size)
+{
+	const char *colon = strchr(arg, ':');
+	struct vcpu_affinity_option entry = { .vcpu = VCPU_AFFINITY_ALL };
+	const char *list = arg;
+	unsigned int slot;
+
+	if (colon) {
+		char digits[16];
+		unsigned long long vcpu;
+		size_t length = (size_t)(colon - arg);
+
+		if (length == 0 || length >= sizeof(digits))
+			return fail(message, size, "invalid --vcpu-affinity '%s': give CPULIST, or VCPU:CPULIST for one vCPU",
+				    arg);
+		memcpy(digits, arg, length);
+		digits[length] = '\0';
+		if (!parse_unsigned(digits, &vcpu) || vcpu >= arch_limits.max_vcpus)
+			return fail(message, size, "invalid --vcpu-affinity '%s': VCPU is a vCPU number from 0 to %u",
+				    arg, arch_limits.max_vcpus - 1);
+		entry.vcpu = (unsigned int)vcpu;
+		list = colon + 1;
+	}
+	if (!cpu_list_parse(list, &entry.cpus))
+		return fail(message, size, "invalid --vcpu-affinity '%s': give host CPUs as taskset -c does, e.g. 0-3,6 (each below %d)",
+			    arg, CPU_SETSIZE);
+	for (slot = 0; slot < opts->vcpu_affinity_count; slot++) {
+		if (opts->vcpu_affinities[slot].vcpu != entry.vcpu)
+			continue;
+		if (entry.vcpu != VCPU_AFFINITY_ALL)
+			return fail(message, size, "--vcpu-affinity for vCPU %u is given twice: give each vCPU's CPUs once",
+				    entry.vcpu);
+		opts->vcpu_affinities[slot] = entry;
+		return CLI_RUN;
+	}
+	if (opts->vcpu_affinity_count == CLI_MAX_VCPU_AFFINITIES)
+		return fail(message, size, "too many --vcpu-affinity: lvmm takes at most %d",
+			    CLI_MAX_VCPU_AFFINITIES);
+	opts->vcpu_affinities[opts->vcpu_affinity_count++] = entry;
+	return CLI_RUN;
+}
+
+const cpu_set_t *cli_vcpu_affinity(const struct run_options *opts, unsigned int vcpu)
+{
+	const cpu_set_t *every = NULL;
+
+	for (unsigned int i = 0; i < opts->vcpu_affinity_count; i++) {
+		if (opts->vcpu_affinities[i].vcpu == vcpu)
+			return &opts->vcpu_affinities[i].cpus;
+		if (opts->vcpu_affinities[i].vcpu == VCPU_AFFINITY_ALL)
+			every = &opts->vcpu_affinities[i].cpus;
+	}
+	return every;
+}
+
 static void set_defaults(struct run_options *opts)
 {
 	memset(opts, 0, sizeof(*opts));
@@ -273,6 +355,19 @@ static enum cli_result parse_one(int option, const char *arg, struct run_options
 	case OPT_RNG: opts->rng = true; break;
 	case OPT_TEST_DEVICE: opts->test_device = true; break;
 	case OPT_NO_SECCOMP: opts->no_seccomp = true; break;
+	case OPT_NO_PVTIME: opts->no_pvtime = true; break;
+	case OPT_DISABLE_SVE: opts->disable_sve = true; break;
+	case OPT_DISABLE_PTRAUTH: opts->disable_ptrauth = true; break;
+	case OPT_DISABLE_MTE: opts->disable_mte = true; break;
+	case OPT_VCPU_AFFINITY:
+		return parse_vcpu_affinity(arg, opts, message, size);
+	case OPT_SVE_MAX_VL:
+		if (!parse_unsigned(arg, &number) || number == 0 || number % SVE_VL_GRANULE_BITS ||
+		    number > SVE_VL_MAX_BITS)
+			return fail(message, size, "invalid --sve-max-vl '%s': give a vector length in bits, a multiple of %d up to %d",
+				    arg, SVE_VL_GRANULE_BITS, SVE_VL_MAX_BITS);
+		opts->sve_max_vl = (unsigned int)number;
+		break;
 	case 'd': {
 		size_t length = strlen(arg);
 		struct disk_option *disk = &opts->disks[opts->disk_count];
@@ -453,6 +548,15 @@ static enum cli_result check_run(struct run_options *opts, char *message, size_t
 		return fail(message, size, "--initrd needs a kernel: add -k IMAGE");
 	if (opts->pvsched_stats != STATS_NONE && !opts->pvsched)
 		return fail(message, size, "--pvsched-stats needs --pvsched");
+	if (opts->sve_max_vl && opts->disable_sve)
+		return fail(message, size, "--sve-max-vl needs SVE: drop --disable-sve");
+	for (unsigned int i = 0; i < opts->vcpu_affinity_count; i++) {
+		unsigned int vcpu = opts->vcpu_affinities[i].vcpu;
+
+		if (vcpu != VCPU_AFFINITY_ALL && vcpu >= opts->cpus)
+			return fail(message, size, "--vcpu-affinity names vCPU %u, but the guest has %u vCPU%s (numbered from 0); raise -c or drop it",
+				    vcpu, opts->cpus, opts->cpus == 1 ? "" : "s");
+	}
 	if (arch_check_options(opts, message, size))
 		return CLI_ERROR;
 	return CLI_RUN;

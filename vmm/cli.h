@@ -1,6 +1,7 @@
 #ifndef LVMM_CLI_H
 #define LVMM_CLI_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,19 @@ struct share_option {
 
 #define CLI_MAX_SHARES 8
 
+/* --vcpu-affinity [VCPU:]CPULIST: the host CPUs a vCPU's thread may run on. */
+#define VCPU_AFFINITY_ALL (~0u)     /* vcpu of the form without VCPU: every vCPU */
+struct vcpu_affinity_option {
+	unsigned int vcpu;
+	cpu_set_t cpus;
+};
+
+#define CLI_MAX_VCPU_AFFINITIES 64
+
+/* --sve-max-vl: vector lengths are multiples of 128 bits, up to 2048 (the architecture's). */
+#define SVE_VL_GRANULE_BITS 128
+#define SVE_VL_MAX_BITS 2048
+
 struct run_options {
 	const char *kernel_path;
 	const char *initrd_path;
@@ -56,6 +70,15 @@ struct run_options {
 	bool rng;                     /* --rng: a virtio-rng device */
 	bool test_device;             /* --test-device: the doorbell (docs/doorbell.md) */
 	bool no_seccomp;              /* --no-seccomp: no seccomp filters (vmm/confine.h) */
+	bool no_pvtime;               /* --no-pvtime: no PV steal time for the guest */
+	/* CPU features lvmm gives the guest when KVM offers them, unless turned off. */
+	bool disable_sve;             /* --disable-sve */
+	bool disable_ptrauth;         /* --disable-ptrauth */
+	bool disable_mte;             /* --disable-mte (kvmtool's spelling) */
+	unsigned int sve_max_vl;      /* --sve-max-vl BITS; 0: the longest KVM offers */
+	/* The form without VCPU: at most one entry, first; per-vCPU entries after it. */
+	struct vcpu_affinity_option vcpu_affinities[CLI_MAX_VCPU_AFFINITIES];
+	unsigned int vcpu_affinity_count;
 	struct disk_option disks[CLI_MAX_DISKS];
 	unsigned int disk_count;
 	struct share_option shares[CLI_MAX_SHARES];
@@ -103,6 +126,10 @@ enum cli_result cli_parse_run(int argc, char **argv, struct run_options *opts, c
 
 /* Parses a memory size in MiB with an optional M/G/T suffix; false if malformed. */
 bool cli_parse_mem_mib(const char *text, uint64_t *mib);
+
+/* The host CPUs vCPU vcpu may run on: its own --vcpu-affinity VCPU:CPULIST, else the one for
+ * all vCPUs, else NULL (anywhere lvmm may run). */
+const cpu_set_t *cli_vcpu_affinity(const struct run_options *opts, unsigned int vcpu);
 
 /* The kernel command line lvmm passes: defaults first (unless --nodefaults), then -p. */
 int cli_kernel_cmdline(const struct run_options *opts, char *out, size_t out_size);

@@ -108,6 +108,10 @@ static const struct confine_rule core_rules[] = {
 	/* Its flags are out of a filter's reach (in memory): ENOSYS makes glibc use clone. */
 	{ .kinds = MAIN, .syscall = "clone3", .what = "fails with ENOSYS, so glibc uses clone",
 	  .fail_errno = ENOSYS },
+	/* --vcpu-affinity: lvmm's own CPUs checked once; glibc pins each new vCPU thread from
+	 * the thread that creates it. */
+	CALL_IF(MAIN, "sched_getaffinity", "of lvmm itself", ARG_EQ(0, 0)),
+	CALL(MAIN, "sched_setaffinity"),
 	CALL(MAIN, "set_robust_list"),
 	CALL(MAIN, "rseq"),
 	CALL_IF(MAIN, "fcntl", "F_SETFL", ARG_EQ(1, F_SETFL)),

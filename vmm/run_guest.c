@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "arch.h"
 #include "confine.h"
 #include "console.h"
+#include "cpu_list.h"
 #include "log.h"
 #include "lvmm/exit_status.h"
 #include "vcpu.h"
@@ -35,13 +37,46 @@ static int signals_setup(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+/* Each vCPU's --vcpu-affinity must name a CPU lvmm itself may run on (online, and in its own
+ * affinity: a taskset or cgroup around lvmm narrows it). */
+static int vcpu_affinity_check(const struct run_options *opts, char *err, size_t err_size)
+{
+	cpu_set_t allowed, usable;
+	char wanted_text[256], allowed_text[256];
+
+	if (!opts->vcpu_affinity_count)
+		return 0;
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) < 0) {
+		snprintf(err, err_size, "reading lvmm's own CPU affinity failed: %s", strerror(errno));
+		return -1;
+	}
+	for (unsigned int vcpu = 0; vcpu < opts->cpus; vcpu++) {
+		const cpu_set_t *wanted = cli_vcpu_affinity(opts, vcpu);
+
+		if (!wanted)
+			continue;
+		CPU_AND(&usable, wanted, &allowed);
+		if (CPU_COUNT(&usable))
+			continue;
+		cpu_list_format(wanted, wanted_text, sizeof(wanted_text));
+		cpu_list_format(&allowed, allowed_text, sizeof(allowed_text));
+		snprintf(err, err_size, "--vcpu-affinity gives vCPU %u host CPUs %s, none of which lvmm may run on (it may use %s); name CPUs from that list",
+			 vcpu, wanted_text, allowed_text);
+		return -1;
+	}
+	return 0;
+}
+
 /* Once, before the first boot: what the options ask of the host (vmm/arch.h). No /dev/kvm
  * here is the boot's to report, with its own words. */
 static int host_check(const struct run_options *opts, char *err, size_t err_size)
 {
-	int kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	int kvm_fd;
 	int result;
 
+	if (vcpu_affinity_check(opts, err, err_size))
+		return -1;
+	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm_fd < 0)
 		return 0;
 	result = arch_check_host(opts, kvm_fd, err, err_size);

@@ -150,14 +150,26 @@ static void *vcpu_thread_main(void *arg)
 
 int vcpu_thread_start(struct vcpu *vcpu)
 {
+	const cpu_set_t *affinity = cli_vcpu_affinity(vcpu->vm->opts, vcpu->index);
+	pthread_attr_t attr;
 	char name[16];
 	int err;
 
+	/* --vcpu-affinity: set by pthread_create before the thread first runs (glibc pins it
+	 * from here while it waits), so no guest instruction ever runs on another CPU. */
+	err = pthread_attr_init(&attr);
+	if (!err && affinity)
+		err = pthread_attr_setaffinity_np(&attr, sizeof(*affinity), affinity);
+	if (err) {
+		errno = err;
+		return -1;
+	}
 	/* Under the lock: a kick from a thread already running sees both fields or neither. */
 	pthread_mutex_lock(&vcpu->thread_lock);
-	err = pthread_create(&vcpu->thread, NULL, vcpu_thread_main, vcpu);
+	err = pthread_create(&vcpu->thread, &attr, vcpu_thread_main, vcpu);
 	vcpu->thread_started = err == 0;
 	pthread_mutex_unlock(&vcpu->thread_lock);
+	pthread_attr_destroy(&attr);
 	if (err) {
 		errno = err;
 		return -1;

@@ -153,6 +153,8 @@ static int vm_create(struct vm *vm, char *err, size_t err_size)
 		snprintf(err, err_size, "KVM_CREATE_VM failed: %s", strerror(errno));
 		return -1;
 	}
+	if (arch_vm_init(vm, err, err_size))
+		return -1;
 	ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		   -1, 0);
 	if (ram == MAP_FAILED) {

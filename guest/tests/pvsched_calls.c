@@ -55,7 +55,7 @@ void guest_main(uint64_t dtb)
 	expect_call(PV_SCHED_IPA_INIT, slot0 + 32, bad_if_full, "IPA_INIT(32-byte aligned)");
 	expect_call(PV_SCHED_IPA_INIT, 0x10, bad_if_full, "IPA_INIT(below RAM)");
 	expect_call(PV_SCHED_IPA_INIT, LVMM_PVSCHED_BASE + LVMM_PVSCHED_SIZE, bad_if_full,
-		    "IPA_INIT(just past the region)");
+		    "IPA_INIT(just past the region, on the PV time records)");
 	expect_call(PV_SCHED_IPA_INIT, LVMM_UART_BASE, bad_if_full, "IPA_INIT(MMIO)");
 	expect_call(PV_SCHED_IPA_INIT, ~0ULL - 63, bad_if_full, "IPA_INIT(top of the address space)");
 	expect_call(PV_SCHED_IPA_INIT, LVMM_RAM_BASE + 0x100000, if_full, "IPA_INIT(guest RAM)");

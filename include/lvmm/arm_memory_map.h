@@ -22,6 +22,10 @@
 
 #define LVMM_PVSCHED_BASE       0x04000000ULL /* PV sched state region (docs/pvsched.md) */
 #define LVMM_PVSCHED_SIZE       0x10000ULL
+/* PV steal time (Arm DEN0057A): vCPU i's 64-byte record at LVMM_PVTIME_BASE + 64 * i, written
+ * by KVM; absent with --no-pvtime or without KVM_CAP_STEAL_TIME (docs/memory-map.md). */
+#define LVMM_PVTIME_BASE        0x04010000ULL
+#define LVMM_PVTIME_SIZE        0x10000ULL
 
 #define LVMM_GIC_DIST_BASE      0x08000000ULL
 #define LVMM_GIC_DIST_SIZE      0x10000ULL

@@ -295,10 +295,10 @@ sed -n -E 's/^(ok|not ok) [0-9]+ (.*)$/\1 - kvm selftest pvsched_test: \2/p' "$O
 expect "kvm selftest pvsched_test: all 9 tests ran and passed" 0 "Totals: pass:9 fail:0 xfail:0 xpass:0 skip:0 error:0"
 for semantics in runnable idle-preempted; do
 	want=0; [ $semantics = idle-preempted ] && want=1
-	# All of lvmm (both vCPU threads) and a CPU hog share host CPU 1.
+	# Both vCPU threads (--vcpu-affinity 1) and a CPU hog share host CPU 1.
 	taskset -c 1 sh -c 'while :; do :; done' &
 	hog=$!
-	timeout 180 taskset -c 1 "$LVMM" run --test-device -k "$G/pvsched_preempted.img" -c 2 --pvsched=$semantics \
+	timeout 180 "$LVMM" run --vcpu-affinity 1 --test-device -k "$G/pvsched_preempted.img" -c 2 --pvsched=$semantics \
 		</dev/null >"$OUT" 2>"$ERR"; STATUS=$?
 	kill $hog; wait $hog 2>/dev/null
 	expect "pvsched ($semantics): under contention the flag rises and falls, WFI reads as documented, guest registrations end at release and reset" 0 \
@@ -308,7 +308,7 @@ for semantics in runnable idle-preempted; do
 done
 taskset -c 1 sh -c 'while :; do :; done' &
 hog=$!
-timeout 180 taskset -c 1 "$LVMM" run -k "$IMAGE" -i "$INITRD" -c 2 --pvsched \
+timeout 180 "$LVMM" run --vcpu-affinity 1 -k "$IMAGE" -i "$INITRD" -c 2 --pvsched \
 	-p "quiet lvmm.action=pvsched-sample lvmm.busy=1" </dev/null >"$OUT" 2>"$ERR"
 STATUS=$?
 kill $hog; wait $hog 2>/dev/null
@@ -340,7 +340,7 @@ else not_ok "linux: idle-preempted is not told apart from runnable on an idle CP
 # the new kernel brought it up again; and neither kernel gave the host guest RAM to write to.
 taskset -c 1 sh -c 'while :; do :; done' &
 hog=$!
-timeout 300 taskset -c 1 "$LVMM" run -k "$IMAGE" -i "$PAYLOAD/guest-initrd-kexec.cpio.gz" -c 2 \
+timeout 300 "$LVMM" run --vcpu-affinity 1 -k "$IMAGE" -i "$PAYLOAD/guest-initrd-kexec.cpio.gz" -c 2 \
 	-m 512 --pvsched --pvsched-stats=json -p "quiet lvmm.action=kexec" </dev/null >"$OUT" 2>"$ERR"
 STATUS=$?
 kill $hog; wait $hog 2>/dev/null
@@ -515,6 +515,91 @@ expect "kvm-unit-tests: a failing .flat reports EXIT: STATUS=7 and lvmm exits 0,
 lvmm_run 300 run -k "$IMAGE" -i "$INITRD" --irqchip gicv3-its -c 2 -p "lvmm.action=poweroff"
 expect "gic: with --irqchip gicv3-its Linux finds and uses the ITS at 0x08080000" 0 \
 	"ITS \[mem 0x08080000-0x0809ffff\]" "ITS@0x0000000008080000: allocated .* Devices"
+
+# --- placement, steal time and CPU features (kvmtool parity) --------------------------------
+# vcpu_affinities PID: "lvmm-vcpuN=CPULIST" for each vCPU thread, sorted, on one line.
+vcpu_affinities() {
+	for task in /proc/$1/task/*; do
+		name=$(cat "$task/comm" 2>/dev/null)
+		case "$name" in lvmm-vcpu*)
+			echo "$name=$(awk '/^Cpus_allowed_list/ { print $2 }' "$task/status")" ;;
+		esac
+	done | sort | tr '\n' ' '
+}
+# placed_boot ARGS...: boots a sleeping guest with ARGS and, once its init runs, sets PLACED to
+# its vCPU threads' affinities and MAIN_PLACED to the main thread's; then stops it.
+placed_boot() {
+	"$LVMM" run -k "$IMAGE" -i "$INITRD" -p "quiet lvmm.action=sleep" "$@" </dev/null >"$OUT" 2>"$ERR" &
+	pid=$!
+	waited=0
+	while ! grep -q "init reached" "$OUT" && [ $waited -lt 120 ]; do sleep 1; waited=$((waited + 1)); done
+	PLACED=$(vcpu_affinities $pid)
+	MAIN_PLACED=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/$pid/status)
+	kill -TERM $pid; wait $pid
+}
+placed_boot -c 2 --vcpu-affinity 1
+if [ "$PLACED" = "lvmm-vcpu0=1 lvmm-vcpu1=1 " ] && [ "$MAIN_PLACED" = "0-$(($(nproc) - 1))" ]; then
+	ok "placement: --vcpu-affinity 1 pins every vCPU thread to CPU 1 and leaves lvmm's other threads free"
+else not_ok "placement: --vcpu-affinity 1: vCPU threads '$PLACED' (wanted both on 1), main thread '$MAIN_PLACED'"; fi
+placed_boot -c 2 --vcpu-affinity 0:1 --vcpu-affinity 1:0
+if [ "$PLACED" = "lvmm-vcpu0=1 lvmm-vcpu1=0 " ]; then
+	ok "placement: --vcpu-affinity VCPU:CPULIST pins each vCPU to its own CPU"
+else not_ok "placement: per-vCPU --vcpu-affinity 0:1 1:0 gave '$PLACED'"; fi
+lvmm_run 60 run -k "$IMAGE" -i "$INITRD" --vcpu-affinity 7-9
+expect_one_line "placement: a --vcpu-affinity naming no CPU of this host is refused with one line" 1 \
+	"gives vCPU 0 host CPUs 7-9, none of which lvmm may run on (it may use 0-1)"
+timeout 60 taskset -c 0 "$LVMM" run -k "$IMAGE" -i "$INITRD" -c 2 --vcpu-affinity 1:1 </dev/null >"$OUT" 2>"$ERR"
+STATUS=$?
+expect_one_line "placement: a CPU outside lvmm's own affinity (taskset -c 0) is refused with one line" 1 \
+	"gives vCPU 1 host CPUs 1, none of which lvmm may run on (it may use 0)"
+
+# Steal time: one vCPU pinned beside a host CPU hog must see steal; alone it must not; and
+# without PV time (--no-pvtime) the guest has no steal clock at all, hog or not.
+# steal_boot HOG(0|1) ARGS...: sets STEAL to the guest's steal ticks over a 4 s spin.
+steal_boot() {
+	with_hog=$1; shift
+	if [ "$with_hog" = 1 ]; then taskset -c 1 sh -c 'while :; do :; done' & hog=$!; fi
+	lvmm_run 300 run -k "$IMAGE" -i "$INITRD" -c 1 --vcpu-affinity 1 \
+		-p "quiet lvmm.action=steal lvmm.spin_seconds=4" "$@"
+	[ "$with_hog" = 1 ] && { kill $hog; wait $hog 2>/dev/null; }
+	STEAL=$(tr -d '\r' < "$OUT" | sed -n 's/^LVMM-GUEST: steal-ticks=\([0-9]*\).*/\1/p')
+	echo "measure steal_ticks_hog${with_hog}$(echo "$*" | tr -d ' -')=${STEAL:-none}"
+}
+steal_boot 1
+if [ "$STATUS" = 0 ] && [ -n "$STEAL" ] && [ "$STEAL" -ge 100 ] &&
+   tr -d '\r' < "$OUT" | grep -q "pvtime-guest=1" && tr -d '\r' < "$OUT" | grep -q "pvtime-node=yes"; then
+	ok "steal time: a vCPU sharing its CPU with a host hog sees steal ($STEAL of 400 ticks in a 4 s spin)"
+else not_ok "steal time: with a host hog on the vCPU's CPU the guest saw ${STEAL:-no} steal ticks in 400 (wanted >= 100)"; fi
+steal_boot 0
+if [ "$STATUS" = 0 ] && [ -n "$STEAL" ] && [ "$STEAL" -le 20 ]; then
+	ok "steal time: on an idle host the steal column stays flat ($STEAL of 400 ticks)"
+else not_ok "steal time: on an idle host the guest saw ${STEAL:-no} steal ticks in 400 (wanted <= 20)"; fi
+steal_boot 1 --no-pvtime
+if [ "$STATUS" = 0 ] && [ "$STEAL" = 0 ] && tr -d '\r' < "$OUT" | grep -q "pvtime-guest=0" &&
+   tr -d '\r' < "$OUT" | grep -q "pvtime-node=no"; then
+	ok "steal time: --no-pvtime gives the guest no steal clock and no region, even beside a hog"
+else not_ok "steal time: --no-pvtime beside a hog: ${STEAL:-no} steal ticks (wanted 0), or PV time still found"; fi
+
+# CPU features: SVE and pointer authentication are given whenever KVM offers them (this
+# host's CPU has both; MTE it does not have), withheld on request, and SVE's length is capped.
+lvmm_run 300 run -k "$IMAGE" -i "$INITRD" --loglevel info -p "quiet lvmm.action=cpu-features"
+expect "cpu features: the guest gets SVE and pointer authentication, and lvmm says so" 0 \
+	"CPU features given to the guest: SVE (vectors up to [0-9]* bits), pointer authentication (address and generic); not offered by this host's KVM: MTE" \
+	"LVMM-GUEST: features=.* sve " "LVMM-GUEST: features=.* paca " "LVMM-GUEST: features=.* pacg "
+lvmm_run 300 run -k "$IMAGE" -i "$INITRD" --loglevel info --sve-max-vl 256 -p "quiet lvmm.action=cpu-features"
+expect "cpu features: --sve-max-vl 256 caps the guest's vectors at 32 bytes" 0 \
+	"SVE (vectors up to 256 bits)" "LVMM-GUEST: sve-SVE: maximum available vector length 32 bytes"
+lvmm_run 300 run -k "$IMAGE" -i "$INITRD" --disable-sve --disable-ptrauth -p "quiet lvmm.action=cpu-features"
+features=$(tr -d '\r' < "$OUT" | grep "LVMM-GUEST: features=")
+if [ "$STATUS" = 0 ] && [ -n "$features" ] && ! echo "$features" | grep -q -e " sve " -e " paca " -e " pacg "; then
+	ok "cpu features: --disable-sve --disable-ptrauth withhold them from the guest"
+else not_ok "cpu features: with --disable-sve --disable-ptrauth the guest reports '$features'"; fi
+lvmm_run 60 run -k "$IMAGE" -i "$INITRD" --sve-max-vl 4096
+expect_one_line "cpu features: an impossible --sve-max-vl is one line" 2 "invalid --sve-max-vl '4096'"
+lvmm_run 900 run -k "$PAYLOAD/debian/Image" -i "$PAYLOAD/debian/initrd.cpio.gz" -m 512 \
+	-p "quiet lvmm.action=cpu-features"
+expect "debian kernel: its CPUs have SVE and pointer authentication under lvmm" 0 \
+	"LVMM-GUEST: features=.* sve " "LVMM-GUEST: features=.* paca " "LVMM-GUEST: features=.* pacg "
 
 # --- lvmm sandbox: a command in a guest kernel, its status and output (docs/sandbox.md) -------
 # The guest's root is this host's / over 9p: busybox and /payload are what it finds there.

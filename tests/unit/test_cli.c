@@ -1,3 +1,5 @@
+#include <stdio.h>
+
 #include "unit_test.h"
 #include "vmm/cli.h"
 
@@ -399,4 +401,93 @@ TEST(cli_pvsched_semantics)
 		     "-k", "K", "--pvsched=on");
 	EXPECT_ERROR("invalid --pvsched 'idle'", "-k", "K", "--pvsched=idle");
 	EXPECT_ERROR("needs --pvsched", "-k", "K", "--pvsched-stats");
+}
+
+TEST(cli_vcpu_affinity)
+{
+	const cpu_set_t *set;
+
+	EXPECT_EQ(PARSE("-k", "K", "-c", "4"), CLI_RUN);
+	EXPECT_TRUE(cli_vcpu_affinity(&opts, 0) == NULL); /* unpinned unless asked */
+	/* One list for every vCPU (kvmtool's form). */
+	EXPECT_EQ(PARSE("-k", "K", "-c", "4", "--vcpu-affinity", "1-2"), CLI_RUN);
+	for (unsigned int vcpu = 0; vcpu < 4; vcpu++) {
+		set = cli_vcpu_affinity(&opts, vcpu);
+		EXPECT_TRUE(set && CPU_COUNT(set) == 2 && CPU_ISSET(1, set) && CPU_ISSET(2, set));
+	}
+	/* Per vCPU, in any order, beside the form for the rest, which a later one replaces. */
+	EXPECT_EQ(PARSE("-k", "K", "-c", "3", "--vcpu-affinity", "2:5", "--vcpu-affinity", "0",
+			"--vcpu-affinity=0:7,9", "--vcpu-affinity", "1-3"), CLI_RUN);
+	set = cli_vcpu_affinity(&opts, 0);
+	EXPECT_TRUE(set && CPU_COUNT(set) == 2 && CPU_ISSET(7, set) && CPU_ISSET(9, set));
+	set = cli_vcpu_affinity(&opts, 1);
+	EXPECT_TRUE(set && CPU_COUNT(set) == 3 && CPU_ISSET(1, set) && CPU_ISSET(3, set));
+	set = cli_vcpu_affinity(&opts, 2);
+	EXPECT_TRUE(set && CPU_COUNT(set) == 1 && CPU_ISSET(5, set));
+	EXPECT_EQ(opts.vcpu_affinity_count, 3);
+	/* Only per-vCPU lists: the others float. */
+	EXPECT_EQ(PARSE("-k", "K", "-c", "2", "--vcpu-affinity", "1:0"), CLI_RUN);
+	EXPECT_TRUE(cli_vcpu_affinity(&opts, 0) == NULL);
+	EXPECT_TRUE(cli_vcpu_affinity(&opts, 1) != NULL);
+
+	EXPECT_ERROR("--vcpu-affinity for vCPU 1 is given twice", "-k", "K", "-c", "2",
+		     "--vcpu-affinity", "1:0", "--vcpu-affinity", "1:1");
+	EXPECT_ERROR("names vCPU 2, but the guest has 2 vCPUs", "-k", "K", "-c", "2",
+		     "--vcpu-affinity", "2:0");
+	/* -c after the option still counts. */
+	EXPECT_ERROR("names vCPU 1, but the guest has 1 vCPU (", "-k", "K", "--vcpu-affinity",
+		     "1:0");
+	EXPECT_EQ(PARSE("-k", "K", "--vcpu-affinity", "1:0", "-c", "2"), CLI_RUN);
+	EXPECT_ERROR("invalid --vcpu-affinity '0-'", "-k", "K", "--vcpu-affinity", "0-");
+	EXPECT_ERROR("invalid --vcpu-affinity ''", "-k", "K", "--vcpu-affinity", "");
+	EXPECT_ERROR("invalid --vcpu-affinity ':1'", "-k", "K", "--vcpu-affinity", ":1");
+	EXPECT_ERROR("invalid --vcpu-affinity '0:'", "-k", "K", "--vcpu-affinity", "0:");
+	EXPECT_ERROR("invalid --vcpu-affinity 'x:1'", "-k", "K", "--vcpu-affinity", "x:1");
+	EXPECT_ERROR("invalid --vcpu-affinity '0:1:2'", "-k", "K", "--vcpu-affinity", "0:1:2");
+	EXPECT_ERROR("VCPU is a vCPU number from 0 to 511", "-k", "K", "--vcpu-affinity", "512:1");
+	EXPECT_ERROR("each below 1024", "-k", "K", "--vcpu-affinity", "1024");
+}
+
+TEST(cli_vcpu_affinity_limit)
+{
+	char *argv[2 + 2 * (CLI_MAX_VCPU_AFFINITIES + 1) + 4];
+	char values[CLI_MAX_VCPU_AFFINITIES + 1][16];
+	int argc = 0;
+
+	argv[argc++] = "run";
+	argv[argc++] = "-k";
+	argv[argc++] = "K";
+	argv[argc++] = "-c";
+	argv[argc++] = "100";
+	for (int i = 0; i <= CLI_MAX_VCPU_AFFINITIES; i++) {
+		snprintf(values[i], sizeof(values[i]), "%d:0", i);
+		argv[argc++] = "--vcpu-affinity";
+		argv[argc++] = values[i];
+	}
+	argv[argc] = NULL;
+	EXPECT_EQ(cli_parse_run(argc - 2, argv, &opts, message, sizeof(message)), CLI_RUN);
+	EXPECT_EQ(opts.vcpu_affinity_count, CLI_MAX_VCPU_AFFINITIES);
+	EXPECT_EQ(cli_parse_run(argc, argv, &opts, message, sizeof(message)), CLI_ERROR);
+	EXPECT_CONTAINS(message, "too many --vcpu-affinity");
+}
+
+TEST(cli_cpu_features_and_pvtime)
+{
+	EXPECT_EQ(PARSE("-k", "K"), CLI_RUN);
+	/* Everything KVM offers, by default. */
+	EXPECT_FALSE(opts.no_pvtime || opts.disable_sve || opts.disable_ptrauth || opts.disable_mte);
+	EXPECT_EQ(opts.sve_max_vl, 0);
+	EXPECT_EQ(PARSE("-k", "K", "--no-pvtime", "--disable-sve", "--disable-ptrauth", "--disable-mte"),
+		  CLI_RUN);
+	EXPECT_TRUE(opts.no_pvtime && opts.disable_sve && opts.disable_ptrauth && opts.disable_mte);
+	EXPECT_EQ(PARSE("-k", "K", "--sve-max-vl", "256"), CLI_RUN);
+	EXPECT_EQ(opts.sve_max_vl, 256);
+	EXPECT_EQ(PARSE("-k", "K", "--sve-max-vl=2048"), CLI_RUN);
+	EXPECT_EQ(opts.sve_max_vl, 2048);
+	EXPECT_ERROR("invalid --sve-max-vl '200'", "-k", "K", "--sve-max-vl", "200");
+	EXPECT_ERROR("invalid --sve-max-vl '0'", "-k", "K", "--sve-max-vl", "0");
+	EXPECT_ERROR("invalid --sve-max-vl '2176'", "-k", "K", "--sve-max-vl", "2176");
+	EXPECT_ERROR("invalid --sve-max-vl '-128'", "-k", "K", "--sve-max-vl", "-128");
+	EXPECT_ERROR("--sve-max-vl needs SVE", "-k", "K", "--sve-max-vl", "128", "--disable-sve");
+	EXPECT_ERROR("option '--no-pvtime' takes no value", "-k", "K", "--no-pvtime=1");
 }

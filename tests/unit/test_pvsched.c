@@ -9,6 +9,7 @@
 
 #define RAM_BASE 0x80000000ULL
 #define REGION_BASE 0x04000000ULL
+#define OTHER_BASE (REGION_BASE + sizeof(region))
 
 /* A fake of the KVM side: per-vCPU guest registrations, the kicks made, failures on demand. */
 struct fake_host {
@@ -45,7 +46,7 @@ static int fake_kick(void *host, unsigned int vcpu)
 
 static const struct pvsched_host_ops fake_ops = { fake_get_ipa, fake_set_ipa, fake_kick };
 static const uint64_t mpidrs[3] = { 0x0, 0x1, 0x100 };
-static uint8_t ram[1 << 16], region[4096];
+static uint8_t ram[1 << 16], region[4096], other[4096];
 static struct guest_memory memory;
 static struct pvsched_counters counters[3];
 static struct fake_host host;
@@ -59,8 +60,11 @@ static struct pvsched setup(enum pvsched_mode mode)
 		host.ipa[i] = KVM_ARM_PV_SCHED_IPA_NONE;
 	guest_memory_add(&memory, RAM_BASE, sizeof(ram), ram, 0);
 	guest_memory_add(&memory, REGION_BASE, sizeof(region), region, 1);
+	/* Guest memory right after the region that is neither (as lvmm's PV time records). */
+	guest_memory_add(&memory, OTHER_BASE, sizeof(other), other, 2);
 	log_set_level(LOG_ERROR);
-	return (struct pvsched){ mode, false, 3, mpidrs, counters, &memory, &fake_ops, &host };
+	return (struct pvsched){ mode, false, 3, mpidrs, counters, &memory, &fake_ops, &host,
+				 RAM_BASE, sizeof(ram), REGION_BASE, sizeof(region) };
 }
 
 TEST(pvsched_features_full_and_kick_only)
@@ -91,12 +95,13 @@ TEST(pvsched_ipa_init_validates_addresses)
 		REGION_BASE + 1, REGION_BASE + 32, REGION_BASE + sizeof(region) - 32,
 		REGION_BASE + sizeof(region), RAM_BASE + sizeof(ram) - 32, RAM_BASE + sizeof(ram),
 		0, 0x01000000, UINT64_MAX - 63, RAM_BASE - 64,
+		OTHER_BASE + 64, /* other guest memory: mapped, but not RAM or the region */
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		EXPECT_EQ(pvsched_call(&p, 1, PV_SCHED_IPA_INIT, bad[i]), (uint64_t)PV_SCHED_INVALID_PARAMETER);
 	EXPECT_EQ(host.set_calls, 0);
-	EXPECT_EQ(atomic_load(&counters[1].calls[CALL_IPA_INIT][RESULT_INVALID_PARAMETER]), 10);
+	EXPECT_EQ(atomic_load(&counters[1].calls[CALL_IPA_INIT][RESULT_INVALID_PARAMETER]), 11);
 	EXPECT_EQ(pvsched_call(&p, 1, PV_SCHED_IPA_INIT, REGION_BASE + 64), PV_SCHED_SUCCESS);
 	EXPECT_EQ(host.ipa[1], REGION_BASE + 64);
 	EXPECT_EQ(pvsched_call(&p, 1, PV_SCHED_IPA_INIT, RAM_BASE + sizeof(ram) - 64), PV_SCHED_SUCCESS);
