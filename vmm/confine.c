@@ -112,6 +112,7 @@ static const struct confine_rule core_rules[] = {
 	 * the thread that creates it. */
 	CALL_IF(MAIN, "sched_getaffinity", "of lvmm itself", ARG_EQ(0, 0)),
 	CALL(MAIN, "sched_setaffinity"),
+	CALL(MAIN, "rt_sigpending"), /* a stop signal while a payload decompresses */
 	CALL(MAIN, "set_robust_list"),
 	CALL(MAIN, "rseq"),
 	CALL_IF(MAIN, "fcntl", "F_SETFL", ARG_EQ(1, F_SETFL)),

@@ -67,6 +67,18 @@ static bool all_zero(const uint8_t *bytes, size_t count)
 	return true;
 }
 
+/* Output per inflate() call, and in counting mode between checks: a stop signal is looked at
+ * at least this often, so a large (or hostile) file delays SIGTERM by a fraction of a second,
+ * not by the whole decompression. */
+#define GUNZIP_STEP_BYTES (8u << 20)
+
+static bool (*payload_interrupt_check)(void);
+
+void payload_set_interrupt_check(bool (*interrupted)(void))
+{
+	payload_interrupt_check = interrupted;
+}
+
 /*
  * Like gunzip: every member of a multi-member file is decompressed, and zero padding after the
  * last is allowed; anything else after it is an error, not silently dropped. The output may
@@ -82,6 +94,7 @@ int payload_gunzip(struct payload *payload, uint64_t ram_size, uint64_t image_ma
 	uint8_t *out = NULL, *bigger;
 	size_t capacity = 0, remaining, chunk;
 	bool counting = false;
+	uint64_t checked_at = 0;
 	z_stream stream;
 	int ret;
 
@@ -98,6 +111,16 @@ int payload_gunzip(struct payload *payload, uint64_t ram_size, uint64_t image_ma
 		if (stream.avail_in == 0) {
 			remaining = gunzip_remaining(payload, &stream);
 			stream.avail_in = (uInt)(remaining < (1u << 30) ? remaining : (1u << 30));
+		}
+		/* After every inflate() that wrote to the output (at most GUNZIP_STEP_BYTES), and
+		 * every GUNZIP_STEP_BYTES while only counting. */
+		if (payload_interrupt_check &&
+		    (counting ? produced - checked_at >= GUNZIP_STEP_BYTES : produced != checked_at)) {
+			checked_at = produced;
+			if (payload_interrupt_check()) {
+				snprintf(err, err_size, "decompressing '%s' was interrupted by a signal", path);
+				goto fail;
+			}
 		}
 		if (!counting && produced == capacity && capacity == limit)
 			counting = true;
@@ -120,7 +143,7 @@ int payload_gunzip(struct payload *payload, uint64_t ram_size, uint64_t image_ma
 			}
 			chunk = capacity - produced;
 			stream.next_out = out + produced;
-			stream.avail_out = (uInt)(chunk < (1u << 30) ? chunk : (1u << 30));
+			stream.avail_out = (uInt)(chunk < GUNZIP_STEP_BYTES ? chunk : GUNZIP_STEP_BYTES);
 		}
 		chunk = stream.avail_out;
 		ret = inflate(&stream, Z_NO_FLUSH);

@@ -35,6 +35,9 @@ int payload_read_file(const char *path, uint64_t max_size, struct payload *paylo
  * compressed -k is not a kernel, and lvmm says so instead of advising a larger -m. */
 #define PAYLOAD_IMAGE_MAX_BYTES (1ULL << 30)
 
+/* A check payload_gunzip() makes at least every 8 MiB of output: when it returns true the
+ * decompression stops with an error (lvmm: a stop signal is pending). NULL: none. */
+void payload_set_interrupt_check(bool (*interrupted)(void));
 /* Replaces a gzip-compressed payload by its contents, all members of it, at most
  * min(ram_size, image_max) bytes; other payloads stay as they are. */
 int payload_gunzip(struct payload *payload, uint64_t ram_size, uint64_t image_max, const char *path,

@@ -37,6 +37,26 @@ static int signals_setup(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+/* The stop signal waiting in the signalfd, or 0. They are blocked in every thread, so one sent
+ * while the main thread is busy (reading or decompressing a payload) stays pending. */
+static int pending_stop_signal(void)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending) < 0)
+		return 0;
+	if (sigismember(&pending, SIGTERM))
+		return SIGTERM;
+	if (sigismember(&pending, SIGINT))
+		return SIGINT;
+	return sigismember(&pending, SIGHUP) ? SIGHUP : 0;
+}
+
+static bool stop_signal_pending(void)
+{
+	return pending_stop_signal() != 0;
+}
+
 /* Each vCPU's --vcpu-affinity must name a CPU lvmm itself may run on (online, and in its own
  * affinity: a taskset or cgroup around lvmm narrows it). */
 static int vcpu_affinity_check(const struct run_options *opts, char *err, size_t err_size)
@@ -132,12 +152,20 @@ int run_guest(const struct run_options *opts, const struct run_guest_session *se
 		status = EXIT_LVMM_ERROR;
 		goto out;
 	}
+	payload_set_interrupt_check(stop_signal_pending);
 	/* Every boot, reboots included, reads and checks the files afresh. */
 	do {
 		if (payloads_load(opts, &payloads, message, sizeof(message)) ||
 		    (session->prepare_payloads &&
 		     session->prepare_payloads(session->context, &payloads, message, sizeof(message)))) {
+			int signo = pending_stop_signal();
+
 			payloads_free(&payloads);
+			if (signo) { /* the signal, not the file, ended the load: its status */
+				log_info("received %s while loading the payloads; stopping", strsignal(signo));
+				status = 128 + signo;
+				break;
+			}
 			log_error("%s", message);
 			status = EXIT_LVMM_ERROR;
 			break;

@@ -19,6 +19,8 @@ cp "$(dirname "$kernel")/pvsched_test" "$payload/" # the series' KVM selftest, b
 cp guest/build/*.img guest/build/*.flat "$payload/guests/"
 cp "$kernel" "$payload/Image"
 tests/integration/make-guest-initrd.sh "$payload/guest-initrd.cpio.gz"
+# 1 GiB of zeros in about 1 MiB: a kernel that takes lvmm many seconds to decompress (SIGTERM).
+head -c 1073741824 /dev/zero | gzip -9 > "$payload/zeros-1g.gz"
 tests/integration/make-guest-initrd.sh --kexec "$kernel" "$payload/guest-initrd-kexec.cpio.gz"
 # Debian's own arm64 kernel, whose virtio drivers are modules: they go into its initrd.
 debian=$(tests/integration/debian-kernel.sh | tail -n 1)

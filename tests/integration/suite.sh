@@ -114,6 +114,25 @@ fifo_run run -k "$G/hello.img" -i /tmp/input.fifo; expect_one_line "input: a FIF
 fifo_run run -k "$G/hello.img" --dump-dtb /tmp/input.fifo
 expect_one_line "input: a FIFO as --dump-dtb fails at once" 1 "input.fifo' is a FIFO with no reader"
 rm -f /tmp/input.fifo
+# A large gzip kernel (1 GiB of zeros, as $PAYLOAD/zeros-1g.gz): lvmm decompresses it for many
+# seconds here, and SIGTERM must still end it within a second, with 143, instead of waiting
+# for the decompression to finish (it was only read once the VM ran).
+"$LVMM" run -k "$PAYLOAD/zeros-1g.gz" -m 2G </dev/null >"$OUT" 2>"$ERR" &
+pid=$!
+sleep 2
+if kill -0 $pid 2>/dev/null; then
+	kill -TERM $pid
+	waited=0
+	while kill -0 $pid 2>/dev/null && [ $waited -lt 50 ]; do sleep 0.1; waited=$((waited + 1)); done
+	[ $waited -ge 50 ] && kill -KILL $pid
+	wait $pid; STATUS=$?
+	if [ "$STATUS" = 143 ] && [ $waited -le 10 ]; then
+		ok "stop: SIGTERM during the decompression of a 1 GiB gzip kernel ends lvmm in $((waited * 100)) ms, status 143"
+	else not_ok "stop: SIGTERM during a 1 GiB gzip decompression: status $STATUS after $((waited * 100)) ms (wanted 143 within 1000 ms)"; fi
+else
+	wait $pid; STATUS=$?
+	not_ok "stop: the 1 GiB gzip kernel was done with before SIGTERM could be sent (status $STATUS): the test proves nothing"
+fi
 # Started with stdin, stdout and stderr closed, lvmm's own descriptors took 0-2 (seen: the
 # signalfd, the stop eventfd and /dev/kvm), so guest output went into its eventfd. /dev/null
 # must hold them, and SIGTERM must still end it (143).

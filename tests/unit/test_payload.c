@@ -449,3 +449,46 @@ TEST(payloads_load_errors)
 	EXPECT_CONTAINS(err, path_of("no-firmware"));
 	remove_dir((const char *const[]){ "notimage", "vmlinux", "Image", NULL });
 }
+
+static unsigned int interrupt_checks, interrupt_after;
+
+static bool interrupt_on_a_later_check(void)
+{
+	return ++interrupt_checks >= interrupt_after;
+}
+
+TEST(payload_gunzip_stops_when_a_signal_is_pending)
+{
+	static uint8_t zeros[1 << 20];
+	struct payloads all = { 0 };
+	gzFile f;
+
+	make_dir();
+	/* 64 MiB of zeros: long enough to be checked on the way (every 8 MiB). */
+	f = gzopen(path_of("large.gz"), "wb9");
+	for (int i = 0; f && i < 64; i++)
+		gzwrite(f, zeros, sizeof(zeros));
+	if (f)
+		gzclose(f);
+	interrupt_checks = 0;
+	interrupt_after = 2;
+	payload_set_interrupt_check(interrupt_on_a_later_check);
+	EXPECT_EQ(payload_read_file(path_of("large.gz"), 1 << 20, &all.kernel, err, sizeof(err)), 0);
+	EXPECT_EQ(payload_gunzip(&all.kernel, 128 << 20, 128 << 20, path_of("large.gz"), err, sizeof(err)), -1);
+	EXPECT_CONTAINS(err, "decompressing '");
+	EXPECT_CONTAINS(err, "large.gz' was interrupted by a signal");
+	EXPECT_EQ(interrupt_checks, 2); /* stopped at the check that said so, not at the end */
+	EXPECT_FALSE(all.kernel.compressed);
+	payloads_free(&all);
+
+	/* Never interrupted: the whole file, checked at every step of the way. */
+	interrupt_checks = 0;
+	interrupt_after = ~0u;
+	EXPECT_EQ(payload_read_file(path_of("large.gz"), 1 << 20, &all.kernel, err, sizeof(err)), 0);
+	EXPECT_EQ(payload_gunzip(&all.kernel, 128 << 20, 128 << 20, path_of("large.gz"), err, sizeof(err)), 0);
+	EXPECT_EQ(all.kernel.size, 64 << 20);
+	EXPECT_TRUE(interrupt_checks >= 8); /* at least one per 8 MiB */
+	payload_set_interrupt_check(NULL);
+	payloads_free(&all);
+	remove_dir((const char *const[]){ "large.gz", NULL });
+}
