@@ -30,9 +30,33 @@ not_ok() {
 }
 
 # lvmm_run TIMEOUT ARGS...: runs lvmm with a watchdog, sets STATUS; output in $OUT/$ERR.
+# After TIMEOUT seconds lvmm gets SIGTERM (its status is then its own, 143, as with timeout);
+# one that outlives the SIGTERM by 10 s is wedged: what each of its threads waits on goes into
+# the log (a check that hung once must say where), and SIGKILL ends it (137).
 lvmm_run() {
 	t=$1; shift
-	timeout "$t" "$LVMM" "$@" </dev/null >"$OUT" 2>"$ERR"
+	"$LVMM" "$@" </dev/null >"$OUT" 2>"$ERR" &
+	run_pid=$!
+	waited=0
+	while kill -0 $run_pid 2>/dev/null && [ $waited -lt $((t * 10)) ]; do
+		sleep 0.1; waited=$((waited + 1))
+	done
+	if kill -0 $run_pid 2>/dev/null; then
+		kill -TERM $run_pid
+		waited=0
+		while kill -0 $run_pid 2>/dev/null && [ $waited -lt 100 ]; do sleep 0.1; waited=$((waited + 1)); done
+		if kill -0 $run_pid 2>/dev/null; then
+			echo "# WEDGED: lvmm $* outlived SIGTERM by 10 s; its threads:"
+			for task in /proc/$run_pid/task/*; do
+				echo "#   $(cat $task/comm 2>/dev/null) state=$(awk '/^State/ { print $2 }' $task/status 2>/dev/null) wchan=$(cat $task/wchan 2>/dev/null)"
+				sed 's/^/#     /' $task/stack 2>/dev/null | head -n 12
+			done
+			grep -E '^(SigPnd|ShdPnd|SigBlk)' /proc/$run_pid/status | sed 's/^/#   /'
+			tail -n 5 "$ERR" | sed 's/^/#   stderr: /'
+			kill -KILL $run_pid
+		fi
+	fi
+	wait $run_pid
 	STATUS=$?
 }
 
