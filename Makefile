@@ -28,7 +28,7 @@ CC_ARM64 := $(CROSS_COMPILE)gcc
 SECCOMP_LIBS := -lseccomp
 
 # Logic with no KVM in it: also built natively for the unit tests.
-CORE_SRCS := vmm/cli.c vmm/cpu_list.c vmm/log.c vmm/mmio_bus.c vmm/guest_memory.c vmm/payload.c vmm/console.c \
+CORE_SRCS := vmm/cli.c vmm/cpu_list.c vmm/control_protocol.c vmm/log.c vmm/mmio_bus.c vmm/guest_memory.c vmm/payload.c vmm/console.c \
 	vmm/console_output.c vmm/device.c vmm/device_tree.c vmm/monotonic_clock.c vmm/virtqueue.c \
 	arm/image_header.c arm/sve_vector_lengths.c arm/boot_layout.c arm/fdt_machine.c arm/limits.c \
 	hw/uart_8250.c hw/rtc_pl031.c hw/pvpanic.c hw/doorbell.c pvsched/pvsched.c \
@@ -37,7 +37,7 @@ CORE_SRCS := vmm/cli.c vmm/cpu_list.c vmm/log.c vmm/mmio_bus.c vmm/guest_memory.
 	hw/p9_message.c hw/p9_fid_table.c hw/p9_path.c hw/p9_qid.c hw/p9_beneath.c \
 	vmm/confine.c arm/confine_rules.c \
 	vmm/cpio_writer.c vmm/sandbox_spec.c vmm/kernel_modules.c vmm/sandbox_init.c vmm/sandbox_report.c vmm/elf_image.c
-KVM_SRCS := vmm/main.c vmm/run_guest.c vmm/sandbox.c vmm/vm.c vmm/vcpu.c vmm/vcpu_exit.c vmm/event_loop.c \
+KVM_SRCS := vmm/main.c vmm/run_guest.c vmm/control_socket.c vmm/control_client.c vmm/vm_pause.c vmm/vm_stats.c vmm/sandbox.c vmm/vm.c vmm/vcpu.c vmm/vcpu_exit.c vmm/event_loop.c \
 	arm/vcpu_init.c arm/arch_vm.c arm/cpu_features.c arm/pvtime.c arm/gic.c arm/pmu.c arm/host_capabilities.c arm/machine.c arm/hypercall.c \
 	pvsched/pvsched_kvm.c
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c) tests/unit/fake_vm.c tests/unit/child_process.c
@@ -64,7 +64,7 @@ TSAN_OBJS := $(patsubst %.c,$(BUILD)/tsan/%.o,$(CORE_SRCS) $(STATS_SRCS) $(UNIT_
 .PHONY: all lvmm guests unit-tests check integration demo bench deps kernel clean fuzz fuzzers
 all: lvmm
 
-lvmm: $(BUILD)/lvmm $(BUILD)/kick-race-test $(BUILD)/run-as-nobody
+lvmm: $(BUILD)/lvmm $(BUILD)/kick-race-test $(BUILD)/run-as-nobody $(BUILD)/control-raw
 
 $(BUILD)/lvmm: $(ARM64_OBJS)
 	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz $(SECCOMP_LIBS) -lpthread
@@ -86,6 +86,9 @@ $(BUILD)/kick-steps: $(BUILD)/arm64/bench/tools/kick_steps.o
 	$(CC_ARM64) -static -o $@ $^
 
 $(BUILD)/run-as-nobody: $(BUILD)/arm64/tests/integration/run_as_nobody.o
+	$(CC_ARM64) -static -o $@ $^
+
+$(BUILD)/control-raw: $(BUILD)/arm64/tests/integration/control_raw.o
 	$(CC_ARM64) -static -o $@ $^
 
 $(BUILD)/arm64/%.o: %.c
@@ -177,7 +180,7 @@ clean:
 	$(MAKE) -C guest clean
 
 TEST_PROGRAM_OBJS := $(BUILD)/arm64/tests/integration/kick_race_test.o \
-	$(BUILD)/arm64/tests/integration/run_as_nobody.o \
+	$(BUILD)/arm64/tests/integration/run_as_nobody.o $(BUILD)/arm64/tests/integration/control_raw.o \
 	$(BUILD)/arm64/bench/tools/launch_timed.o $(BUILD)/arm64/bench/tools/kick_steps.o
 -include $(ARM64_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d) $(UNIT_TEST_OBJS:.o=.d) $(TEST_PROGRAM_OBJS:.o=.d) $(TSAN_OBJS:.o=.d)
 -include $(STATS_NATIVE_OBJS:.o=.d) $(STATS_TOOL_OBJS:.o=.d)

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include "vmm/arch.h"
 #include "vmm/device_tree.h"
 #include "vmm/log.h"
 #include "vmm/vcpu.h"
@@ -116,6 +117,13 @@ bool pvtime_stolen_ns(const struct device *device, unsigned int vcpu, uint64_t *
 	*stolen_ns = le64toh(atomic_load_explicit((const _Atomic uint64_t *)(record + 8),
 						  memory_order_relaxed));
 	return true;
+}
+
+bool arch_vcpu_stolen_ns(struct vm *vm, unsigned int vcpu, uint64_t *stolen_ns)
+{
+	const struct device *device = devices_find(&vm->devices, &pvtime_device);
+
+	return device && pvtime_stolen_ns(device, vcpu, stolen_ns);
 }
 
 const struct device_class pvtime_device = {

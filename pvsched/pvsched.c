@@ -156,14 +156,14 @@ int64_t pvsched_call(struct pvsched *pvsched, unsigned int caller, uint32_t func
 	return result;
 }
 
-void pvsched_print_counters(const struct pvsched *pvsched, FILE *out, bool json)
+void pvsched_write_counters(const struct pvsched *pvsched, FILE *out, bool json)
 {
 	const char *mode = pvsched->mode == PVSCHED_FULL ? "full" : "kick-only";
 	const char *semantics = pvsched->mode != PVSCHED_FULL ? "none" :
 				pvsched->idle_preempted ? "idle-preempted" : "runnable";
 
 	if (json)
-		fprintf(out, "{\"pvsched\":{\"mode\":\"%s\",\"semantics\":\"%s\",\"vcpus\":[",
+		fprintf(out, "\"pvsched\":{\"mode\":\"%s\",\"semantics\":\"%s\",\"vcpus\":[",
 			mode, semantics);
 	else
 		fprintf(out, "pvsched counters (%s mode, %s semantics):\n", mode, semantics);
@@ -190,7 +190,16 @@ void pvsched_print_counters(const struct pvsched *pvsched, FILE *out, bool json)
 			atomic_load(&c->kicks_received));
 	}
 	if (json)
-		fprintf(out, "]}}\n");
+		fprintf(out, "]}");
+}
+
+void pvsched_print_counters(const struct pvsched *pvsched, FILE *out, bool json)
+{
+	if (json)
+		fputc('{', out);
+	pvsched_write_counters(pvsched, out, json);
+	if (json)
+		fputs("}\n", out);
 	fflush(out);
 }
 

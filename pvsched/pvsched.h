@@ -71,5 +71,8 @@ int pvsched_describe(const struct pvsched *pvsched, uint64_t base, uint64_t size
 
 /* Prints every vCPU's counters, as text or as one JSON object. */
 void pvsched_print_counters(const struct pvsched *pvsched, FILE *out, bool json);
+/* The same counters, read live (atomics), as text lines or as one JSON member "pvsched":{...}
+ * (lvmm stat). */
+void pvsched_write_counters(const struct pvsched *pvsched, FILE *out, bool json);
 
 #endif

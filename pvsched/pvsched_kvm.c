@@ -255,6 +255,11 @@ static void pvsched_device_stop(struct device *device)
 		pvsched_print_counters(device->state, stderr, opts->pvsched_stats == STATS_JSON);
 }
 
+static void pvsched_device_stats(const struct device *device, FILE *out, bool json)
+{
+	pvsched_write_counters(device->state, out, json);
+}
+
 static void pvsched_device_destroy(struct device *device)
 {
 	struct pvsched *pvsched = device->state;
@@ -284,5 +289,6 @@ const struct device_class pvsched_device = {
 	.create = pvsched_device_create,
 	.describe = pvsched_device_describe,
 	.stop = pvsched_device_stop,
+	.stats = pvsched_device_stats,
 	.destroy = pvsched_device_destroy,
 };

@@ -6,6 +6,7 @@
 #ifndef LVMM_ARCH_H
 #define LVMM_ARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,6 +68,10 @@ int arch_machine_setup(struct vm *vm, char *err, size_t err_size);
 /* A hypercall KVM forwarded to lvmm (KVM_EXIT_HYPERCALL): reads the arguments, dispatches to
  * vm_hypercall() and writes the result back. */
 void arch_handle_hypercall(struct vcpu *vcpu);
+
+/* vCPU vcpu's stolen time in ns as the host reported it to the guest (PV steal time); false
+ * when the guest has none. Safe while the vCPUs run. */
+bool arch_vcpu_stolen_ns(struct vm *vm, unsigned int vcpu, uint64_t *stolen_ns);
 
 /* Frees what the architecture keeps per VM (irqchip, ...). Safe after a failed set-up. */
 void arch_vm_destroy(struct vm *vm);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "control_protocol.h"
 #include "cpu_list.h"
 
 const char cli_main_usage[] =
@@ -17,6 +18,12 @@ const char cli_main_usage[] =
 	"  run        boot a guest (lvmm run --help for its options)\n"
 	"  sandbox    run a command in a guest kernel, with the host's / as its root, and exit\n"
 	"             with its status (lvmm sandbox --help)\n"
+	"  list       list the running guests (their names, pids, states)\n"
+	"  stop       stop a running guest: lvmm stop --name NAME\n"
+	"  pause      pause a running guest's vCPUs: lvmm pause --name NAME\n"
+	"  resume     resume a paused guest: lvmm resume --name NAME\n"
+	"  stat       a running guest's vCPU states, exits, steal time and PV sched counters:\n"
+	"             lvmm stat --name NAME [--json]\n"
 	"  help       show this text\n"
 	"  version    show lvmm's version\n"
 	"  seccomp    list the system calls each lvmm thread may make (lvmm(1), SECCOMP)\n"
@@ -33,7 +40,8 @@ const char cli_run_usage[] =
 	"  -f, --firmware FILE      raw binary loaded at the start of RAM and entered there\n"
 	"  -c, --cpus N             number of vCPUs (default 1)\n"
 	"  -m, --mem SIZE           guest RAM in MiB, or with a M/G suffix (default 256)\n"
-	"      --name NAME          guest name, used in thread and log names\n"
+	"      --name NAME          the guest's name, for lvmm stop/pause/resume/stat --name\n"
+	"                           (default guest-PID)\n"
 	"      --console TYPE       the guest's console: serial (the 16550 UART, ttyS0; default)\n"
 	"                           or virtio (virtio-console, hvc0)\n"
 	"  -d, --disk FILE[,ro]     a virtio-blk disk backed by the raw image FILE (repeatable;\n"
@@ -441,9 +449,12 @@ static enum cli_result parse_one(int option, const char *arg, struct run_options
 				    arg);
 		break;
 	case OPT_NAME:
-		if (!arg[0] || strlen(arg) > 64)
-			return fail(message, size, "invalid --name: give 1 to 64 characters");
+		/* It names the control socket's file too (lvmm list, docs/control.md). */
+		if (!control_name_valid(arg))
+			return fail(message, size, "invalid --name: give 1 to %d letters, digits, '.', '_' or '-', not starting with '.' or '-'",
+				    CONTROL_NAME_MAX);
 		opts->name = arg;
+		opts->name_given = true;
 		break;
 	case OPT_CONSOLE:
 		if (strcmp(arg, "serial") == 0)

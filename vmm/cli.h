@@ -52,6 +52,7 @@ struct run_options {
 	const char *firmware_path;
 	const char *params;
 	const char *name;
+	bool name_given;              /* --name: else the control socket is guest-PID's */
 	const char *dump_dtb_path;
 	unsigned int cpus;
 	uint64_t mem_mib;

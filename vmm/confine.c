@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "console.h"
@@ -41,6 +42,14 @@
 #define ARG_MASKED(arg_, mask_, value_) \
 	{ .arg = (arg_), .op = CONFINE_MASKED_EQ, .mask = (uint64_t)(mask_), .value = (uint64_t)(value_) }
 #define ARG_OWN_PID(arg_) { .arg = (arg_), .op = CONFINE_EQ_OWN_PID }
+#define ARG_CONTROL_DIRECTORY(arg_) { .arg = (arg_), .op = CONFINE_EQ_CONTROL_DIRECTORY }
+
+static int control_directory_fd = -1;
+
+void confine_set_control_directory(int fd)
+{
+	control_directory_fd = fd;
+}
 /* An ioctl by request number; the request's name is what lvmm(1) shows. */
 #define IOCTL(kinds_, request_) CALL_IF(kinds_, "ioctl", #request_, ARG_EQ(1, request_))
 
@@ -113,6 +122,14 @@ static const struct confine_rule core_rules[] = {
 	CALL_IF(MAIN, "sched_getaffinity", "of lvmm itself", ARG_EQ(0, 0)),
 	CALL(MAIN, "sched_setaffinity"),
 	CALL(MAIN, "rt_sigpending"), /* a stop signal while a payload decompresses */
+	/* The control socket (vmm/control_socket.c): connections, the peer's uid, one request and
+	 * one reply each, and the socket's removal on exit. */
+	CALL(MAIN, "accept4"),
+	CALL_IF(MAIN, "getsockopt", "SO_PEERCRED", ARG_EQ(1, SOL_SOCKET), ARG_EQ(2, SO_PEERCRED)),
+	CALL(MAIN, "recvfrom"),
+	CALL(MAIN, "sendto"),
+	CALL_IF(MAIN, "unlinkat", "in the control socket's directory only",
+		ARG_CONTROL_DIRECTORY(0)),
 	CALL(MAIN, "set_robust_list"),
 	CALL(MAIN, "rseq"),
 	CALL_IF(MAIN, "fcntl", "F_SETFL", ARG_EQ(1, F_SETFL)),
@@ -244,6 +261,12 @@ static int filter_add(scmp_filter_ctx ctx, const struct confine_rule *rule, pid_
 		case CONFINE_MASKED_EQ:
 			cmp[count++] = (struct scmp_arg_cmp){ cond->arg, SCMP_CMP_MASKED_EQ, cond->mask,
 							      cond->value };
+			break;
+		case CONFINE_EQ_CONTROL_DIRECTORY:
+			if (control_directory_fd < 0)
+				return 0; /* no control socket: no such call */
+			cmp[count++] = (struct scmp_arg_cmp){ cond->arg, SCMP_CMP_EQ,
+							      (uint64_t)control_directory_fd, 0 };
 			break;
 		case CONFINE_EQ_OWN_PID:
 			cmp[count++] = (struct scmp_arg_cmp){ cond->arg, SCMP_CMP_EQ, (uint64_t)pid, 0 };

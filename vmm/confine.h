@@ -38,6 +38,8 @@ enum confine_op {
 	CONFINE_EQ,             /* argument == value */
 	CONFINE_MASKED_EQ,      /* (argument & mask) == value */
 	CONFINE_EQ_OWN_PID,     /* argument == lvmm's own process id */
+	CONFINE_EQ_CONTROL_DIRECTORY, /* argument == the control socket's directory fd (the rule
+				       * is left out when there is none) */
 };
 
 struct confine_cond {
@@ -77,6 +79,9 @@ extern const unsigned int arch_confine_rule_count;
  * ENVIRONMENT), with or without enable. 0, or -1 with one line in err.
  */
 int confine_setup(bool enable, unsigned int options, char *err, size_t err_size);
+/* The descriptor of the control socket's directory (-1: none), before confine_setup: the main
+ * thread may remove a file there and nowhere else. */
+void confine_set_control_directory(int fd);
 
 /*
  * Confines the calling thread as kind (no-op without confine_setup(true, ...)). A thread that

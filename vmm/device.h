@@ -7,7 +7,9 @@
 #ifndef LVMM_DEVICE_H
 #define LVMM_DEVICE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "mmio_bus.h"
@@ -41,6 +43,9 @@ struct device_class {
 	/* Once the vCPUs run / after they stopped (I/O threads); NULL: nothing to do. */
 	int (*start)(struct device *device, char *err, size_t err_size);
 	void (*stop)(struct device *device);
+	/* Live counters for lvmm stat, read while the vCPUs run: text lines, or exactly one JSON
+	 * member ("name":value). NULL: none. */
+	void (*stats)(const struct device *device, FILE *out, bool json);
 	/* Frees everything; called for every created (or half-created) instance. NULL: the
 	 * state is one allocation (device_alloc_state) and the device model frees it. */
 	void (*destroy)(struct device *device);

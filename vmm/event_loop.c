@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "control_socket.h"
 #include "lvmm/exit_status.h"
 #include "log.h"
 #include "vm.h"
@@ -65,12 +66,13 @@ static void event_loop_read_signal(struct vm *vm, int signal_fd)
 void event_loop_run(struct vm *vm, int signal_fd)
 {
 	while (vm_stop_status(vm) == VM_RUNNING) {
-		struct pollfd fds[3] = {
+		struct pollfd fds[4] = {
 			{ .fd = vm->stop_event_fd, .events = POLLIN },
 			{ .fd = signal_fd, .events = POLLIN },
+			{ .fd = control_socket_fd(), .events = POLLIN }, /* -1: ignored by poll */
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 		};
-		nfds_t count = 2;
+		nfds_t count = 3;
 		int timeout = -1;
 
 		/* With console ports (lvmm sandbox) the terminal is not the guest's: stdin stays
@@ -78,7 +80,7 @@ void event_loop_run(struct vm *vm, int signal_fd)
 		if (!stdin_closed && vm->console_input.receive && !vm->opts->console_port_count) {
 			/* With the device full, wait for the guest to drain it rather than spin. */
 			if (vm->console_input.space(vm->console_input.context) > 0)
-				count = 3;
+				count = 4;
 			else
 				timeout = 10;
 		}
@@ -91,9 +93,11 @@ void event_loop_run(struct vm *vm, int signal_fd)
 		}
 		if (fds[1].revents & POLLIN)
 			event_loop_read_signal(vm, signal_fd);
-		if (count == 3 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)))
+		if (fds[2].revents & POLLIN)
+			control_socket_serve(vm);
+		if (count == 4 && (fds[3].revents & (POLLIN | POLLHUP | POLLERR)))
 			event_loop_read_stdin(vm);
-		if (count == 3 && (fds[2].revents & POLLNVAL))
+		if (count == 4 && (fds[3].revents & POLLNVAL))
 			stdin_closed = true;
 	}
 }

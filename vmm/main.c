@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "confine.h"
 #include "console.h"
+#include "control_client.h"
 #include "monotonic_clock.h"
 #include "log.h"
 #include "lvmm/exit_status.h"
@@ -105,6 +106,10 @@ int main(int argc, char **argv)
 		return command_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "sandbox") == 0)
 		return sandbox_command(argc - 1, argv + 1);
+	if (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "stop") == 0 ||
+	    strcmp(argv[1], "pause") == 0 || strcmp(argv[1], "resume") == 0 ||
+	    strcmp(argv[1], "stat") == 0)
+		return control_command(argc - 1, argv + 1);
 	if (strcmp(argv[1], "seccomp") == 0) {
 		if (argc == 2)
 			return command_seccomp();

@@ -13,6 +13,7 @@
 #include "arch.h"
 #include "confine.h"
 #include "console.h"
+#include "control_socket.h"
 #include "cpu_list.h"
 #include "log.h"
 #include "lvmm/exit_status.h"
@@ -126,10 +127,18 @@ int run_guest(const struct run_options *opts, const struct run_guest_session *se
 		close(signal_fd);
 		return EXIT_LVMM_ERROR;
 	}
+	/* Before the filters: they allow removing the socket only in its own directory. */
+	if (control_socket_open(opts, message, sizeof(message))) {
+		log_error("%s", message);
+		close(signal_fd);
+		return EXIT_LVMM_ERROR;
+	}
+	confine_set_control_directory(control_socket_directory_fd());
 	if (confine_setup(!opts->no_seccomp,
 			  (opts->dump_dtb_path ? CONFINE_WITH_DUMP_DTB : 0) |
 			  (opts->share_count ? CONFINE_WITH_SHARES : 0), message, sizeof(message))) {
 		log_error("%s", message);
+		control_socket_close();
 		close(signal_fd);
 		return EXIT_LVMM_ERROR;
 	}
@@ -139,6 +148,7 @@ int run_guest(const struct run_options *opts, const struct run_guest_session *se
 	 * here, unfiltered; the thread confines itself. */
 	if (console_output_start(session->console_fd, CONSOLE_OUTPUT_RING_BYTES) < 0) {
 		log_error("starting the console output thread failed: %s", strerror(errno));
+		control_socket_close();
 		close(signal_fd);
 		return EXIT_LVMM_ERROR;
 	}
@@ -174,6 +184,7 @@ int run_guest(const struct run_options *opts, const struct run_guest_session *se
 		payloads_free(&payloads);
 	} while (status == STOP_REBOOT);
 out:
+	control_socket_close();
 	/* The guest's last words reach a live reader; a stuck one delays a stop by a signal at
 	 * most half a second. */
 	console_output_stop(status >= 128 ? 500 : 5000);

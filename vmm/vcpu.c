@@ -28,6 +28,10 @@
  *   step, and vcpu_thread_join() clears thread_started under the same lock before it joins,
  *   so no signal is ever sent to a thread that was joined.
  * - A vCPU thread asks for a stop with vm_request_stop() (the stop eventfd); it never joins.
+ * - Pause (lvmm pause, vm_pause.c): the main thread sets pause_requested and kicks every vCPU;
+ *   each thread, back from KVM_RUN, waits at its pause point (outside KVM_RUN, holding no
+ *   device lock) until resume or stop. Interrupts sent meanwhile (a KICK_CPU through its
+ *   irqfd) stay pending in the in-kernel GIC and are taken on resume.
  * - The console output thread touches nothing but its ring and stdout; it is not joined when
  *   stuck on a reader, and ends with the process.
  *
@@ -137,9 +141,12 @@ static void *vcpu_thread_main(void *arg)
 	if (vcpu->index == 0)
 		vcpu_log_first_entry(vm);
 	while (vm_stop_status(vm) == VM_RUNNING) {
+		vm_pause_point(vcpu);
 		if (vcpu_enter(vcpu) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR || errno == EAGAIN) {
+				atomic_fetch_add_explicit(&vcpu->exits.interrupted, 1, memory_order_relaxed);
 				continue;
+			}
 			vcpu_exit_run_error(vcpu, errno);
 			break;
 		}

@@ -10,6 +10,15 @@
 
 struct vm;
 
+/* What ended each KVM_RUN, counted by the vCPU's thread, read live by lvmm stat. */
+struct vcpu_exit_counts {
+	atomic_ulong mmio;
+	atomic_ulong hypercall;
+	atomic_ulong system_event;
+	atomic_ulong interrupted;     /* a kick or a signal (EINTR, KVM_EXIT_INTR) */
+	atomic_ulong other;
+};
+
 struct vcpu {
 	struct vm *vm;
 	unsigned int index;
@@ -24,6 +33,8 @@ struct vcpu {
 	atomic_bool kick_pending;
 	/* Called on the vCPU thread for each consumed kick (NULL: nothing to do but return). */
 	void (*on_kick)(struct vcpu *vcpu);
+	struct vcpu_exit_counts exits;
+	atomic_bool paused;           /* held at the pause point (vm_pause) */
 };
 
 /*

@@ -62,27 +62,34 @@ void vcpu_exit_handle(struct vcpu *vcpu)
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_MMIO:
+		atomic_fetch_add_explicit(&vcpu->exits.mmio, 1, memory_order_relaxed);
 		vcpu_exit_mmio(vcpu);
 		break;
 	case KVM_EXIT_SYSTEM_EVENT:
+		atomic_fetch_add_explicit(&vcpu->exits.system_event, 1, memory_order_relaxed);
 		vcpu_exit_system_event(vcpu);
 		break;
 	case KVM_EXIT_HYPERCALL:
+		atomic_fetch_add_explicit(&vcpu->exits.hypercall, 1, memory_order_relaxed);
 		arch_handle_hypercall(vcpu);
 		break;
 	case KVM_EXIT_INTR:
+		atomic_fetch_add_explicit(&vcpu->exits.interrupted, 1, memory_order_relaxed);
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
+		atomic_fetch_add_explicit(&vcpu->exits.other, 1, memory_order_relaxed);
 		log_error("vCPU %u: KVM could not enter the guest (hardware reason 0x%llx)", vcpu->index,
 			  (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		vm_request_stop(vcpu->vm, EXIT_LVMM_ERROR);
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
+		atomic_fetch_add_explicit(&vcpu->exits.other, 1, memory_order_relaxed);
 		log_error("vCPU %u: KVM internal error (suberror %u)", vcpu->index,
 			  run->internal.suberror);
 		vm_request_stop(vcpu->vm, EXIT_LVMM_ERROR);
 		break;
 	default:
+		atomic_fetch_add_explicit(&vcpu->exits.other, 1, memory_order_relaxed);
 		log_error("vCPU %u: unexpected KVM exit reason %u", vcpu->index, run->exit_reason);
 		vm_request_stop(vcpu->vm, EXIT_LVMM_ERROR);
 		break;

@@ -232,6 +232,8 @@ static int vm_start_vcpus(struct vm *vm, char *err, size_t err_size)
 
 static void vm_stop_vcpus(struct vm *vm)
 {
+	/* The stop status is set: held vCPUs leave their pause point and see it. */
+	vm_pause_release(vm);
 	for (unsigned int i = 0; i < vm->vcpu_count; i++)
 		vcpu_kick(&vm->vcpus[i]);
 	for (unsigned int i = 0; i < vm->vcpu_count; i++)
@@ -269,6 +271,16 @@ int vm_run_once(const struct run_options *opts, struct payloads *payloads,
 	int status;
 
 	atomic_init(&vm.stop_status, VM_RUNNING);
+	pthread_mutex_init(&vm.pause_lock, NULL);
+	{
+		pthread_condattr_t attr;
+
+		/* vm_pause's deadline is on CLOCK_MONOTONIC, which a clock change cannot move. */
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_init(&vm.pause_changed, &attr);
+		pthread_condattr_destroy(&attr);
+	}
 	vm.stop_event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm.stop_event_fd < 0) {
 		snprintf(err, sizeof(err), "eventfd failed: %s", strerror(errno));

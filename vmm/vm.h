@@ -1,7 +1,9 @@
 #ifndef LVMM_VM_H
 #define LVMM_VM_H
 
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,7 +56,22 @@ struct vm {
 	struct device_set devices;
 	struct console_input console_input; /* receive == NULL: no device takes input */
 	struct hypercall_handler hypercall;  /* call == NULL: every hypercall is unsupported */
+	/* Pause (vm_pause.c): pause_requested and paused_vcpus under pause_lock. */
+	pthread_mutex_t pause_lock;
+	pthread_cond_t pause_changed;
+	bool pause_requested;
+	unsigned int paused_vcpus;
 };
+
+/* Holds every vCPU outside KVM_RUN (main thread): 0 once all are held, -1 if one was not
+ * within timeout_ms (the pause stays requested; vm_resume undoes it). */
+int vm_pause(struct vm *vm, int timeout_ms);
+void vm_resume(struct vm *vm);
+bool vm_paused(struct vm *vm);
+/* The vCPU thread's side: waits here while a pause is requested and the VM runs. */
+void vm_pause_point(struct vcpu *vcpu);
+/* Releases every held vCPU for good (the VM is stopping). */
+void vm_pause_release(struct vm *vm);
 
 /*
  * Boots the guest once: creates the VM, runs it until it stops, tears everything down.

@@ -644,6 +644,123 @@ lvmm_run 900 run -k "$PAYLOAD/debian/Image" -i "$PAYLOAD/debian/initrd.cpio.gz" 
 expect "debian kernel: its CPUs have SVE and pointer authentication under lvmm" 0 \
 	"LVMM-GUEST: features=.* sve " "LVMM-GUEST: features=.* paca " "LVMM-GUEST: features=.* pacg "
 
+# --- the control socket: lvmm list / stop / pause / resume / stat (docs/control.md) ----------
+export XDG_RUNTIME_DIR=/tmp/xdg
+rm -rf /tmp/xdg; mkdir -m 700 /tmp/xdg
+SOCKETS=/tmp/xdg/lvmm
+# ctl ARGS...: an lvmm control command; CTL its status, output in /tmp/ctl.out and .err.
+ctl() { timeout 30 "$LVMM" "$@" </dev/null >/tmp/ctl.out 2>/tmp/ctl.err; CTL=$?; }
+# await_line FILE PATTERN: waits up to 120 s for PATTERN in FILE.
+await_line() { w=0; while ! tr -d '\r' < "$1" 2>/dev/null | grep -q -e "$2" && [ $w -lt 240 ]; do sleep 0.5; w=$((w + 1)); done; }
+ticks_in() { tr -d '\r' < "$1" | grep -c '^LVMM-TICK'; }
+"$LVMM" run -k "$IMAGE" -i "$INITRD" --name alpha -c 2 -p "quiet lvmm.action=ticks lvmm.ticks_seconds=240" \
+	</dev/null >/tmp/alpha.out 2>/tmp/alpha.err &
+alpha=$!
+"$LVMM" run -k "$IMAGE" -i "$INITRD" -p "quiet lvmm.action=sleep lvmm.sleep_seconds=240" \
+	</dev/null >/tmp/unnamed.out 2>/tmp/unnamed.err &
+unnamed=$!
+await_line /tmp/alpha.out "LVMM-TICK 1$"
+await_line /tmp/unnamed.out "init reached"
+ctl list
+if [ "$CTL" = 0 ] && grep -q "^alpha  *$alpha  *running  *2  *256$" /tmp/ctl.out &&
+   grep -q "^guest-$unnamed  *$unnamed  *running  *1  *256$" /tmp/ctl.out; then
+	ok "control: lvmm list shows two running guests, one named, one guest-PID"
+else not_ok "control: lvmm list (status $CTL): $(tr '\n' '|' < /tmp/ctl.out) $(cat /tmp/ctl.err)"; fi
+modes="$(stat -c %a "$SOCKETS") $(stat -c %a "$SOCKETS/alpha.sock")"
+if [ "$modes" = "700 600" ]; then ok "control: the socket directory is 0700 and the socket 0600"
+else not_ok "control: socket directory and socket modes are '$modes' (wanted '700 600')"; fi
+lvmm_run 60 run -k "$IMAGE" -i "$INITRD" --name alpha
+expect_one_line "control: a second guest with a running guest's name is refused with one line" 1 \
+	"a guest named alpha is already running (its control socket is /tmp/xdg/lvmm/alpha.sock); choose another --name"
+ctl stat --name alpha
+if [ "$CTL" = 0 ] && grep -q "^guest alpha (pid $alpha): running, 2 vCPUs, 256 MiB$" /tmp/ctl.out &&
+   grep -q "^vcpu 1: running, exits mmio=[0-9]* hypercall=[0-9]* system_event=[0-9]* interrupted=[0-9]* other=[0-9]*, steal [0-9]* ns$" /tmp/ctl.out &&
+   [ "$(sed -n 's/^vcpu 0: running, exits mmio=\([0-9]*\).*/\1/p' /tmp/ctl.out)" -gt 0 ]; then
+	ok "control: lvmm stat gives the vCPUs' states, exits by reason and steal time"
+else not_ok "control: lvmm stat (status $CTL): $(tr '\n' '|' < /tmp/ctl.out) $(cat /tmp/ctl.err)"; fi
+ctl stat --name alpha --json
+if [ "$CTL" = 0 ] && grep -q "^{\"name\":\"alpha\",\"pid\":$alpha,\"state\":\"running\",\"memory_mib\":256,\"vcpus\":\[{\"vcpu\":0,\"state\":\"running\",\"exits\":{\"mmio\":[0-9]*,.*\"steal_ns\":[0-9]*},{\"vcpu\":1,.*}\]}$" /tmp/ctl.out; then
+	ok "control: lvmm stat --json is one JSON object with the same figures"
+else not_ok "control: lvmm stat --json (status $CTL): $(cat /tmp/ctl.out /tmp/ctl.err)"; fi
+# pause: the guest makes no progress (no tick line) while paused, and continues on resume.
+ctl pause --name alpha; paused_status=$CTL
+sleep 1; before=$(ticks_in /tmp/alpha.out)
+ctl stat --name alpha; paused_stat=$(grep -c "paused" /tmp/ctl.out)
+sleep 3; after=$(ticks_in /tmp/alpha.out)
+ctl resume --name alpha; resumed_status=$CTL
+sleep 3; resumed=$(ticks_in /tmp/alpha.out)
+echo "measure control_ticks_paused_before=$before paused_after=$after resumed=$resumed"
+if [ "$paused_status" = 0 ] && [ "$resumed_status" = 0 ] && [ "$before" -gt 0 ] && [ "$after" = "$before" ] &&
+   [ "$paused_stat" = 3 ] && [ "$resumed" -gt "$after" ]; then
+	ok "control: pause holds every vCPU ($before ticks before, $after 3 s later), stat says so, resume continues ($resumed)"
+else not_ok "control: pause/resume: statuses $paused_status/$resumed_status, ticks $before -> $after while paused -> $resumed after resume, $paused_stat 'paused' in stat (wanted 3)"; fi
+# Malformed requests get an error reply and change nothing.
+malformed=0
+for request in bogus 'stop\n' - 'stat\0' 'pause pause' 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'; do
+	"$PAYLOAD/control-raw" "$SOCKETS/alpha.sock" "$request" > /tmp/raw.out 2>&1
+	grep -q "^error: malformed request" /tmp/raw.out && malformed=$((malformed + 1))
+done
+ctl list
+if [ "$malformed" = 6 ] && grep -q "^alpha .* running " /tmp/ctl.out; then
+	ok "control: 6 malformed requests get an error reply each, and the guest runs on"
+else not_ok "control: malformed requests: $malformed of 6 answered with an error; list: $(tr '\n' '|' < /tmp/ctl.out)"; fi
+# Another user (nobody, with this XDG_RUNTIME_DIR: run-as-nobody keeps the environment): the
+# 0700 directory keeps it out; with the modes loosened, the peer check does.
+timeout 30 "$PAYLOAD/run-as-nobody" "$LVMM" stat --name alpha </dev/null >/tmp/ctl.out 2>/tmp/ctl.err
+nobody_closed=$?
+chmod 755 /tmp/xdg "$SOCKETS"; chmod 666 "$SOCKETS/alpha.sock"
+timeout 30 "$PAYLOAD/run-as-nobody" "$LVMM" stop --name alpha </dev/null >/tmp/ctl.out 2>/tmp/ctl.err
+nobody_open=$?
+chmod 700 /tmp/xdg "$SOCKETS"; chmod 600 "$SOCKETS/alpha.sock"
+if [ "$nobody_closed" = 1 ] && [ "$nobody_open" = 1 ] && kill -0 $alpha 2>/dev/null &&
+   grep -q "guest alpha refused: permission denied: only uid 0 may control guest alpha" /tmp/ctl.err &&
+   grep -q "refused a request from uid 65534" /tmp/alpha.err; then
+	ok "control: another uid is refused, by the directory's mode and by the peer's credentials"
+else not_ok "control: requests from nobody: statuses $nobody_closed/$nobody_open (wanted 1/1): $(cat /tmp/ctl.err)"; fi
+# stop: like SIGTERM (143), and the socket goes with lvmm.
+ctl stop --name alpha
+wait $alpha; alpha_status=$?
+if [ "$CTL" = 0 ] && [ "$alpha_status" = 143 ] && [ ! -e "$SOCKETS/alpha.sock" ]; then
+	ok "control: lvmm stop ends the guest with 143 and its socket is removed"
+else not_ok "control: lvmm stop: status $CTL, lvmm exited $alpha_status (wanted 143), socket left: $(ls "$SOCKETS")"; fi
+ctl stop --name alpha
+if [ "$CTL" = 1 ] && grep -q "no guest named alpha is running" /tmp/ctl.err; then ok "control: a guest that is gone is one clear line"
+else not_ok "control: stop of a stopped guest: status $CTL, $(cat /tmp/ctl.err)"; fi
+# A killed lvmm leaves its socket: list cleans it up, and the name is free again.
+kill -KILL $unnamed; wait $unnamed
+ctl list
+if [ "$CTL" = 0 ] && grep -q "removed the stale control socket $SOCKETS/guest-$unnamed.sock" /tmp/ctl.err &&
+   [ ! -e "$SOCKETS/guest-$unnamed.sock" ]; then
+	ok "control: lvmm list removes the socket of a killed lvmm"
+else not_ok "control: stale socket after SIGKILL: status $CTL, $(cat /tmp/ctl.err), left: $(ls "$SOCKETS")"; fi
+"$LVMM" run -k "$IMAGE" -i "$INITRD" --name stale -p "quiet lvmm.action=sleep lvmm.sleep_seconds=240" </dev/null >"$OUT" 2>"$ERR" &
+pid=$!
+await_line "$OUT" "init reached"
+kill -KILL $pid; wait $pid
+lvmm_run 300 run -k "$IMAGE" -i "$INITRD" --name stale --loglevel info -p "quiet lvmm.action=poweroff"
+expect "control: a new guest takes the name of a killed one, replacing its stale socket" 0 \
+	"removing the stale control socket /tmp/xdg/lvmm/stale.sock" "LVMM-GUEST: init reached"
+# Pausing while vCPUs kick each other loses no KICK_CPU: a lost kick leaves a waiter in WFI for
+# good, and the guest would never finish its rounds.
+"$LVMM" run --test-device -k "$G/pvsched_wake.img" -c 2 --pvsched --pvsched-stats --name kicker \
+	-p "rounds=600" </dev/null >"$OUT" 2>"$ERR" &
+kicker=$!
+pauses=0
+sleep 1
+while kill -0 $kicker 2>/dev/null && [ $pauses -lt 20 ]; do
+	ctl pause --name kicker && [ "$CTL" = 0 ] && pauses=$((pauses + 1))
+	sleep 0.2
+	ctl resume --name kicker
+	sleep 0.1
+done
+w=0; while kill -0 $kicker 2>/dev/null && [ $w -lt 300 ]; do sleep 0.5; w=$((w + 1)); done
+kill -KILL $kicker 2>/dev/null; wait $kicker; STATUS=$?
+echo "measure control_pauses_during_kicks=$pauses"
+if [ "$STATUS" = 0 ] && [ "$pauses" -ge 5 ] && tr -d '\r' < "$ERR" | grep -q "kicks_received=600$"; then
+	ok "control: $pauses pauses while vCPUs kick each other lose no KICK_CPU (600 of 600 received)"
+else not_ok "control: pauses during kicks: status $STATUS, $pauses pauses (wanted >= 5), $(grep kicks_received "$ERR" | tr '\n' ' ')"; fi
+unset XDG_RUNTIME_DIR
+
 # --- lvmm sandbox: a command in a guest kernel, its status and output (docs/sandbox.md) -------
 # The guest's root is this host's / over 9p: busybox and /payload are what it finds there.
 # sandbox_run TIMEOUT ARGS...: lvmm sandbox from /payload, stdout and stderr apart.

@@ -51,6 +51,7 @@ TEST(cli_defaults)
 	EXPECT_TRUE(opts.params == NULL);
 	EXPECT_TRUE(opts.dump_dtb_path == NULL);
 	EXPECT_STR_EQ(opts.name, "guest");
+	EXPECT_FALSE(opts.name_given); /* the control socket is then guest-PID */
 	EXPECT_EQ(opts.cpus, 1);
 	EXPECT_EQ(opts.mem_mib, 256);
 	EXPECT_EQ(opts.irqchip, IRQCHIP_AUTO);
@@ -191,6 +192,11 @@ TEST(cli_bad_values_name_the_option)
 	EXPECT_ERROR("--name", "-k", "K", "--name", "");
 	EXPECT_ERROR("--name", "-k", "K", "--name",
 		     "01234567890123456789012345678901234567890123456789012345678901234");
+	/* The name is the control socket's file name: nothing that leaves its directory. */
+	EXPECT_ERROR("invalid --name: give 1 to 64 letters", "-k", "K", "--name", "../x");
+	EXPECT_ERROR("invalid --name", "-k", "K", "--name", "a/b");
+	EXPECT_ERROR("invalid --name", "-k", "K", "--name", ".hidden");
+	EXPECT_ERROR("invalid --name", "-k", "K", "--name", "two words");
 	EXPECT_ERROR("--pvsched-stats 'xml'", "-k", "K", "--pvsched", "--pvsched-stats=xml");
 }
 
