@@ -10,6 +10,7 @@
 
 #include "confine.h"
 #include "log.h"
+#include "monotonic_clock.h"
 
 size_t output_ring_put(struct output_ring *ring, const void *bytes, size_t count)
 {
@@ -184,17 +185,6 @@ uint64_t console_output_dropped(void)
 	return dropped;
 }
 
-static void deadline_after(struct timespec *at, unsigned int ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, at);
-	at->tv_sec += ms / 1000;
-	at->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (at->tv_nsec >= 1000000000L) {
-		at->tv_sec++;
-		at->tv_nsec -= 1000000000L;
-	}
-}
-
 static bool deadline_passed(const struct timespec *at)
 {
 	struct timespec now;
@@ -223,7 +213,7 @@ bool console_output_flush(unsigned int timeout_ms)
 	struct timespec deadline;
 	bool drained;
 
-	deadline_after(&deadline, timeout_ms);
+	monotonic_deadline_after(&deadline, timeout_ms);
 	pthread_mutex_lock(&output.lock);
 	while (output.running && (output.ring.count || output.writing) && !deadline_passed(&deadline))
 		wait_changed_briefly();

@@ -5,19 +5,9 @@
 #include <errno.h>
 #include <time.h>
 
+#include "monotonic_clock.h"
 #include "vcpu.h"
 #include "vm.h"
-
-static void deadline_after(struct timespec *deadline, int timeout_ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, deadline);
-	deadline->tv_sec += timeout_ms / 1000;
-	deadline->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (deadline->tv_nsec >= 1000000000L) {
-		deadline->tv_sec++;
-		deadline->tv_nsec -= 1000000000L;
-	}
-}
 
 int vm_pause(struct vm *vm, int timeout_ms)
 {
@@ -30,7 +20,7 @@ int vm_pause(struct vm *vm, int timeout_ms)
 	/* The kick protocol ends KVM_RUN however close to it the request comes (vcpu.c). */
 	for (unsigned int i = 0; i < vm->vcpu_count; i++)
 		vcpu_kick(&vm->vcpus[i]);
-	deadline_after(&deadline, timeout_ms);
+	monotonic_deadline_after(&deadline, (unsigned int)timeout_ms);
 	pthread_mutex_lock(&vm->pause_lock);
 	while (vm->paused_vcpus < vm->vcpu_count && vm_stop_status(vm) == VM_RUNNING) {
 		if (pthread_cond_timedwait(&vm->pause_changed, &vm->pause_lock, &deadline) == ETIMEDOUT) {
