@@ -71,6 +71,9 @@ static void setup(struct vm *vm, struct vcpu *vcpu)
 	ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (vm->vm_fd < 0 || ram == MAP_FAILED)
 		fail("cannot create the VM");
+	vm->opts = &default_options; /* the vCPU features asked for: what KVM offers */
+	if (arch_vm_init(vm, err, sizeof(err))) /* the arch state arch_vcpu_init reads */
+		fail(err);
 	memcpy(ram, &spin_forever, sizeof(spin_forever));
 	struct kvm_userspace_memory_region region = {
 		.slot = 0, .guest_phys_addr = LVMM_RAM_BASE, .memory_size = ram_size,
@@ -79,7 +82,6 @@ static void setup(struct vm *vm, struct vcpu *vcpu)
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		fail("cannot register RAM");
 	mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	vm->opts = &default_options; /* arch_vcpu_init reads the vCPU features asked for */
 	vcpu->vm = vm;
 	vcpu_thread_state_init(vcpu);
 	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
