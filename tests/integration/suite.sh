@@ -246,6 +246,46 @@ lvmm_run 30 run --test-device -k "$G/hello.img" --irqchip gicv3; expect "guest: 
 lvmm_run 30 run --test-device -k "$G/hello.img" --irqchip gicv2
 expect_one_line "guest: --irqchip gicv2 on a GICv3-only host gives one clear line" 1 "cannot provide an in-kernel GICv2 (.*): its GIC has no GICv2 compatibility; use --irqchip gicv3"
 
+# --- a hostile guest in a reset storm: lvmm stays up, leaks nothing, stops on SIGTERM --------
+# guest/tests/hostile.c: 4 vCPUs hammer every window and the holes between at every width,
+# random SMCCC ids over HVC and SMC, hostile PV_SCHED calls, PSCI abuse; then a reset, again.
+dd if=/dev/zero of=/tmp/hostile-disk.img bs=1024 count=1024 2>/dev/null
+"$LVMM" run --test-device -k "$G/hostile.img" -c 4 --pvsched --rng -d /tmp/hostile-disk.img --console virtio \
+	--loglevel info </dev/null >/tmp/hostile.out 2>/tmp/hostile.err &
+pid=$!
+reboots() { grep -c "guest reset; rebooting" /tmp/hostile.err; }
+# await_reboots N: up to 300 s for N reboots while lvmm lives.
+await_reboots() { w=0; while kill -0 $pid 2>/dev/null && [ "$(reboots)" -lt "$1" ] && [ $w -lt 600 ]; do sleep 0.5; w=$((w + 1)); done; }
+# sample: FDS, THREADS (the most seen in 5 looks 0.2 s apart: a reboot's teardown is brief)
+# and RSS_KB of the running lvmm.
+sample() {
+	FDS=0 THREADS=0
+	for look in 1 2 3 4 5; do
+		fds=$(ls /proc/$pid/fd 2>/dev/null | wc -l)
+		threads=$(awk '/^Threads/ { print $2 }' /proc/$pid/status 2>/dev/null)
+		[ "$fds" -gt "$FDS" ] && FDS=$fds
+		[ "${threads:-0}" -gt "$THREADS" ] && THREADS=$threads
+		sleep 0.2
+	done
+	RSS_KB=$(awk '/^VmRSS/ { print $2 }' /proc/$pid/status 2>/dev/null)
+}
+await_reboots 3; sample; first="$(reboots) $FDS $THREADS $RSS_KB"
+await_reboots $(( $(reboots) + 8 )); sample; second="$(reboots) $FDS $THREADS $RSS_KB"
+alive=no; kill -0 $pid 2>/dev/null && alive=yes
+kill -TERM $pid
+waited=0
+while kill -0 $pid 2>/dev/null && [ $waited -lt 50 ]; do sleep 0.1; waited=$((waited + 1)); done
+kill -KILL $pid 2>/dev/null; wait $pid; STATUS=$?
+set -- $first $second
+echo "measure hostile_reboots=$1,$5 fds=$2,$6 threads=$3,$7 rss_kb=$4,$8 stop_ms=$((waited * 100)) stderr_bytes=$(wc -c < /tmp/hostile.err)"
+if [ "$alive" = yes ] && [ "$5" -ge $(( $1 + 8 )) ] && [ "$6" -le "$2" ] && [ "$7" -le "$3" ] &&
+   [ "${8:-0}" -le $(( ${4:-0} * 5 / 4 + 2048 )) ] && [ "$STATUS" = 143 ] && [ $waited -le 10 ] &&
+   [ "$(wc -c < /tmp/hostile.err)" -lt 1048576 ]; then
+	ok "hostile guest: $5 reboots of MMIO/SMCCC/PV sched/PSCI abuse from 4 vCPUs; fds $2 -> $6, threads $3 -> $7, RSS $4 -> $8 KiB; SIGTERM ends it in $((waited * 100)) ms"
+else not_ok "hostile guest: alive=$alive, reboots $1 -> $5, fds $2 -> $6, threads $3 -> $7, RSS $4 -> $8 KiB, status $STATUS after SIGTERM in $((waited * 100)) ms"
+	tail -n 5 /tmp/hostile.err | sed 's/^/#   /'; fi
+rm -f /tmp/hostile-disk.img
+
 # --- signals and lifecycle ----------------------------------------------------------------
 for sig in TERM INT; do
 	"$LVMM" run --test-device -k "$G/spin.img" -c 2 </dev/null >"$OUT" 2>"$ERR" &
