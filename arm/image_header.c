@@ -21,6 +21,48 @@ static uint32_t read_le32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+static uint16_t read_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/*
+ * An Image with the EFI stub (it starts "MZ") carries a PE/COFF header whose section table says
+ * how much of the file holds the kernel: a file cut short (an interrupted copy, a full disk) is
+ * refused here instead of booting garbage. Without the stub nothing says how long the file
+ * should be (image_size counts BSS), so it is taken as it is.
+ */
+static int arm64_image_check_length(const uint8_t *data, size_t size, char *err, size_t err_size)
+{
+	uint64_t pe, sections, count, end = 0;
+
+	if (data[0] != 'M' || data[1] != 'Z')
+		return 0;
+	pe = read_le32(data + 60);
+	if (pe + 24 <= size && memcmp(data + pe, "PE\0\0", 4) != 0)
+		return 0; /* "MZ" without a PE header: not a stub to judge by */
+	if (pe + 24 <= size) {
+		count = read_le16(data + pe + 6);
+		sections = pe + 24 + read_le16(data + pe + 20);
+		end = sections + count * 40;
+		for (uint64_t i = 0; i < count && sections + (i + 1) * 40 <= size; i++) {
+			const uint8_t *section = data + sections + i * 40;
+			uint64_t raw_end = (uint64_t)read_le32(section + 20) + read_le32(section + 16);
+
+			if (raw_end > end)
+				end = raw_end;
+		}
+	} else {
+		end = pe + 24;
+	}
+	if (end > size) {
+		snprintf(err, err_size, "the kernel file is truncated: its PE/COFF header describes %llu bytes and the file has %zu; copy or build it again",
+			 (unsigned long long)end, size);
+		return -1;
+	}
+	return 0;
+}
+
 int arm64_image_parse(const uint8_t *data, size_t size, struct arm64_image *image, char *err,
 		      size_t err_size)
 {
@@ -55,7 +97,7 @@ int arm64_image_parse(const uint8_t *data, size_t size, struct arm64_image *imag
 			 (unsigned long long)image->image_size, size);
 		return -1;
 	}
-	return 0;
+	return arm64_image_check_length(data, size, err, err_size);
 }
 
 int arch_kernel_image_parse(const uint8_t *data, size_t size, uint64_t *load_offset,

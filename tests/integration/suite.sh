@@ -117,6 +117,12 @@ lvmm_run 30 run -k "$IMAGE" -i /tmp/big.initrd -m 16; expect_one_line "input: -m
 head -c 4096 "$IMAGE" > /tmp/truncated.img
 gzip -c "$IMAGE" | head -c 100000 > /tmp/truncated.gz
 lvmm_run 10 run -k /tmp/truncated.gz; expect_one_line "input: damaged gzip Image" 1 "damaged gzip"
+# An EFI-stub Image cut short (Debian's, at 30 MB of its 33): its PE/COFF header says so.
+head -c 30000000 "$PAYLOAD/debian/Image" > /tmp/truncated-Image
+lvmm_run 30 run -k /tmp/truncated-Image
+expect_one_line "input: a truncated EFI-stub Image is refused, not booted" 1 \
+	"'/tmp/truncated-Image': the kernel file is truncated: its PE/COFF header describes [0-9]* bytes and the file has 30000000"
+rm -f /tmp/truncated-Image
 gzip -c "$G/hello.img" > /tmp/hello.img.gz
 lvmm_run 30 run --test-device -k /tmp/hello.img.gz; expect "input: gzip-compressed Image boots" 0 "hello from the bare-metal guest"
 chmod 600 /dev/kvm # root's only: an unprivileged user is refused

@@ -146,3 +146,50 @@ TEST(image_header_text_offset_not_page_aligned)
 	make_header(0xfffffffffffff000ULL, 0x10000, 0);
 	EXPECT_EQ(parse(sizeof(header)), -1);
 }
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+/* The EFI stub's PE/COFF header at 0x40, as arm64 kernels lay it out, with two sections whose
+ * raw data ends at 0xe00. */
+static void make_pe_header(uint16_t sections)
+{
+	make_header(0, 0x100000, 0xa);
+	put_le32(header + 60, 0x40);
+	memcpy(header + 0x40, "PE\0\0", 4);
+	header[0x40 + 6] = (uint8_t)sections;
+	header[0x40 + 7] = (uint8_t)(sections >> 8);
+	header[0x40 + 20] = 0xa0; /* SizeOfOptionalHeader */
+	put_le32(header + 0xf8 + 16, 0x400);       /* .text: SizeOfRawData */
+	put_le32(header + 0xf8 + 20, 0x200);       /* PointerToRawData */
+	put_le32(header + 0xf8 + 40 + 16, 0x800);  /* .data */
+	put_le32(header + 0xf8 + 40 + 20, 0x600);
+}
+
+TEST(image_header_truncated_efi_image_is_refused)
+{
+	make_pe_header(2);
+	EXPECT_EQ(parse(sizeof(header)), 0);
+	EXPECT_EQ(parse(0xe00), 0); /* exactly the sections' data (a signature may follow) */
+	EXPECT_EQ(parse(0xdff), -1);
+	EXPECT_CONTAINS(err, "the kernel file is truncated: its PE/COFF header describes 3584 bytes and the file has 3583");
+	/* A section table running past the file, and a PE header past it. */
+	make_pe_header(200);
+	EXPECT_EQ(parse(sizeof(header)), -1);
+	EXPECT_CONTAINS(err, "truncated");
+	make_pe_header(2);
+	put_le32(header + 60, 0x2000);
+	EXPECT_EQ(parse(sizeof(header)), -1);
+	EXPECT_CONTAINS(err, "describes 8216 bytes");
+	/* "MZ" with no PE header where it points: nothing to judge the length by. */
+	make_pe_header(2);
+	memcpy(header + 0x40, "XX\0\0", 4);
+	EXPECT_EQ(parse(0x200), 0);
+	/* Without the stub, a short file is a kernel with BSS, as before. */
+	make_header(0, 0x100000, 0xa);
+	header[0] = 0;
+	EXPECT_EQ(parse(0x100), 0);
+}
