@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 
 #include "vmm/arch.h"
 #include "vmm/device_tree.h"
@@ -17,8 +16,9 @@
 #include "vmm/vm.h"
 
 struct pvtime {
-	bool present;          /* false: the host has no steal time; no region, no node */
-	uint8_t *region;       /* host view of the records (guest memory, unmapped with the VM) */
+	/* The host view of the records (guest memory, unmapped with the VM); NULL when the host
+	 * has no steal time: then no region and no node. */
+	uint8_t *region;
 	unsigned int vcpu_count;
 };
 
@@ -48,8 +48,6 @@ static int pvtime_create(struct device *device, char *err, size_t err_size)
 		.group = KVM_ARM_VCPU_PVTIME_CTRL, .attr = KVM_ARM_VCPU_PVTIME_IPA,
 	};
 	struct pvtime *pvtime;
-	void *region;
-
 	if (device_alloc_state(device, sizeof(struct pvtime), err, err_size))
 		return -1;
 	pvtime = device->state;
@@ -67,17 +65,10 @@ static int pvtime_create(struct device *device, char *err, size_t err_size)
 			 vm->vcpu_count);
 		return -1;
 	}
-	region = mmap(NULL, device->mmio_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		      -1, 0);
-	if (region == MAP_FAILED) {
-		snprintf(err, err_size, "cannot allocate the PV time region: %s", strerror(errno));
+	pvtime->region = vm_allocate_memory(vm, device->mmio_base, device->mmio_size,
+					    "PV time region", err, err_size);
+	if (!pvtime->region)
 		return -1;
-	}
-	if (vm_add_memory(vm, device->mmio_base, device->mmio_size, region, err, err_size)) {
-		munmap(region, device->mmio_size);
-		return -1;
-	}
-	pvtime->region = region;
 	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
 		if (pvtime_register_vcpu(vm, i, device->mmio_base + (uint64_t)i * PVTIME_RECORD_SIZE) < 0) {
 			snprintf(err, err_size, "registering vCPU %u's PV steal time record with KVM failed: %s",
@@ -85,7 +76,6 @@ static int pvtime_create(struct device *device, char *err, size_t err_size)
 			return -1;
 		}
 	}
-	pvtime->present = true;
 	return 0;
 }
 
@@ -94,7 +84,7 @@ static int pvtime_describe(const struct device *device, struct device_tree *tree
 	const struct pvtime *pvtime = device->state;
 	int ret;
 
-	if (!pvtime->present)
+	if (!pvtime->region)
 		return 0;
 	if ((ret = device_tree_begin_node(tree, "pvtime", device->mmio_base)) ||
 	    (ret = fdt_property_string(tree->fdt, "compatible", PVTIME_DT_COMPATIBLE)) ||
@@ -109,7 +99,7 @@ bool pvtime_stolen_ns(const struct device *device, unsigned int vcpu, uint64_t *
 	const struct pvtime *pvtime = device->state;
 	const uint8_t *record;
 
-	if (!pvtime || !pvtime->present || vcpu >= pvtime->vcpu_count)
+	if (!pvtime || !pvtime->region || vcpu >= pvtime->vcpu_count)
 		return false;
 	record = pvtime->region + (size_t)vcpu * PVTIME_RECORD_SIZE;
 	/* KVM updates the 64-bit field with one store while the vCPU runs: a relaxed atomic load

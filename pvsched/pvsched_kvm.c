@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lvmm/kvm_compat.h"
@@ -142,23 +141,6 @@ static int pvsched_enable(struct vm *vm, struct pvsched *pvsched, char *err, siz
 	return 0;
 }
 
-static int pvsched_create_region(struct device *device, char *err, size_t err_size)
-{
-	void *region = mmap(NULL, device->mmio_size, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (region == MAP_FAILED) {
-		snprintf(err, err_size, "cannot allocate the PV sched state region: %s", strerror(errno));
-		return -1;
-	}
-	/* From here the region belongs to guest memory, which unmaps it with the VM. */
-	if (vm_add_memory(device->vm, device->mmio_base, device->mmio_size, region, err, err_size)) {
-		munmap(region, device->mmio_size);
-		return -1;
-	}
-	return 0;
-}
-
 static int64_t pvsched_device_hypercall(void *pvsched, unsigned int vcpu, uint32_t function,
 					uint64_t argument)
 {
@@ -188,7 +170,8 @@ static int pvsched_device_create(struct device *device, char *err, size_t err_si
 		return -1;
 	}
 	if (pvsched_install_filter(vm, err, err_size) ||
-	    pvsched_create_region(device, err, err_size))
+	    !vm_allocate_memory(vm, device->mmio_base, device->mmio_size, "PV sched state region",
+				err, err_size))
 		return -1;
 	mpidrs = calloc(vm->vcpu_count, sizeof(*mpidrs));
 	pvsched->counters = calloc(vm->vcpu_count, sizeof(*pvsched->counters));

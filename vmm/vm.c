@@ -98,9 +98,28 @@ int vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t size, void *host, char *
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
 		snprintf(err, err_size, "registering guest memory at 0x%llx with KVM failed: %s",
 			 (unsigned long long)gpa, strerror(errno));
+		/* Withdrawn, so that the caller, who still owns host, may unmap it without the
+		 * VM unmapping it again at its end. */
+		vm->memory.count--;
 		return -1;
 	}
 	return 0;
+}
+
+void *vm_allocate_memory(struct vm *vm, uint64_t gpa, uint64_t size, const char *what, char *err,
+			 size_t err_size)
+{
+	void *host = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (host == MAP_FAILED) {
+		snprintf(err, err_size, "cannot allocate the %s: %s", what, strerror(errno));
+		return NULL;
+	}
+	if (vm_add_memory(vm, gpa, size, host, err, err_size)) {
+		munmap(host, size);
+		return NULL;
+	}
+	return host;
 }
 
 static int vm_open_kvm(struct vm *vm, char *err, size_t err_size)

@@ -95,8 +95,14 @@ int vm_ioeventfd_attach(struct vm *vm, uint64_t gpa, uint32_t value, int fd, cha
 			size_t err_size);
 void vm_ioeventfd_detach(struct vm *vm, uint64_t gpa, uint32_t value, int fd);
 
-/* Adds host memory as guest memory at gpa (a KVM memslot of its own). */
+/* Adds host memory as guest memory at gpa (a KVM memslot of its own). On success the VM owns
+ * host and unmaps it at its end; on failure the caller still owns it. */
 int vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t size, void *host, char *err,
 		  size_t err_size);
+/* Zeroed anonymous memory of the VM's own at gpa (a memslot: a region lvmm and KVM share with
+ * the guest, such as PV records), unmapped with the VM; NULL with err set ("cannot allocate
+ * the WHAT: ...") on failure. */
+void *vm_allocate_memory(struct vm *vm, uint64_t gpa, uint64_t size, const char *what, char *err,
+			 size_t err_size);
 
 #endif
