@@ -290,16 +290,7 @@ int vm_run_once(const struct run_options *opts, struct payloads *payloads,
 	int status;
 
 	atomic_init(&vm.stop_status, VM_RUNNING);
-	pthread_mutex_init(&vm.pause_lock, NULL);
-	{
-		pthread_condattr_t attr;
-
-		/* vm_pause's deadline is on CLOCK_MONOTONIC, which a clock change cannot move. */
-		pthread_condattr_init(&attr);
-		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-		pthread_cond_init(&vm.pause_changed, &attr);
-		pthread_condattr_destroy(&attr);
-	}
+	vm_pause_init(&vm);
 	vm.stop_event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm.stop_event_fd < 0) {
 		snprintf(err, sizeof(err), "eventfd failed: %s", strerror(errno));

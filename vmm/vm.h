@@ -63,6 +63,8 @@ struct vm {
 	unsigned int paused_vcpus;
 };
 
+/* Before any vCPU thread exists. */
+void vm_pause_init(struct vm *vm);
 /* Holds every vCPU outside KVM_RUN (main thread): 0 once all are held, -1 if one was not
  * within timeout_ms (the pause stays requested; vm_resume undoes it). */
 int vm_pause(struct vm *vm, int timeout_ms);

@@ -9,6 +9,18 @@
 #include "vcpu.h"
 #include "vm.h"
 
+void vm_pause_init(struct vm *vm)
+{
+	pthread_condattr_t attr;
+
+	pthread_mutex_init(&vm->pause_lock, NULL);
+	/* vm_pause's deadline is on CLOCK_MONOTONIC, which a clock change cannot move. */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&vm->pause_changed, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
 int vm_pause(struct vm *vm, int timeout_ms)
 {
 	struct timespec deadline;
