@@ -24,10 +24,13 @@ int arm_cpu_features_choose(struct vm *vm, struct arm_cpu_features *features, ch
 	const struct run_options *opts = vm->opts;
 
 	memset(features, 0, sizeof(*features));
-	features->sve = !opts->disable_sve && kvm_offers(vm->vm_fd, KVM_CAP_ARM_SVE);
-	features->ptrauth = !opts->disable_ptrauth && kvm_offers(vm->vm_fd, KVM_CAP_ARM_PTRAUTH_ADDRESS) &&
-			    kvm_offers(vm->vm_fd, KVM_CAP_ARM_PTRAUTH_GENERIC);
-	features->mte = !opts->disable_mte && kvm_offers(vm->vm_fd, KVM_CAP_ARM_MTE);
+	features->sve_offered = kvm_offers(vm->vm_fd, KVM_CAP_ARM_SVE);
+	features->ptrauth_offered = kvm_offers(vm->vm_fd, KVM_CAP_ARM_PTRAUTH_ADDRESS) &&
+				    kvm_offers(vm->vm_fd, KVM_CAP_ARM_PTRAUTH_GENERIC);
+	features->mte_offered = kvm_offers(vm->vm_fd, KVM_CAP_ARM_MTE);
+	features->sve = features->sve_offered && !opts->disable_sve;
+	features->ptrauth = features->ptrauth_offered && !opts->disable_ptrauth;
+	features->mte = features->mte_offered && !opts->disable_mte;
 	if (opts->sve_max_vl && !features->sve) {
 		snprintf(err, err_size, "--sve-max-vl: this host's KVM offers no SVE (KVM_CAP_ARM_SVE); drop --sve-max-vl");
 		return -1;
@@ -92,43 +95,37 @@ int arm_cpu_features_vcpu_finalize(struct arm_cpu_features *features, struct vcp
 	return 0;
 }
 
-void arm_cpu_features_report(const struct arm_cpu_features *features, int kvm_fd)
+/* Appends ", name" (or name, first) to list; a full list keeps what it has. */
+static void feature_list_add(char *list, size_t size, const char *name)
+{
+	size_t used = strlen(list);
+
+	snprintf(list + used, size - used, "%s%s", used ? ", " : "", name);
+}
+
+void arm_cpu_features_report(const struct arm_cpu_features *features)
 {
 	static bool said;
-	char given[160] = "", absent[160] = "";
-	size_t given_used = 0, absent_used = 0;
-	const struct {
-		bool on;
-		bool offered;
-		const char *name;
-	} rows[] = {
-		{ features->sve, kvm_offers(kvm_fd, KVM_CAP_ARM_SVE), "SVE" },
-		{ features->ptrauth, kvm_offers(kvm_fd, KVM_CAP_ARM_PTRAUTH_ADDRESS) &&
-				     kvm_offers(kvm_fd, KVM_CAP_ARM_PTRAUTH_GENERIC),
-		  "pointer authentication (address and generic)" },
-		{ features->mte, kvm_offers(kvm_fd, KVM_CAP_ARM_MTE), "MTE" },
-	};
+	char given[160] = "", absent[160] = "", sve[48];
 
 	/* Once per process: a rebooting guest gets the same features. */
 	if (said)
 		return;
 	said = true;
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		char *out = rows[i].on ? given : rows[i].offered ? NULL : absent;
-		size_t *used = rows[i].on ? &given_used : &absent_used;
-		int n;
-
-		if (!out || *used >= sizeof(given))
-			continue; /* offered, and withheld by its --disable- option */
-		if (rows[i].on && i == 0)
-			n = snprintf(out + *used, sizeof(given) - *used, "%sSVE (vectors up to %u bits)",
-				     *used ? ", " : "", features->sve_max_vl);
-		else
-			n = snprintf(out + *used, sizeof(given) - *used, "%s%s", *used ? ", " : "",
-				     rows[i].name);
-		if (n > 0)
-			*used += (size_t)n;
-	}
-	log_info("CPU features given to the guest: %s%s%s", given_used ? given : "none beyond the base architecture",
-		 absent_used ? "; not offered by this host's KVM: " : "", absent_used ? absent : "");
+	snprintf(sve, sizeof(sve), "SVE (vectors up to %u bits)", features->sve_max_vl);
+	if (features->sve)
+		feature_list_add(given, sizeof(given), sve);
+	if (features->ptrauth)
+		feature_list_add(given, sizeof(given), "pointer authentication (address and generic)");
+	if (features->mte)
+		feature_list_add(given, sizeof(given), "MTE");
+	/* Offered and withheld by a --disable- option: in neither list. */
+	if (!features->sve_offered)
+		feature_list_add(absent, sizeof(absent), "SVE");
+	if (!features->ptrauth_offered)
+		feature_list_add(absent, sizeof(absent), "pointer authentication (address and generic)");
+	if (!features->mte_offered)
+		feature_list_add(absent, sizeof(absent), "MTE");
+	log_info("CPU features given to the guest: %s%s%s", given[0] ? given : "none beyond the base architecture",
+		 absent[0] ? "; not offered by this host's KVM: " : "", absent);
 }

@@ -16,6 +16,11 @@ struct vcpu;
 struct kvm_vcpu_init;
 
 struct arm_cpu_features {
+	/* What this host's KVM offers (asked of the VM once, when it is created) ... */
+	bool sve_offered;
+	bool ptrauth_offered;
+	bool mte_offered;
+	/* ... and what the guest gets: the offered ones less those withheld by --disable-*. */
 	bool sve;
 	bool ptrauth;
 	bool mte;
@@ -33,6 +38,6 @@ void arm_cpu_features_vcpu_init_bits(const struct arm_cpu_features *features,
 int arm_cpu_features_vcpu_finalize(struct arm_cpu_features *features, struct vcpu *vcpu,
 				   char *err, size_t err_size);
 /* Says once, at --loglevel info, what the guest got and what the host does not offer. */
-void arm_cpu_features_report(const struct arm_cpu_features *features, int kvm_fd);
+void arm_cpu_features_report(const struct arm_cpu_features *features);
 
 #endif

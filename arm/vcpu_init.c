@@ -75,7 +75,7 @@ int arch_vcpu_init(struct vm *vm, struct vcpu *vcpu, char *err, size_t err_size)
 	if (arm_cpu_features_vcpu_finalize(&vm->arch->cpu_features, vcpu, err, err_size))
 		return -1;
 	if (vcpu->index == 0)
-		arm_cpu_features_report(&vm->arch->cpu_features, vm->kvm_fd);
+		arm_cpu_features_report(&vm->arch->cpu_features);
 	if (arm_get_one_reg(vcpu->fd, MPIDR_EL1_REG, &vcpu->mpidr) < 0) {
 		snprintf(err, err_size, "reading MPIDR_EL1 of vCPU %u failed: %s", vcpu->index,
 			 strerror(errno));
