@@ -259,10 +259,13 @@ void control_socket_serve(struct vm *vm)
 		control_reply_error(fd, message);
 	} else if ((size_t)n > sizeof(request)) {
 		control_reply_error(fd, "malformed request (too long)");
-	} else if (control_request_parse(request, (size_t)n) == CONTROL_INVALID) {
-		control_reply_error(fd, "malformed request: send one of info, stop, pause, resume, stat, stat json");
 	} else {
-		control_answer(vm, fd, control_request_parse(request, (size_t)n));
+		enum control_request parsed = control_request_parse(request, (size_t)n);
+
+		if (parsed == CONTROL_INVALID)
+			control_reply_error(fd, "malformed request: send one of info, stop, pause, resume, stat, stat json");
+		else
+			control_answer(vm, fd, parsed);
 	}
 	close(fd);
 }
