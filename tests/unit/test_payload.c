@@ -59,6 +59,21 @@ static long write_gzip(const char *name, const void *data, size_t size)
 	return stat(path_of(name), &st) == 0 ? (long)st.st_size : -1;
 }
 
+/* MiB mebibytes of zeros, gzip'd into a few KiB: a file that inflates far beyond its size. */
+static void write_gzip_of_zeros(const char *name, unsigned int mib)
+{
+	static uint8_t zeros[1 << 20];
+	gzFile f = gzopen(path_of(name), "wb9");
+
+	for (unsigned int i = 0; f && i < mib; i++)
+		if (gzwrite(f, zeros, sizeof(zeros)) != (int)sizeof(zeros))
+			unit_test_fail(__FILE__, __LINE__, "gzwrite failed");
+	if (!f)
+		unit_test_fail(__FILE__, __LINE__, "gzopen failed");
+	else
+		gzclose(f);
+}
+
 static void put_le64(uint8_t *p, uint64_t v)
 {
 	for (int i = 0; i < 8; i++, v >>= 8)
@@ -193,19 +208,13 @@ TEST(payload_gunzip_takes_every_member_and_zero_padding)
 
 TEST(payload_gunzip_bomb_is_not_a_kernel)
 {
-	static uint8_t zeros[1 << 20];
 	struct payloads all = { 0 };
-	gzFile f;
 
 	make_dir();
 	/* 8 MiB of zeros in a few KiB. With image_max at 4 MiB it stands for a file that inflates
 	 * past any kernel's size: refused without advising -m, and without holding more than
 	 * the RAM limit (2 MiB) of it. */
-	f = gzopen(path_of("bomb.gz"), "wb9");
-	for (int i = 0; f && i < 8; i++)
-		gzwrite(f, zeros, sizeof(zeros));
-	if (f)
-		gzclose(f);
+	write_gzip_of_zeros("bomb.gz", 8);
 	EXPECT_EQ(payload_read_file(path_of("bomb.gz"), 1 << 20, &all.kernel, err, sizeof(err)), 0);
 	EXPECT_EQ(payload_gunzip(&all.kernel, 2 << 20, 4 << 20, path_of("bomb.gz"), err, sizeof(err)), -1);
 	EXPECT_CONTAINS(err, "decompresses to more than 4 MiB, which no kernel Image does: not loading it (a gzip bomb, or not a kernel)");
@@ -459,17 +468,11 @@ static bool interrupt_on_a_later_check(void)
 
 TEST(payload_gunzip_stops_when_a_signal_is_pending)
 {
-	static uint8_t zeros[1 << 20];
 	struct payloads all = { 0 };
-	gzFile f;
 
 	make_dir();
 	/* 64 MiB of zeros: long enough to be checked on the way (every 8 MiB). */
-	f = gzopen(path_of("large.gz"), "wb9");
-	for (int i = 0; f && i < 64; i++)
-		gzwrite(f, zeros, sizeof(zeros));
-	if (f)
-		gzclose(f);
+	write_gzip_of_zeros("large.gz", 64);
 	interrupt_checks = 0;
 	interrupt_after = 2;
 	payload_set_interrupt_check(interrupt_on_a_later_check);
