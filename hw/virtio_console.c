@@ -19,7 +19,9 @@
 #include "virtio_mmio.h"
 #include "vmm/cli.h"
 #include "vmm/console.h"
+#include "lvmm/exit_status.h"
 #include "vmm/log.h"
+#include "vmm/monotonic_clock.h"
 #include "vmm/vm.h"
 
 #define QUEUE_RECEIVE  0
@@ -45,10 +47,16 @@ struct virtio_console {
 	size_t input_head, input_count;
 	const struct console_port *port; /* NULL: the terminal */
 	bool port_broken;                /* its reader went away: output is dropped from then on */
+	uint64_t last_pass_deadline_ns;  /* nonzero in the last pass: port writes wait until then */
 };
 
-/* Writes all of bytes to the port's descriptor, waiting for a slow reader but never past a
- * stop of the device. Pieces of PIPE_BUF: a pipe that polls writable takes one without
+/* How long the last pass (the VM has stopped) waits for a port's slow reader, in all. After a
+ * signal it does not wait: lvmm must end within a second. */
+#define PORT_LAST_PASS_MS 500
+
+/* Writes all of bytes to the port's descriptor, waiting for a slow reader: while the VM runs,
+ * never past a stop of the device; in the last pass, never past its deadline (what is left is
+ * dropped and said once). Pieces of PIPE_BUF: a pipe that polls writable takes one without
  * blocking. */
 static void port_write(struct virtio_console *console, const uint8_t *bytes, size_t count)
 {
@@ -59,14 +67,28 @@ static void port_write(struct virtio_console *console, const uint8_t *bytes, siz
 			{ .fd = port->output_fd, .events = POLLOUT },
 			{ .fd = console->transport.stop_fd, .events = POLLIN },
 		};
+		int timeout_ms = -1, ready;
 		ssize_t written;
 
-		if (poll(fds, 2, -1) < 0) {
+		if (console->last_pass_deadline_ns) {
+			uint64_t now = monotonic_ns();
+
+			timeout_ms = now >= console->last_pass_deadline_ns ? 0 :
+				     (int)((console->last_pass_deadline_ns - now + 999999) / 1000000);
+		}
+		ready = poll(fds, console->last_pass_deadline_ns ? 1 : 2, timeout_ms);
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (fds[1].revents)
+		if (ready == 0) {
+			log_warning("%s: the guest's last %zu bytes of %s were dropped: their reader did not take them before lvmm ended",
+				    virtio_mmio_name(&console->transport), count, port->name);
+			console->port_broken = true;
+			return;
+		}
+		if (!console->last_pass_deadline_ns && fds[1].revents)
 			return;
 		written = write(port->output_fd, bytes, count < PIPE_BUF ? count : PIPE_BUF);
 		if (written < 0) {
@@ -88,8 +110,10 @@ static void console_output(struct virtio_console *console, const uint8_t *bytes,
 		console_write(bytes, count);
 	else if (console->port->output_fd >= 0)
 		port_write(console, bytes, count);
-	else
-		console->port->receive(console->port->context, bytes, count);
+	else if (console->port->receive(console->port->context, bytes, count))
+		/* The guest's work is done (lvmm sandbox has its command's status): the VM ends as
+		 * at a power-off, without waiting for the guest's shutdown. */
+		vm_request_stop(console->transport.device->vm, EXIT_GUEST_POWEROFF);
 }
 
 static void virtio_console_transmit(struct virtio_mmio *transport)
@@ -145,6 +169,20 @@ again:
 	virtio_mmio_flush(transport, QUEUE_RECEIVE);
 }
 
+/* Output the guest queued before the VM stopped still goes out: lvmm sandbox's command may
+ * have written its last bytes just before its status ended the VM, on another port. */
+static void virtio_console_last_pass(struct virtio_mmio *transport)
+{
+	struct virtio_console *console = transport->state;
+	bool signalled = vm_stop_status(transport->device->vm) >= 128;
+
+	if (!transport->queues[QUEUE_TRANSMIT].ready)
+		return;
+	console->last_pass_deadline_ns = monotonic_ns() +
+		(signalled ? 0 : (uint64_t)PORT_LAST_PASS_MS * 1000000);
+	virtio_console_transmit(transport);
+}
+
 static void virtio_console_process(struct virtio_mmio *transport, unsigned int queue)
 {
 	if (queue == QUEUE_TRANSMIT)
@@ -183,6 +221,7 @@ static const struct virtio_device_ops virtio_console_ops = {
 	.device_id = VIRTIO_ID_CONSOLE,
 	.queue_count = 2,
 	.process_queue = virtio_console_process,
+	.last_pass = virtio_console_last_pass,
 };
 
 static unsigned int virtio_console_instances(const struct run_options *opts)

@@ -322,6 +322,16 @@ void virtio_mmio_flush(struct virtio_mmio *transport, unsigned int queue)
 		virtio_mmio_raise(transport, INTERRUPT_USED_BUFFER);
 }
 
+static void virtio_mmio_last_pass(struct virtio_mmio *transport)
+{
+	if (!transport->ops->last_pass)
+		return;
+	pthread_mutex_lock(&transport->lock);
+	if (!transport->needs_reset && (transport->status & STATUS_DRIVER_OK))
+		transport->ops->last_pass(transport);
+	pthread_mutex_unlock(&transport->lock);
+}
+
 /* The I/O thread: sleeps on the queues' notification eventfds; runs the device's handler for
  * each queue that was notified and is live. */
 static void *virtio_mmio_thread(void *context)
@@ -345,8 +355,10 @@ static void *virtio_mmio_thread(void *context)
 				  strerror(errno));
 			return NULL;
 		}
-		if (fds[count].revents)
+		if (fds[count].revents) {
+			virtio_mmio_last_pass(transport);
 			return NULL;
+		}
 		for (unsigned int i = 0; i < count; i++) {
 			struct virtio_mmio_queue *queue = &transport->queues[i];
 

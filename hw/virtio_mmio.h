@@ -42,6 +42,10 @@ struct virtio_device_ops {
 	void (*process_queue)(struct virtio_mmio *transport, unsigned int queue);
 	/* The driver reset the device (status 0): forget per-driver state. Lock held. NULL: none. */
 	void (*reset)(struct virtio_mmio *transport);
+	/* The device is stopping, after every vCPU has (no guest runs any more): handles, once
+	 * more, what the guest queued before the VM stopped and was not yet taken (a console's
+	 * last output). On the I/O thread, lock held, only while the driver is live. NULL: none. */
+	void (*last_pass)(struct virtio_mmio *transport);
 	/* The I/O thread serves host files (virtio-9p): it confines itself as
 	 * CONFINE_FILE_SERVER, with the file system calls, instead of CONFINE_IO. */
 	bool file_server;

@@ -95,8 +95,10 @@ struct run_options {
 struct console_port {
 	const char *name;              /* in messages: "stdout" */
 	int output_fd;                 /* >= 0: output is written here, and the guest waits for it */
-	/* output_fd < 0: output is handed to receive (on the device's I/O thread). */
-	void (*receive)(void *context, const uint8_t *bytes, size_t count);
+	/* output_fd < 0: output is handed to receive (on the device's I/O thread), which returns
+	 * true once the guest's work is done: the VM then ends as if the guest had powered off
+	 * (what the guest queued on the other ports before still goes out). */
+	bool (*receive)(void *context, const uint8_t *bytes, size_t count);
 	void *context;
 };
 

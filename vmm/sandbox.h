@@ -23,8 +23,9 @@ struct sandbox_report {
 	char error[1024];         /* init's first error, "" if none */
 };
 
-/* Takes bytes from the control port (any split into pieces). */
-void sandbox_report_receive(void *context, const uint8_t *bytes, size_t count);
+/* Takes bytes from the control port (any split into pieces); true once the command's status
+ * has come, which ends the VM (init has nothing left to do that lvmm needs). */
+bool sandbox_report_receive(void *context, const uint8_t *bytes, size_t count);
 
 /* lvmm sandbox's arguments (argv[0] is "sandbox"); returns lvmm's exit status. */
 int sandbox_command(int argc, char **argv);

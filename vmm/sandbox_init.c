@@ -382,6 +382,9 @@ static void run_and_report(const struct sandbox_spec *spec)
 	}
 	tcdrain(ports[0]);
 	tcdrain(ports[1]);
+	/* The status ends the VM at once (lvmm does not wait for the power-off): what the
+	 * command wrote to a disk reaches it first. */
+	sync();
 	if (WIFSIGNALED(child_status))
 		dprintf(control_fd, "signal %d\n", WTERMSIG(child_status));
 	else

@@ -21,7 +21,7 @@ static void report_line(struct sandbox_report *report, const char *line)
 	}
 }
 
-void sandbox_report_receive(void *context, const uint8_t *bytes, size_t count)
+bool sandbox_report_receive(void *context, const uint8_t *bytes, size_t count)
 {
 	struct sandbox_report *report = context;
 
@@ -34,5 +34,6 @@ void sandbox_report_receive(void *context, const uint8_t *bytes, size_t count)
 			report->line[report->length++] = (char)bytes[i];
 		}
 	}
+	return report->finished;
 }
 

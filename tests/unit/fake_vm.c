@@ -4,7 +4,7 @@
 
 #include "vmm/arch.h"
 
-int fake_vm_stop_status = VM_RUNNING;
+_Atomic int fake_vm_stop_status = VM_RUNNING;
 unsigned int fake_irq_raised = DEVICE_NO_IRQ;
 int fake_irq_level = -1;
 
@@ -12,6 +12,12 @@ void vm_request_stop(struct vm *vm, int status)
 {
 	(void)vm;
 	fake_vm_stop_status = status;
+}
+
+int vm_stop_status(const struct vm *vm)
+{
+	(void)vm;
+	return fake_vm_stop_status;
 }
 
 void arch_irq_line(struct vm *vm, unsigned int irq, int level)

@@ -8,7 +8,7 @@
 #include "vmm/cli.h"
 #include "vmm/vm.h"
 
-extern int fake_vm_stop_status;         /* the last vm_request_stop() status, or VM_RUNNING */
+extern _Atomic int fake_vm_stop_status;        /* the last vm_request_stop() status, or VM_RUNNING */
 extern unsigned int fake_irq_raised;    /* the last irq arch_irq_line() drove ... */
 extern int fake_irq_level;              /* ... and to which level */
 

@@ -293,9 +293,12 @@ TEST(sandbox_environment_filter)
 	EXPECT_FALSE(sandbox_environment_passes("PATH"));
 }
 
+/* What the receiver says must be what the report says: true ends the VM. */
 static void feed(struct sandbox_report *report, const char *text)
 {
-	sandbox_report_receive(report, (const uint8_t *)text, strlen(text));
+	bool finished = sandbox_report_receive(report, (const uint8_t *)text, strlen(text));
+
+	EXPECT_EQ(finished, report->finished);
 }
 
 TEST(sandbox_report_parses_the_control_port)

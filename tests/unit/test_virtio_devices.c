@@ -20,6 +20,7 @@
 #include "hw/virtio_blk.h"
 #include "hw/virtio_console.h"
 #include "hw/virtio_rng.h"
+#include "lvmm/exit_status.h"
 #include "unit_test.h"
 #include "vmm/console_output.h"
 #include "vmm/log.h"
@@ -1171,6 +1172,88 @@ TEST(virtio_console_output_and_input)
 out:
 	devices_destroy(&rig->vm.devices);
 	EXPECT_TRUE(rig->vm.console_input.receive == NULL); /* nobody takes input any more */
+	rig_free(rig);
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+}
+
+/* The control port's stand-in: done once it has seen a line "done". */
+static bool saw_done(void *context, const uint8_t *bytes, size_t count)
+{
+	bool *done = context;
+
+	if (count >= 5 && memcmp(bytes + count - 5, "done\n", 5) == 0)
+		*done = true;
+	return *done;
+}
+
+/*
+ * lvmm sandbox's ports: an output port with a descriptor and a control port with a receiver.
+ * The receiver saying "done" ends the VM at once (as a power-off); output the guest queued on
+ * the other port before then, and the device had not taken yet, still reaches the descriptor
+ * when the devices stop.
+ */
+TEST(virtio_console_ports_end_the_vm_and_keep_the_last_output)
+{
+	struct rig *rig = rig_new();
+	struct driver out, control;
+	int fds[2] = { -1, -1 };
+	bool done = false;
+	struct console_port ports[2];
+	char captured[256];
+	uint32_t id = 0, len = 0;
+	uint64_t text, line;
+
+	EXPECT_EQ(pipe(fds), 0);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	ports[0] = (struct console_port){ .name = "stdout", .output_fd = fds[1] };
+	ports[1] = (struct console_port){ .name = "control port", .output_fd = -1,
+					  .receive = saw_done, .context = &done };
+	rig->opts.console_ports = ports;
+	rig->opts.console_port_count = 2;
+	if (!rig_bring_up(rig, &virtio_console_device))
+		goto out;
+	EXPECT_EQ(rig->vm.devices.count, 2);
+	driver_init(&out, rig, 0);
+	driver_init(&control, rig, 1);
+	if (!driver_bring_up(&out, F_VERSION_1, 2) || !driver_bring_up(&control, F_VERSION_1, 2))
+		goto out;
+
+	/* Output taken while the VM runs. */
+	text = rig_alloc(rig, 64);
+	memcpy(host(rig, text), "first\n", 6);
+	driver_post(&out, 1, &(struct segment){ text, 6, false }, 1);
+	driver_kick(&out, 1);
+	driver_wait_used(&out, 1, &id, &len);
+	read_pipe(fds[0], captured, sizeof(captured));
+	EXPECT_STR_EQ(captured, "first\n");
+
+	/* The last output: queued, its notification not yet handled when the VM ends. */
+	memcpy(host(rig, text + 32), "last\n", 5);
+	driver_post(&out, 1, &(struct segment){ text + 32, 5, false }, 1);
+
+	/* A line that is not the end keeps the VM running; "done" ends it. */
+	line = rig_alloc(rig, 64);
+	memcpy(host(rig, line), "working\n", 8);
+	driver_post(&control, 1, &(struct segment){ line, 8, false }, 1);
+	driver_kick(&control, 1);
+	driver_wait_used(&control, 1, &id, &len);
+	EXPECT_EQ(fake_vm_stop_status, VM_RUNNING);
+	memcpy(host(rig, line + 32), "done\n", 5);
+	driver_post(&control, 1, &(struct segment){ line + 32, 5, false }, 1);
+	driver_kick(&control, 1);
+	driver_wait_used(&control, 1, &id, &len);
+	EXPECT_TRUE(done);
+	EXPECT_EQ(fake_vm_stop_status, EXIT_GUEST_POWEROFF);
+	read_pipe(fds[0], captured, sizeof(captured));
+	EXPECT_STR_EQ(captured, ""); /* not yet: nothing told the device */
+
+	devices_stop(&rig->vm.devices);
+	read_pipe(fds[0], captured, sizeof(captured));
+	EXPECT_STR_EQ(captured, "last\n");
+out:
 	rig_free(rig);
 	if (fds[0] >= 0)
 		close(fds[0]);
