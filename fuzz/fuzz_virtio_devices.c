@@ -1,12 +1,14 @@
 /* libFuzzer harness: the virtio devices' request handling behind the transport: virtio-blk
- * (on a 64 KiB image), virtio-rng and virtio-console (with host input waiting). Each input
+ * (on a 64 KiB image), virtio-rng, virtio-console (with host input waiting) and virtio-9p (a
+ * read-only share of a scratch directory: its transport and config space; the 9P server's
+ * writes have their own harness, fuzz_p9_server). Each input
  * creates one device through the device model on a fake VM (no KVM; no I/O thread: the
  * harness plays it), negotiates features and sets up every queue through the MMIO registers
  * as a driver does, over guest RAM from the fuzzer (rings, descriptors, request headers, data
  * anywhere in it), then has each queue processed as the I/O thread would, under the
  * transport's lock, twice, with config-space accesses and a reset in between.
- * Input: [0] the device (low 4 bits: blk, rng, console) and features (0x10 event index, 0x20
- * indirect, 0x40 the device's own, 0x80 a read-only disk), [1] the queue size - 1, [2] a
+ * Input: [0] the device (low 4 bits: blk, rng, console, 9p) and features (0x10 event index,
+ * 0x20 indirect, 0x40 the device's own, 0x80 a read-only disk), [1] the queue size - 1, [2] a
  * config-space offset, [3] how many bytes of host input wait, then RAM. */
 #include <fcntl.h>
 #include <stdint.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hw/virtio_9p.h"
 #include "hw/virtio_blk.h"
 #include "hw/virtio_console.h"
 #include "hw/virtio_mmio.h"
@@ -40,14 +43,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint8_t ram[RAM_SIZE] __attribute__((aligned(4096)));
 static char image_path[64];
+static char share_path[] = "/tmp/lvmm-fuzz-9p-share-XXXXXX";
+static char share_file[sizeof(share_path) + 8];
 
-static void remove_image(void)
+static void remove_scratch(void)
 {
 	unlink(image_path);
+	unlink(share_file);
+	rmdir(share_path);
 }
 
-/* Once: the disk image (64 KiB, removed at exit) and the console's output thread (to
- * /dev/null), both as lvmm run has them. */
+/* Once: the disk image (64 KiB), the share (a directory holding one small file), both removed
+ * at exit, and the console's output thread (to /dev/null), as lvmm run has them. */
 static void setup_once(void)
 {
 	static int done;
@@ -62,7 +69,14 @@ static void setup_once(void)
 	if (fd < 0 || ftruncate(fd, 64 * 1024) < 0)
 		abort();
 	close(fd);
-	atexit(remove_image);
+	if (!mkdtemp(share_path))
+		abort();
+	snprintf(share_file, sizeof(share_file), "%s/file", share_path);
+	fd = open(share_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, "lvmm 9p\n", 8) != 8)
+		abort();
+	close(fd);
+	atexit(remove_scratch);
 	if (console_output_start(open("/dev/null", O_WRONLY | O_CLOEXEC), 1 << 16) < 0)
 		abort();
 }
@@ -144,7 +158,7 @@ static void process_all(struct virtio_mmio *transport, unsigned int queues)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct device_class *const classes[] = {
-		&virtio_blk_device, &virtio_rng_device, &virtio_console_device,
+		&virtio_blk_device, &virtio_rng_device, &virtio_console_device, &virtio_9p_device,
 	};
 	struct device_pool pool = {
 		.name = "virtio-mmio", .base = 0x0a000000, .stride = 0x200, .irq_base = 40, .slots = 1,
@@ -161,7 +175,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 4)
 		return 0;
 	setup_once();
-	class = classes[(data[0] & 0x0f) % 3];
+	class = classes[(data[0] & 0x0f) % (sizeof(classes) / sizeof(classes[0]))];
 	fake_vm_init(&vm, &opts);
 	if (class == &virtio_blk_device) {
 		opts.disks[0] = (struct disk_option){ .path = image_path, .path_length = strlen(image_path),
@@ -169,6 +183,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		opts.disk_count = 1;
 	} else if (class == &virtio_rng_device) {
 		opts.rng = true;
+	} else if (class == &virtio_9p_device) {
+		opts.shares[0] = (struct share_option){ .path = share_path,
+							.path_length = strlen(share_path),
+							.tag = "fuzz", .read_only = true };
+		opts.share_count = 1;
 	} else {
 		opts.console = CONSOLE_VIRTIO;
 	}
