@@ -122,6 +122,32 @@ void *vm_allocate_memory(struct vm *vm, uint64_t gpa, uint64_t size, const char 
 	return host;
 }
 
+/* Guest RAM: anonymous memory aligned to 2 MiB and marked for transparent huge pages (where the
+ * host has them; madvise fails harmlessly where not). KVM then maps it to the guest in 2 MiB
+ * blocks, and a guest touching fresh memory (unpacking its initrd, filling its page cache)
+ * takes one stage-2 fault per 2 MiB instead of one per 4 KiB: under nested virtualisation
+ * each fault is a trip through the host's KVM. kvmtool does the same. */
+#define RAM_HUGE_PAGE_BYTES (2ULL << 20)
+
+static void *vm_map_ram(uint64_t size)
+{
+	uint64_t reserved = size + RAM_HUGE_PAGE_BYTES;
+	uint8_t *start = mmap(NULL, reserved, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uint8_t *ram;
+
+	if (start == MAP_FAILED)
+		return MAP_FAILED;
+	ram = (uint8_t *)(((uintptr_t)start + RAM_HUGE_PAGE_BYTES - 1) &
+			  ~(uintptr_t)(RAM_HUGE_PAGE_BYTES - 1));
+	if (ram > start)
+		munmap(start, (size_t)(ram - start));
+	if (ram + size < start + reserved)
+		munmap(ram + size, (size_t)(start + reserved - (ram + size)));
+	madvise(ram, size, MADV_HUGEPAGE);
+	return ram;
+}
+
 static int vm_open_kvm(struct vm *vm, char *err, size_t err_size)
 {
 	int version;
@@ -174,8 +200,7 @@ static int vm_create(struct vm *vm, char *err, size_t err_size)
 	}
 	if (arch_vm_init(vm, err, err_size))
 		return -1;
-	ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		   -1, 0);
+	ram = vm_map_ram(ram_size);
 	if (ram == MAP_FAILED) {
 		snprintf(err, err_size, "cannot allocate %llu MiB of guest RAM: %s; lower -m",
 			 (unsigned long long)vm->opts->mem_mib, strerror(errno));

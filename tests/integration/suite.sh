@@ -484,8 +484,22 @@ sleep 6
 # smaps: every mapping but guest RAM (the one whose Size is the 256 MiB given with -m).
 rss=$(awk '/^Size:/ { skip = ($2 == 262144) } /^Rss:/ && !skip { sum += $2 } END { print sum }' \
 	/proc/$pid/smaps 2>/dev/null)
+# Guest RAM in transparent huge pages (vmm/vm.c): what the booted guest touched is in 2 MiB pages.
+ram_huge_kib=$(awk '/^Size:/ { ram = ($2 == 262144) } /^AnonHugePages:/ && ram { print $2 }' \
+	/proc/$pid/smaps 2>/dev/null)
+ram_start=$(awk '/^[0-9a-f]+-[0-9a-f]+ / { range = $1 } /^Size:/ && $2 == 262144 { split(range, a, "-"); print a[1] }' \
+	/proc/$pid/smaps 2>/dev/null)
 wait $pid
 [ -n "$rss" ] && echo "measure lvmm_rss_kib_excluding_guest_ram=$rss"
+thp_mode=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)
+if [ -z "$thp_mode" ] || echo "$thp_mode" | grep -q '\[never\]'; then
+	skip "guest RAM is backed by transparent huge pages" "this host has none: '$thp_mode'"
+elif [ -n "$ram_huge_kib" ] && [ "$ram_huge_kib" -ge 4096 ] && [ -n "$ram_start" ] &&
+     [ $((0x$ram_start % 2097152)) = 0 ]; then
+	ok "guest RAM is backed by transparent huge pages ($ram_huge_kib KiB of it after boot, at 0x$ram_start)"
+else
+	not_ok "guest RAM is not in huge pages: AnonHugePages '$ram_huge_kib' KiB, start 0x$ram_start (THP: $thp_mode)"
+fi
 echo "measure lvmm_static_binary_bytes=$(wc -c < "$LVMM")"
 
 # --- virtio devices (docs/memory-map.md) -----------------------------------------------------
