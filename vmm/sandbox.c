@@ -369,8 +369,9 @@ static int sandbox_prepare(struct sandbox *sandbox, int argc, char **argv, bool 
 	if (shares_setup(sandbox) || command_setup(sandbox))
 		return -1;
 	/* A panic resets the guest (panic=-1), and a reset ends the sandbox. */
-	written = snprintf(sandbox->params, sizeof(sandbox->params), "panic=-1 rdinit=/init%s%s%s",
+	written = snprintf(sandbox->params, sizeof(sandbox->params), "panic=-1 rdinit=/init%s%s%s%s",
 			   sandbox->opts.loglevel >= LOG_INFO ? "" : " quiet",
+			   sandbox->opts.loglevel >= LOG_DEBUG ? " lvmm.sandbox_trace" : "",
 			   sandbox->opts.params ? " " : "", sandbox->opts.params ? sandbox->opts.params : "");
 	if (written < 0 || (size_t)written >= sizeof(sandbox->params)) {
 		log_error("the kernel parameters given with -p are too long");
@@ -388,8 +389,10 @@ static int sandbox_prepare(struct sandbox *sandbox, int argc, char **argv, bool 
 	sandbox->opts.console_port_count = SANDBOX_PORTS;
 	/* The kernel's console is kept, not shown, unless asked for: the command's output is
 	 * what lvmm sandbox prints. */
-	if (sandbox->opts.loglevel >= LOG_INFO)
+	if (sandbox->opts.loglevel >= LOG_INFO) {
 		sandbox->kernel_log_fd = dup(STDERR_FILENO);
+		sandbox->report.wait_for_power_off = true;
+	}
 	else
 		sandbox->kernel_log_fd = memfd_create("lvmm-sandbox-kernel-log", MFD_CLOEXEC);
 	if (sandbox->kernel_log_fd < 0) {

@@ -19,12 +19,16 @@ struct sandbox_report {
 	char line[1024];          /* the line being assembled */
 	size_t length;
 	bool finished;            /* a status was reported */
+	/* The status does not end the VM: the guest powers off by itself (--loglevel info, where
+	 * the kernel's log is shown to its end; the UART is still printing it when init reports). */
+	bool wait_for_power_off;
 	int status;               /* lvmm's exit status for it: N, or 128 + N */
 	char error[1024];         /* init's first error, "" if none */
 };
 
 /* Takes bytes from the control port (any split into pieces); true once the command's status
- * has come, which ends the VM (init has nothing left to do that lvmm needs). */
+ * has come, which ends the VM (init has nothing left to do that lvmm needs), unless
+ * wait_for_power_off. */
 bool sandbox_report_receive(void *context, const uint8_t *bytes, size_t count);
 
 /* lvmm sandbox's arguments (argv[0] is "sandbox"); returns lvmm's exit status. */

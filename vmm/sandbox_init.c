@@ -31,6 +31,7 @@ extern char **environ;
 
 static int control_fd = -1;
 static int console_fd = 2;
+static int trace_fd = -1;
 
 bool sandbox_init_wanted(void)
 {
@@ -120,19 +121,29 @@ static void mount_or_fail(const char *source, const char *target, const char *ty
 		     fix ? " " : "", fix ? fix : "");
 }
 
-static bool file_has_line(const char *path, const char *word)
+/* The start of a small file (procfs), terminated; false if it cannot be read or is empty. */
+static bool read_small_file(const char *path, char *text, size_t size)
 {
-	char text[8192];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
 		return false;
-	n = read(fd, text, sizeof(text) - 1);
+	n = read(fd, text, size - 1);
 	close(fd);
 	if (n <= 0)
 		return false;
 	text[n] = '\0';
+	return true;
+}
+
+/* Whether a line of the file is word, or ends in a tab and word (/proc/filesystems). */
+static bool file_has_line(const char *path, const char *word)
+{
+	char text[8192];
+
+	if (!read_small_file(path, text, sizeof(text)))
+		return false;
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
 		const char *last = strrchr(line, '\t');
 
@@ -140,6 +151,42 @@ static bool file_has_line(const char *path, const char *word)
 			return true;
 	}
 	return false;
+}
+
+/* Whether the kernel command line has word (a whole word). */
+static bool command_line_has(const char *word)
+{
+	char text[4096];
+
+	if (!read_small_file("/proc/cmdline", text, sizeof(text)))
+		return false;
+	for (char *token = strtok(text, " \n"); token; token = strtok(NULL, " \n"))
+		if (strcmp(token, word) == 0)
+			return true;
+	return false;
+}
+
+/* With lvmm.sandbox_trace on the kernel command line (lvmm sandbox --loglevel debug), each
+ * step of init is a line in the kernel's log, with the kernel's timestamp: where a slow
+ * sandbox spends its time. */
+static void trace_begin(void)
+{
+	if (command_line_has("lvmm.sandbox_trace"))
+		trace_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+}
+
+/* One write() per record, as /dev/kmsg takes them: glibc's dprintf() to /dev/kmsg returns -1
+ * and logs nothing (seen on this Debian's glibc, static). */
+static void trace(const char *step)
+{
+	char line[128];
+	int length;
+
+	if (trace_fd < 0)
+		return;
+	length = snprintf(line, sizeof(line), "lvmm-sandbox-init: %s\n", step);
+	if (length > 0 && (size_t)length < sizeof(line))
+		write_all(trace_fd, line, (size_t)length);
 }
 
 static void load_modules(const struct sandbox_spec *spec)
@@ -346,6 +393,7 @@ static void run_and_report(const struct sandbox_spec *spec)
 	signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (signal_fd < 0)
 		fail("signalfd failed: %s", strerror(errno));
+	trace("starting the command");
 	child = fork();
 	if (child < 0)
 		fail("starting the command failed: %s", strerror(errno));
@@ -374,6 +422,7 @@ static void run_and_report(const struct sandbox_spec *spec)
 		if (fds[2].revents & POLLIN)
 			child_done = reap(signal_fd, child, &child_status);
 	}
+	trace("the command ended");
 	/* A background process the command leaves behind may hold the pipes open forever: once
 	 * the command itself has ended, what the pipes hold is relayed and no more is waited for. */
 	for (int i = 0; i < 2; i++) {
@@ -384,7 +433,9 @@ static void run_and_report(const struct sandbox_spec *spec)
 	tcdrain(ports[1]);
 	/* The status ends the VM at once (lvmm does not wait for the power-off): what the
 	 * command wrote to a disk reaches it first. */
+	trace("output relayed");
 	sync();
+	trace("synced");
 	if (WIFSIGNALED(child_status))
 		dprintf(control_fd, "signal %d\n", WTERMSIG(child_status));
 	else
@@ -423,13 +474,19 @@ void sandbox_init_main(void)
 	mkdir("/sys", 0755);
 	mount_or_fail("proc", "/proc", "proc", 0, NULL, NULL);
 	mount_or_fail("sysfs", "/sys", "sysfs", 0, NULL, NULL);
+	trace_begin();
+	trace("started");
 	bytes = read_spec(&size);
 	if (sandbox_spec_decode(bytes, size, &spec, err, sizeof(err)))
 		fail("%s", err);
 	load_modules(&spec);
+	trace("modules loaded");
 	check_kernel();
 	open_control_port();
+	trace("control port open");
 	build_root(&spec);
+	trace("root mounted");
 	run_and_report(&spec);
+	trace("status sent");
 	power_off();
 }

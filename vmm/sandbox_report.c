@@ -34,6 +34,6 @@ bool sandbox_report_receive(void *context, const uint8_t *bytes, size_t count)
 			report->line[report->length++] = (char)bytes[i];
 		}
 	}
-	return report->finished;
+	return report->finished && !report->wait_for_power_off;
 }
 

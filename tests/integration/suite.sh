@@ -842,6 +842,14 @@ else not_ok "sandbox: stdout and stderr arrive apart and unchanged, in the calle
 if [ "$STATUS" = 0 ] && grep -qx 'LANG=C.UTF-8' "$OUT" && grep -q '^PATH=' "$OUT" && ! grep -q SANDBOX_SECRET "$OUT"; then
 	ok "sandbox: the command gets the caller's safe variables (LANG, PATH) and not the others"
 else not_ok "sandbox: the command gets the caller's safe variables (LANG, PATH) and not the others"; fi
+# --loglevel debug: init's steps in the kernel's log, which is shown to its end (lvmm waits for
+# the power-off instead of ending the VM on the status).
+sandbox_run 300 --loglevel debug -k "$IMAGE" -- true
+if [ "$STATUS" = 0 ] && grep -q "lvmm-sandbox-init: root mounted" "$ERR" && grep -q "lvmm-sandbox-init: synced" "$ERR" &&
+   grep -q "reboot: Power down" "$ERR"; then
+	ok "sandbox: --loglevel debug traces init's steps in a kernel log shown to its end"
+else not_ok "sandbox: --loglevel debug traces init's steps in a kernel log shown to its end (status $STATUS)"
+	grep "sandbox-init\|reboot" "$ERR" | sed 's/^/#   /'; fi
 sandbox_run 300 -k "$IMAGE" -- no-such-command-anywhere
 expect "sandbox: a command the guest does not have gives 127 and says so" 127 "no-such-command-anywhere: command not found"
 sandbox_run 30 -k "$IMAGE"

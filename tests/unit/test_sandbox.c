@@ -296,9 +296,9 @@ TEST(sandbox_environment_filter)
 /* What the receiver says must be what the report says: true ends the VM. */
 static void feed(struct sandbox_report *report, const char *text)
 {
-	bool finished = sandbox_report_receive(report, (const uint8_t *)text, strlen(text));
+	bool ends_the_vm = sandbox_report_receive(report, (const uint8_t *)text, strlen(text));
 
-	EXPECT_EQ(finished, report->finished);
+	EXPECT_EQ(ends_the_vm, report->finished && !report->wait_for_power_off);
 }
 
 TEST(sandbox_report_parses_the_control_port)
@@ -330,6 +330,15 @@ TEST(sandbox_report_parses_the_control_port)
 		feed(&report, "x");
 	feed(&report, "\nexit 1\n");
 	EXPECT_EQ(report.status, 1);
+
+	/* The status ends the VM, but not when the guest is to power off by itself. */
+	memset(&report, 0, sizeof(report));
+	EXPECT_TRUE(sandbox_report_receive(&report, (const uint8_t *)"exit 0\n", 7));
+	memset(&report, 0, sizeof(report));
+	report.wait_for_power_off = true;
+	EXPECT_FALSE(sandbox_report_receive(&report, (const uint8_t *)"exit 0\n", 7));
+	EXPECT_TRUE(report.finished);
+	EXPECT_EQ(report.status, 0);
 }
 
 /* The unit tests' own binary (built with -g): its trimmed copy keeps every segment byte for
