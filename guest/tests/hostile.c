@@ -5,11 +5,17 @@
  * resets the machine and it all starts again: a reset storm. lvmm must stay up across the
  * reboots, leak nothing and still stop on SIGTERM. Run with --test-device (the reports), and
  * --pvsched and virtio devices so that those windows are live.
+ * Before each reset the boot CPU also drives every virtio device as a hostile driver: queue 0
+ * set up at addresses outside RAM or straddling its end (each must be refused: the device
+ * reports DEVICE_NEEDS_RESET), then rings of random descriptors, indices, lengths and flags in
+ * a scratch area of its own (loops, chains past the table, huge lengths, indirect tables
+ * outside RAM) with a notification. The random rings' data addresses stay inside the scratch
+ * area or outside RAM, so that a device that does write only hits the scratch area.
  * Left alone, because they end lvmm by design or the guest by its own hand: guest RAM (its own
- * code), pvpanic writes (a documented panic), the test device's command register, virtio
- * queue addresses and QueueReady (a device would write into guest RAM), CPU_OFF, CPU_SUSPEND,
- * SYSTEM_OFF/RESET from the random calls; accesses are aligned (an unaligned access to Device
- * memory faults in the guest itself, the MMU being off).
+ * code), pvpanic writes (a documented panic), the test device's command register, CPU_OFF,
+ * CPU_SUSPEND, SYSTEM_OFF/RESET from the random calls; the GIC's registers beyond reads (they
+ * are KVM's, and the guest would only silence its own interrupts); accesses are aligned (an
+ * unaligned access to Device memory faults in the guest itself, the MMU being off).
  */
 #include "guest.h"
 #include "lvmm/arm_memory_map.h"
@@ -45,6 +51,33 @@ static const struct window windows[] = {
  * QueueSel and QueueNum, and the config space. */
 static const uint16_t virtio_writable[] = { 0x014, 0x020, 0x024, 0x030, 0x038, 0x050, 0x064, 0x070,
 					    0x100, 0x104, 0x108, 0x10c, 0x110, 0x118, 0x120 };
+
+/* virtio-mmio (version 2) registers and bits, from the virtio 1.2 specification. */
+#define VIRTIO_MAGIC_VALUE        0x000
+#define VIRTIO_DEVICE_ID          0x008
+#define VIRTIO_DRIVER_FEATURES    0x020
+#define VIRTIO_DRIVER_FEATURES_SEL 0x024
+#define VIRTIO_QUEUE_SEL          0x030
+#define VIRTIO_QUEUE_NUM_MAX      0x034
+#define VIRTIO_QUEUE_NUM          0x038
+#define VIRTIO_QUEUE_READY        0x044
+#define VIRTIO_QUEUE_NOTIFY       0x050
+#define VIRTIO_STATUS             0x070
+#define VIRTIO_QUEUE_DESC         0x080
+#define VIRTIO_QUEUE_DRIVER       0x090
+#define VIRTIO_QUEUE_DEVICE       0x0a0
+#define VIRTIO_STATUS_FEATURES_OK 8u
+#define VIRTIO_STATUS_DRIVER_OK   4u
+#define VIRTIO_STATUS_NEEDS_RESET 64u
+#define VRING_DESC_F_NEXT         1u
+#define VRING_DESC_F_WRITE        2u
+#define VRING_DESC_F_INDIRECT     4u
+
+/* The random rings: the descriptor table, the driver and device areas, then the data the
+ * descriptors may point into. Nothing else in RAM is ever named by a descriptor. */
+#define RING_AREA_BYTES 0x4000
+#define RING_DATA_OFFSET 0x2100
+static uint8_t ring_area[RING_AREA_BYTES] __attribute__((aligned(4096)));
 
 static volatile uint64_t finished[GUEST_MAX_CPUS], go;
 static uint64_t scratch[GUEST_MAX_CPUS][8] __attribute__((aligned(64))); /* IPA_INIT targets */
@@ -176,6 +209,160 @@ static void abuse_psci(uint64_t *state)
 	}
 }
 
+static uint32_t virtio_read(uint64_t base, uint64_t reg)
+{
+	return *(volatile uint32_t *)(uintptr_t)(base + reg);
+}
+
+static void virtio_write(uint64_t base, uint64_t reg, uint32_t value)
+{
+	*(volatile uint32_t *)(uintptr_t)(base + reg) = value;
+}
+
+static void virtio_write64(uint64_t base, uint64_t reg, uint64_t value)
+{
+	virtio_write(base, reg, (uint32_t)value);
+	virtio_write(base, reg + 4, (uint32_t)(value >> 32));
+}
+
+/* Reset, then ACKNOWLEDGE | DRIVER, VERSION_1 and FEATURES_OK, and queue 0 selected at its
+ * largest size; the queue's size, 0 if the device has no queue 0. */
+static uint32_t virtio_bring_up_to_queue(uint64_t base)
+{
+	uint32_t size;
+
+	virtio_write(base, VIRTIO_STATUS, 0);
+	virtio_write(base, VIRTIO_STATUS, 3);
+	virtio_write(base, VIRTIO_DRIVER_FEATURES_SEL, 1);
+	virtio_write(base, VIRTIO_DRIVER_FEATURES, 1); /* VERSION_1 */
+	virtio_write(base, VIRTIO_DRIVER_FEATURES_SEL, 0);
+	virtio_write(base, VIRTIO_DRIVER_FEATURES, 0);
+	virtio_write(base, VIRTIO_STATUS, 3 | VIRTIO_STATUS_FEATURES_OK);
+	virtio_write(base, VIRTIO_QUEUE_SEL, 0);
+	size = virtio_read(base, VIRTIO_QUEUE_NUM_MAX);
+	virtio_write(base, VIRTIO_QUEUE_NUM, size);
+	return size;
+}
+
+/* An address no device may use: outside RAM, or a range straddling its end. */
+static uint64_t address_outside_ram(uint64_t *state)
+{
+	uint64_t r = next_random(state);
+
+	switch (r % 5) {
+	case 0: return 0;
+	case 1: return LVMM_VIRTIO_BASE + ((r >> 8) & 0xfff0);
+	case 2: return ram_end - 8;
+	case 3: return ram_end + ((r >> 8) & 0xffff0);
+	default: return ~0ULL - 0xfff;
+	}
+}
+
+/* Queue 0 at addresses outside RAM: refused with DEVICE_NEEDS_RESET. true if it was. */
+static bool virtio_rings_outside_ram(uint64_t base, uint64_t *state)
+{
+	if (!virtio_bring_up_to_queue(base))
+		return true; /* no queue to set up: nothing to refuse */
+	virtio_write64(base, VIRTIO_QUEUE_DESC, address_outside_ram(state));
+	virtio_write64(base, VIRTIO_QUEUE_DRIVER, address_outside_ram(state));
+	virtio_write64(base, VIRTIO_QUEUE_DEVICE, address_outside_ram(state));
+	virtio_write(base, VIRTIO_QUEUE_READY, 1);
+	return (virtio_read(base, VIRTIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET) != 0;
+}
+
+/* Queue 0 live on random rings in ring_area, notified; true if the device stopped on them. */
+static bool virtio_random_rings(uint64_t base, uint64_t *state)
+{
+	uint64_t area = (uint64_t)(uintptr_t)ring_area, data = area + RING_DATA_OFFSET;
+	uint32_t size = virtio_bring_up_to_queue(base);
+	uint64_t deadline;
+
+	if (!size)
+		return false;
+	if (size > 256)
+		size = 256; /* the table (16 bytes each) and the rings fit below the data */
+	virtio_write(base, VIRTIO_QUEUE_NUM, size);
+	for (unsigned int i = 0; i < RING_AREA_BYTES; i++)
+		ring_area[i] = 0;
+	for (uint32_t i = 0; i < size; i++) {
+		uint8_t *descriptor = ring_area + 16 * i;
+		uint64_t r = next_random(state), address, length;
+		uint16_t flags = (uint16_t)((r >> 8) & (VRING_DESC_F_NEXT | VRING_DESC_F_WRITE));
+		uint16_t next = (uint16_t)((r >> 16) % (size + 2)); /* loops, and past the table */
+
+		if ((r & 3) == 0) { /* outside RAM, any length, perhaps as an indirect table */
+			address = address_outside_ram(state);
+			length = next_random(state) & ((r >> 2) & 1 ? 0xffffffffu : 0xfff);
+			if ((r >> 3) & 1)
+				flags |= VRING_DESC_F_INDIRECT;
+		} else { /* inside the data area: what a device writes stays there */
+			uint64_t offset = next_random(state) % (RING_AREA_BYTES - RING_DATA_OFFSET);
+
+			address = data + offset;
+			length = (r >> 24) & 1 ? 0 : next_random(state) % (RING_AREA_BYTES - RING_DATA_OFFSET - offset + 1);
+		}
+		for (unsigned int b = 0; b < 8; b++)
+			descriptor[b] = (uint8_t)(address >> (8 * b));
+		for (unsigned int b = 0; b < 4; b++)
+			descriptor[8 + b] = (uint8_t)(length >> (8 * b));
+		descriptor[12] = (uint8_t)flags;
+		descriptor[13] = (uint8_t)(flags >> 8);
+		descriptor[14] = (uint8_t)next;
+		descriptor[15] = (uint8_t)(next >> 8);
+	}
+	/* The driver area at 0x1000: flags 0, a random index, random heads; the device area at
+	 * 0x1800, zero. */
+	{
+		uint8_t *avail = ring_area + 0x1000;
+		uint64_t r = next_random(state);
+		/* Mostly a few entries ahead, so that the device walks the chains; sometimes any
+		 * index at all. */
+		uint16_t index = (uint16_t)((r & 7) ? 1 + (r >> 3) % size : r >> 16);
+
+		avail[2] = (uint8_t)index;
+		avail[3] = (uint8_t)(index >> 8);
+		for (uint32_t i = 0; i < size; i++) {
+			uint16_t head = (uint16_t)(next_random(state) % (size + 2));
+
+			avail[4 + 2 * i] = (uint8_t)head;
+			avail[5 + 2 * i] = (uint8_t)(head >> 8);
+		}
+	}
+	memory_barrier();
+	virtio_write64(base, VIRTIO_QUEUE_DESC, area);
+	virtio_write64(base, VIRTIO_QUEUE_DRIVER, area + 0x1000);
+	virtio_write64(base, VIRTIO_QUEUE_DEVICE, area + 0x1800);
+	virtio_write(base, VIRTIO_QUEUE_READY, 1);
+	virtio_write(base, VIRTIO_STATUS, 3 | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+	virtio_write(base, VIRTIO_QUEUE_NOTIFY, 0);
+	/* The device's I/O thread takes the notification: give it a moment to object. */
+	deadline = counter_read() + counter_frequency() / 20;
+	while (counter_read() < deadline)
+		if (virtio_read(base, VIRTIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET)
+			return true;
+	return false;
+}
+
+/* Every virtio device, as a hostile driver (boot CPU, the others done); reset afterwards. */
+static void attack_virtio_rings(uint64_t *state)
+{
+	uint64_t devices = 0, refused = 0, stopped = 0;
+
+	for (uint64_t slot = 0; slot < LVMM_VIRTIO_SLOTS; slot++) {
+		uint64_t base = LVMM_VIRTIO_BASE + slot * LVMM_VIRTIO_STRIDE;
+
+		if (virtio_read(base, VIRTIO_MAGIC_VALUE) != 0x74726976 || !virtio_read(base, VIRTIO_DEVICE_ID))
+			continue;
+		devices++;
+		refused += virtio_rings_outside_ram(base, state);
+		stopped += virtio_random_rings(base, state);
+		virtio_write(base, VIRTIO_STATUS, 0);
+	}
+	guest_report("hostile_virtio_devices", devices);
+	guest_report("hostile_virtio_rings_outside_ram_refused", refused);
+	guest_report("hostile_virtio_random_rings_stopped", stopped);
+}
+
 static void attack(unsigned int cpu)
 {
 	uint64_t state = counter_read() ^ (0x9e3779b97f4a7c15ULL * (cpu + 1));
@@ -222,5 +409,10 @@ void guest_main(uint64_t dtb)
 	for (unsigned int n = 1; n < cpu_count; n++)
 		wait_until(&finished[n], 1, 300 * counter_frequency());
 	guest_report("hostile_boot_cpus", cpu_count);
+	{
+		uint64_t state = counter_read() | 1;
+
+		attack_virtio_rings(&state);
+	}
 	psci_system_reset();
 }

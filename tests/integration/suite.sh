@@ -283,7 +283,18 @@ waited=0
 while kill -0 $pid 2>/dev/null && [ $waited -lt 50 ]; do sleep 0.1; waited=$((waited + 1)); done
 kill -KILL $pid 2>/dev/null; wait $pid; STATUS=$?
 set -- $first $second
+# Each boot's hostile driver: every device (rng, disk, console) refuses queue 0 outside RAM.
+hostile_reports() { tr -d '\r' < /tmp/hostile.out | sed -n "s/^report $1=//p" | sort -n | uniq -c | tr -s ' \n' ' '; }
+virtio_devices=$(hostile_reports hostile_virtio_devices)
+virtio_refused=$(hostile_reports hostile_virtio_rings_outside_ram_refused)
+virtio_stopped=$(hostile_reports hostile_virtio_random_rings_stopped)
 echo "measure hostile_reboots=$1,$5 fds=$2,$6 threads=$3,$7 rss_kb=$4,$8 stop_ms=$((waited * 100)) stderr_bytes=$(wc -c < /tmp/hostile.err)"
+echo "measure hostile_virtio (count value): devices=[$virtio_devices] refused_outside_ram=[$virtio_refused] random_rings_stopped=[$virtio_stopped]"
+# Every boot that got as far saw 3 devices and had all 3 refuse (a boot cut by the SIGTERM
+# may lack its later lines: "count value" pairs, all values 3).
+if echo "$virtio_devices" | grep -Eq '^ ?[0-9]+ 3 ?$' && echo "$virtio_refused" | grep -Eq '^ ?[0-9]+ 3 ?$'; then
+	ok "hostile guest: each boot's 3 virtio devices refuse queue 0 outside RAM ($virtio_refused boots x devices)"
+else not_ok "hostile guest: virtio devices per boot [$virtio_devices], refused outside RAM [$virtio_refused]"; fi
 if [ "$alive" = yes ] && [ "$5" -ge $(( $1 + 8 )) ] && [ "$6" -le "$2" ] && [ "$7" -le "$3" ] &&
    [ "${8:-0}" -le $(( ${4:-0} * 5 / 4 + 2048 )) ] && [ "$STATUS" = 143 ] && [ $waited -le 10 ] &&
    [ "$(wc -c < /tmp/hostile.err)" -lt 1048576 ]; then
