@@ -752,7 +752,7 @@ def sandbox_section(data, out, stats_tool, lines):
                      [f"{runs[k]:.6f}" for k in sorted(runs)])
     lines.append("Wall time from exec to exit (`launch-timed`) of `lvmm sandbox -k Image -- true` "
                  "(boot, the 9p root, the sandbox's consoles and init, `true` exec'd from the "
-                 "host's root over 9p, power-off) against `lvmm run -k Image -i poweroff-initrd "
+                 "host's root over 9p, its status ending the VM) against `lvmm run -k Image -i poweroff-initrd "
                  "-p quiet`, the same kernel with an initrd whose init powers off at once "
                  "(bench/tools/poweroff_init.c): the difference is the sandbox's own cost. Both "
                  f"{info.get('guest_cpus', '?')} vCPU, {info.get('mem_mib', '?')} MiB, the kernel's "
