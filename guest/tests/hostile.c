@@ -13,9 +13,8 @@
  * area or outside RAM, so that a device that does write only hits the scratch area.
  * Left alone, because they end lvmm by design or the guest by its own hand: guest RAM (its own
  * code), pvpanic writes (a documented panic), the test device's command register, CPU_OFF,
- * CPU_SUSPEND, SYSTEM_OFF/RESET from the random calls; the GIC's registers beyond reads (they
- * are KVM's, and the guest would only silence its own interrupts); accesses are aligned (an
- * unaligned access to Device memory faults in the guest itself, the MMU being off).
+ * CPU_SUSPEND, SYSTEM_OFF/RESET from the random calls; accesses are aligned (an unaligned
+ * access to Device memory faults in the guest itself, the MMU being off).
  */
 #include "guest.h"
 #include "lvmm/arm_memory_map.h"
@@ -29,7 +28,8 @@ struct window {
 	bool writable;
 };
 
-/* lvmm's windows and the holes around them; the GICs are KVM's, not lvmm's: read only. */
+/* lvmm's windows, the GIC's (KVM's own emulation, written too: a guest that scrambles its
+ * interrupt controller must not take lvmm with it) and the holes around them. */
 static const struct window windows[] = {
 	{ 0x00000000, 0x01000000, true },                 /* below the devices: unmapped */
 	{ LVMM_UART_BASE, LVMM_UART_SIZE, true },
@@ -42,7 +42,8 @@ static const struct window windows[] = {
 	{ LVMM_PVSCHED_BASE, LVMM_PVSCHED_SIZE, true },   /* memory with --pvsched */
 	{ LVMM_PVTIME_BASE, LVMM_PVTIME_SIZE, true },     /* memory: the steal-time records */
 	{ 0x04020000, 0x03fe0000, true },                 /* unmapped */
-	{ LVMM_GIC_DIST_BASE, 0x00100000, false },
+	{ LVMM_GIC_DIST_BASE, 0x00100000, true },         /* distributor (the rest unmapped) */
+	{ LVMM_GICV3_REDIST_BASE, 0x01f00000, true },     /* redistributors, then unmapped */
 	{ 0x0a000000, 0x76000000, true },                 /* unmapped, up to RAM */
 };
 
@@ -114,8 +115,8 @@ static void hammer_mmio(uint64_t *state)
 	uint64_t offset = (next_random(state) % w->size) & ~(uint64_t)(width - 1);
 	bool write = (r >> 8) & 1;
 
-	if (w->base == LVMM_GIC_DIST_BASE)
-		width = 4, offset &= ~3ULL;
+	if (w->base == LVMM_GIC_DIST_BASE || w->base == LVMM_GICV3_REDIST_BASE)
+		width = 4, offset &= ~3ULL; /* 32-bit, as every GIC register takes */
 	if (w->base == LVMM_VIRTIO_BASE && write) {
 		offset = (offset & ~(LVMM_VIRTIO_STRIDE - 1)) +
 			 virtio_writable[(r >> 16) % (sizeof(virtio_writable) / sizeof(virtio_writable[0]))];

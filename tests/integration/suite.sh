@@ -293,7 +293,7 @@ echo "measure hostile_virtio (count value): devices=[$virtio_devices] refused_ou
 # Every boot that got as far saw 3 devices and had all 3 refuse (a boot cut by the SIGTERM
 # may lack its later lines: "count value" pairs, all values 3).
 if echo "$virtio_devices" | grep -Eq '^ ?[0-9]+ 3 ?$' && echo "$virtio_refused" | grep -Eq '^ ?[0-9]+ 3 ?$'; then
-	ok "hostile guest: each boot's 3 virtio devices refuse queue 0 outside RAM ($virtio_refused boots x devices)"
+	ok "hostile guest: each boot's 3 virtio devices refuse queue 0 outside RAM (boots, devices:$virtio_refused)"
 else not_ok "hostile guest: virtio devices per boot [$virtio_devices], refused outside RAM [$virtio_refused]"; fi
 if [ "$alive" = yes ] && [ "$5" -ge $(( $1 + 8 )) ] && [ "$6" -le "$2" ] && [ "$7" -le "$3" ] &&
    [ "${8:-0}" -le $(( ${4:-0} * 5 / 4 + 2048 )) ] && [ "$STATUS" = 143 ] && [ $waited -le 10 ] &&
