@@ -421,6 +421,7 @@ int virtio_mmio_create(struct virtio_mmio *transport, struct device *device,
 int virtio_mmio_start(struct virtio_mmio *transport, char *err, size_t err_size)
 {
 	int ret = pthread_create(&transport->thread, NULL, virtio_mmio_thread, transport);
+	char name[16];
 
 	if (ret) {
 		snprintf(err, err_size, "starting the I/O thread of the %s failed: %s",
@@ -428,6 +429,10 @@ int virtio_mmio_start(struct virtio_mmio *transport, char *err, size_t err_size)
 		return -1;
 	}
 	transport->thread_started = true;
+	/* So that top -H and /proc/PID/task tell the devices' threads from the vCPUs' (the kernel
+	 * keeps 15 characters: "lvmm-virtio-blk"). */
+	snprintf(name, sizeof(name), "lvmm-%s", virtio_mmio_name(transport));
+	pthread_setname_np(transport->thread, name);
 	return 0;
 }
 

@@ -654,6 +654,7 @@ placed_boot() {
 	waited=0
 	while ! grep -q "init reached" "$OUT" && [ $waited -lt 120 ]; do sleep 1; waited=$((waited + 1)); done
 	PLACED=$(vcpu_affinities $pid)
+	THREAD_NAMES=$(cat /proc/$pid/task/*/comm 2>/dev/null | sort | tr '\n' ' ')
 	MAIN_PLACED=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/$pid/status)
 	kill -TERM $pid; wait $pid
 }
@@ -661,6 +662,14 @@ placed_boot -c 2 --vcpu-affinity 1
 if [ "$PLACED" = "lvmm-vcpu0=1 lvmm-vcpu1=1 " ] && [ "$MAIN_PLACED" = "0-$(($(nproc) - 1))" ]; then
 	ok "placement: --vcpu-affinity 1 pins every vCPU thread to CPU 1 and leaves lvmm's other threads free"
 else not_ok "placement: --vcpu-affinity 1: vCPU threads '$PLACED' (wanted both on 1), main thread '$MAIN_PLACED'"; fi
+placed_boot -c 1 --rng --console virtio
+named=0
+for name in lvmm-vcpu0 lvmm-virtio-con lvmm-virtio-rng; do
+	case " $THREAD_NAMES" in *" $name "*) named=$((named + 1)) ;; esac
+done
+if [ $named = 3 ]; then
+	ok "threads: each device's I/O thread is named after its device ($THREAD_NAMES)"
+else not_ok "threads: wanted lvmm-vcpu0, lvmm-virtio-con and lvmm-virtio-rng among '$THREAD_NAMES'"; fi
 placed_boot -c 2 --vcpu-affinity 0:1 --vcpu-affinity 1:0
 if [ "$PLACED" = "lvmm-vcpu0=1 lvmm-vcpu1=0 " ]; then
 	ok "placement: --vcpu-affinity VCPU:CPULIST pins each vCPU to its own CPU"
