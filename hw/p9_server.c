@@ -365,42 +365,44 @@ static int op_walk(struct p9_call *call)
 struct p9_operation {
 	int (*serve)(struct p9_call *call);
 	bool changes;                 /* refused (EROFS) on a read-only share */
+	const char *name;             /* for the count of requests served, at debug level */
 };
 
 static const struct p9_operation operations[256] = {
-	[P9_TVERSION] = { op_version, false },
-	[P9_TATTACH] = { op_attach, false },
-	[P9_TFLUSH] = { op_flush, false },
-	[P9_TWALK] = { op_walk, false },
-	[P9_TCLUNK] = { op_clunk, false },
-	[P9_TGETATTR] = { p9_op_getattr, false },
-	[P9_TSETATTR] = { p9_op_setattr, true },
-	[P9_TSTATFS] = { p9_op_statfs, false },
-	[P9_TREADLINK] = { p9_op_readlink, false },
-	[P9_TLOCK] = { p9_op_lock, false },
-	[P9_TGETLOCK] = { p9_op_getlock, false },
-	[P9_TXATTRWALK] = { p9_op_xattr, false },
-	[P9_TXATTRCREATE] = { p9_op_xattr, false },
-	[P9_TLOPEN] = { p9_op_lopen, false },       /* refuses writing opens itself */
-	[P9_TLCREATE] = { p9_op_lcreate, true },
-	[P9_TREAD] = { p9_op_read, false },
-	[P9_TWRITE] = { p9_op_write, true },
-	[P9_TREADDIR] = { p9_op_readdir, false },
-	[P9_TFSYNC] = { p9_op_fsync, false },
-	[P9_TMKDIR] = { p9_op_mkdir, true },
-	[P9_TSYMLINK] = { p9_op_symlink, true },
-	[P9_TMKNOD] = { p9_op_mknod, true },
-	[P9_TLINK] = { p9_op_link, true },
-	[P9_TUNLINKAT] = { p9_op_unlinkat, true },
-	[P9_TRENAMEAT] = { p9_op_renameat, true },
-	[P9_TRENAME] = { p9_op_rename, true },
-	[P9_TREMOVE] = { p9_op_remove, false },     /* clunks its fid even on a read-only share */
+	[P9_TVERSION] = { op_version, false, "version" },
+	[P9_TATTACH] = { op_attach, false, "attach" },
+	[P9_TFLUSH] = { op_flush, false, "flush" },
+	[P9_TWALK] = { op_walk, false, "walk" },
+	[P9_TCLUNK] = { op_clunk, false, "clunk" },
+	[P9_TGETATTR] = { p9_op_getattr, false, "getattr" },
+	[P9_TSETATTR] = { p9_op_setattr, true, "setattr" },
+	[P9_TSTATFS] = { p9_op_statfs, false, "statfs" },
+	[P9_TREADLINK] = { p9_op_readlink, false, "readlink" },
+	[P9_TLOCK] = { p9_op_lock, false, "lock" },
+	[P9_TGETLOCK] = { p9_op_getlock, false, "getlock" },
+	[P9_TXATTRWALK] = { p9_op_xattr, false, "xattrwalk" },
+	[P9_TXATTRCREATE] = { p9_op_xattr, false, "xattrcreate" },
+	[P9_TLOPEN] = { p9_op_lopen, false, "lopen" },       /* refuses writing opens itself */
+	[P9_TLCREATE] = { p9_op_lcreate, true, "lcreate" },
+	[P9_TREAD] = { p9_op_read, false, "read" },
+	[P9_TWRITE] = { p9_op_write, true, "write" },
+	[P9_TREADDIR] = { p9_op_readdir, false, "readdir" },
+	[P9_TFSYNC] = { p9_op_fsync, false, "fsync" },
+	[P9_TMKDIR] = { p9_op_mkdir, true, "mkdir" },
+	[P9_TSYMLINK] = { p9_op_symlink, true, "symlink" },
+	[P9_TMKNOD] = { p9_op_mknod, true, "mknod" },
+	[P9_TLINK] = { p9_op_link, true, "link" },
+	[P9_TUNLINKAT] = { p9_op_unlinkat, true, "unlinkat" },
+	[P9_TRENAMEAT] = { p9_op_renameat, true, "renameat" },
+	[P9_TRENAME] = { p9_op_rename, true, "rename" },
+	[P9_TREMOVE] = { p9_op_remove, false, "remove" },     /* clunks its fid even on a read-only share */
 };
 
 static int dispatch(struct p9_call *call)
 {
 	const struct p9_operation *operation = &operations[call->type];
 
+	call->server->served[call->type]++;
 	if (!operation->serve)
 		return EOPNOTSUPP; /* Tauth, the 9P2000 and 9P2000.u messages, replies, unknowns */
 	if (!call->server->versioned && call->type != P9_TVERSION)
@@ -538,10 +540,38 @@ struct p9_server *p9_server_create(int root_fd, const char *tag, const char *dir
 	return server;
 }
 
+/* What the guest asked of the share, by message type: where a slow command's time went
+ * (--loglevel debug). */
+static void log_served(const struct p9_server *server)
+{
+	char summary[1024];
+	size_t used = 0;
+	uint64_t total = 0, other = 0;
+
+	if (!log_enabled(LOG_DEBUG))
+		return;
+	summary[0] = '\0';
+	for (unsigned int type = 0; type < 256; type++) {
+		const char *name = operations[type].name;
+
+		if (!server->served[type])
+			continue;
+		total += server->served[type];
+		if (!name)
+			other += server->served[type];
+		else if (used < sizeof(summary))
+			used += (size_t)snprintf(summary + used, sizeof(summary) - used, ", %s %u",
+						 name, server->served[type]);
+	}
+	log_debug("9p share %s: served %llu requests%s, other %llu", server->tag,
+		  (unsigned long long)total, summary, (unsigned long long)other);
+}
+
 void p9_server_destroy(struct p9_server *server)
 {
 	if (!server)
 		return;
+	log_served(server);
 	p9_fid_table_clear(&server->fids);
 	close(server->root_fd);
 	free(server->directory);

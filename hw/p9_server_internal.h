@@ -36,6 +36,7 @@ struct p9_server {
 	uint8_t *reply;              /* the reply, but for Rread's data (P9_MAX_MSIZE) */
 	uint8_t *scratch;            /* getdents64's entries, a link's target (P9_MAX_MSIZE) */
 	struct iovec data[P9_MAX_DATA_SEGMENTS];
+	uint32_t served[256];        /* requests by message type, for the debug log */
 };
 
 /* One request being served. */
