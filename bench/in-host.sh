@@ -143,7 +143,8 @@ fi
 
 # --- devices (the report's section 5): virtio-blk against its image, and the console --------
 # It runs before the A/B, so that a run bench/run.sh --resume completes keeps its figures.
-# Block: block-io (guest/workloads/block_io.c) runs the same four commands in a guest against
+# Block: block-io (guest/workloads/block_io.c) runs the same eight commands (four kinds of I/O,
+# each with 1 and with 4 requests in flight) in a guest against
 # its virtio-blk disk (/dev/vda, O_DIRECT, lvmm.action=block-bench) and here, directly, on the
 # disk's image file (O_DIRECT where this filesystem takes it: the limit lvmm can approach).
 # Host and guest take turns, the first of them alternating by round.
@@ -157,15 +158,17 @@ DISK=/tmp/bench-disk.img
 FLOOD=/tmp/bench-flood.txt
 EMPTY=/tmp/bench-empty.txt
 BLOCK_IO="$PAYLOAD/block-io"
-dev_block_host() { # RUN: the four block-io commands on the image file
-	for mode in seqread seqwrite randread randwrite; do
-		case $mode in
-		seq*) block=1048576 bytes=$DEV_SEQ_BYTES ;;
-		*) block=4096 bytes=$DEV_RAND_BYTES ;;
-		esac
-		if run_logged 600 "$BLOCK_IO" -f "$DISK" -m $mode -b $block -s "$bytes" $host_direct; then
-			sed -n "s/^blockio: /bench devices-block side=host run=$1 /p" "$OUT"
-		fi
+dev_block_host() { # RUN: the eight block-io commands on the image file
+	for depth in 1 4; do
+		for mode in seqread seqwrite randread randwrite; do
+			case $mode in
+			seq*) block=1048576 bytes=$DEV_SEQ_BYTES ;;
+			*) block=4096 bytes=$DEV_RAND_BYTES ;;
+			esac
+			if run_logged 600 "$BLOCK_IO" -f "$DISK" -m $mode -b $block -s "$bytes" -q $depth $host_direct; then
+				sed -n "s/^blockio: /bench devices-block side=host run=$1 /p" "$OUT"
+			fi
+		done
 	done
 }
 dev_block_guest() { # RUN: one boot that runs them against /dev/vda

@@ -616,13 +616,18 @@ def ab_section(data, out, stats_tool, env, lines):
                         if len(narrow) < len(widths) else ".") + "\n")
 
 
-# (mode, field, label, unit, target): the block figures, guest against host. The target is the
-# share of the host's figure lvmm aims for (issue 11), stated and checked here, asserted nowhere.
+# (mode, depth, field, label, unit, target): the block figures, guest against host, each kind
+# of I/O with one request in flight and with 4 (block-io -q). The target is the share of the
+# host's figure lvmm aims for (issue 11), stated and checked here, asserted nowhere.
 DEV_BLOCK_METRICS = [
-    ("seqread", "mib_per_s", "sequential read, 1 MiB blocks", "MiB/s", 0.8),
-    ("seqwrite", "mib_per_s", "sequential write, 1 MiB blocks, then fdatasync", "MiB/s", 0.8),
-    ("randread", "iops", "random read, 4 KiB blocks", "IOPS", None),
-    ("randwrite", "iops", "random write, 4 KiB blocks, then fdatasync", "IOPS", None),
+    ("seqread", 1, "mib_per_s", "sequential read, 1 MiB blocks", "MiB/s", 0.8),
+    ("seqwrite", 1, "mib_per_s", "sequential write, 1 MiB blocks, then fdatasync", "MiB/s", 0.8),
+    ("randread", 1, "iops", "random read, 4 KiB blocks", "IOPS", None),
+    ("randwrite", 1, "iops", "random write, 4 KiB blocks, then fdatasync", "IOPS", None),
+    ("seqread", 4, "mib_per_s", "sequential read, 1 MiB blocks, 4 in flight", "MiB/s", 0.8),
+    ("seqwrite", 4, "mib_per_s", "sequential write, 1 MiB blocks, 4 in flight, then fdatasync", "MiB/s", 0.8),
+    ("randread", 4, "iops", "random read, 4 KiB blocks, 4 in flight", "IOPS", None),
+    ("randwrite", 4, "iops", "random write, 4 KiB blocks, 4 in flight, then fdatasync", "IOPS", None),
 ]
 DEV_CONSOLES = [("serial", "8250 UART (ttyS0)"), ("virtio", "virtio-console (hvc0)"),
                 ("host", "limit: the emulated host's cat into a tmpfs file")]
@@ -662,21 +667,27 @@ def devices_section(data, out, lines):
                  f"{int(info.get('seq_bytes', 0)) >> 20 or info.get('seq_bytes', '?')} MiB in 1 MiB "
                  f"blocks; random: {int(info.get('rand_bytes', 0)) // 4096 or '?'} blocks of 4 KiB at "
                  "offsets from a fixed-seed xorshift over the whole disk (so both sides touch the "
-                 "same blocks in the same order); writes end with fdatasync, inside the timed "
+                 "same blocks in the same order). Each kind runs with one request in flight and "
+                 "then with 4 (`block-io -q 4`: 4 threads take the blocks in order from one "
+                 "counter, as fio's iodepth, so the stream stays sequential while the device sees "
+                 "4 requests at once). Writes end with fdatasync, inside the timed "
                  "interval (in the guest a FLUSH to lvmm). Host and guest take turns, "
                  f"{info.get('runs', '?')} round(s), the one that goes first alternating. The ratio "
                  "is the guest's median over the host's median; the per-round ratios divide the "
-                 "two runs of one round. Raw values: data/devices_block_<mode>_<metric>_<side>.txt, "
+                 "two runs of one round. Raw values: data/devices_block_<mode>[-q4]_<metric>_<side>.txt, "
                  "one run per line.\n")
     lines.append("| I/O | unit | guest: median (n) | host, same image: median (n) | guest / host | per-round guest / host | target |")
     lines.append("|---|---|---:|---:|---:|---|---|")
-    for mode, field, label, unit, target in DEV_BLOCK_METRICS:
+    for mode, depth, field, label, unit, target in DEV_BLOCK_METRICS:
         sides = {}
+        # Runs from before block-io had -q printed no depth: one request in flight.
+        name = mode if depth == 1 else f"{mode}-q{depth}"
         for side in ("guest", "host"):
             runs = {int(r["run"]): float(r[field]) for r in block
-                    if r.get("side") == side and r.get("mode") == mode and field in r}
+                    if r.get("side") == side and r.get("mode") == mode and field in r
+                    and int(r.get("depth", "1")) == depth}
             sides[side] = runs
-            write_values(os.path.join(out, "data", f"devices_block_{mode}_{field}_{side}.txt"),
+            write_values(os.path.join(out, "data", f"devices_block_{name}_{field}_{side}.txt"),
                          [runs[k] for k in sorted(runs)])
         guest, host = sides["guest"], sides["host"]
         if not guest or not host:

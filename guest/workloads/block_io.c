@@ -2,15 +2,20 @@
 // device, BYTES in all, timed (our own code, a small fio). The bench runs it in the guest
 // against a virtio-blk disk and on the host against the disk's image file, with the same
 // arguments, so both do the same work: random offsets come from a fixed-seed xorshift.
-//   block-io -f PATH -m seqread|seqwrite|randread|randwrite [-b BLOCK] [-s BYTES] [-d]
+//   block-io -f PATH -m seqread|seqwrite|randread|randwrite [-b BLOCK] [-s BYTES] [-d] [-q DEPTH]
 // Offsets cover PATH's whole size (sequential I/O wraps around at its end); writes end with
 // fdatasync(), inside the timed interval. -d opens PATH with O_DIRECT (buffers are aligned;
 // with -d, BLOCK must be a multiple of 512); a PATH that refuses O_DIRECT is an error that
 // says so, not a silent fallback. PATH must exist: block-io neither creates nor grows it.
-// Prints: blockio: mode=M block=B bytes=N seconds=S mib_per_s=X iops=Y direct=0|1
+// -q DEPTH keeps up to DEPTH requests in flight (default 1), as fio's iodepth: DEPTH threads
+// take the blocks in order from one counter, so the stream stays sequential (or follows the
+// same random sequence) while a device sees DEPTH requests at once.
+// Prints: blockio: mode=M block=B bytes=N seconds=S mib_per_s=X iops=Y direct=0|1 depth=D
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +28,13 @@
 #define DEFAULT_BYTES (64UL << 20)
 #define MAX_BLOCK (64UL << 20)
 #define ALIGNMENT 4096UL
+#define MAX_DEPTH 64UL
 #define SEED 0x9e3779b97f4a7c15ULL
 
 const char workload_name[] = "block-io";
 const char workload_usage[] =
-	"usage: block-io -f PATH -m seqread|seqwrite|randread|randwrite [-b BLOCK] [-s BYTES] [-d]";
+	"usage: block-io -f PATH -m seqread|seqwrite|randread|randwrite [-b BLOCK] [-s BYTES] [-d] "
+	"[-q DEPTH]";
 
 static uint64_t xorshift64(uint64_t *state)
 {
@@ -60,25 +67,70 @@ static void transfer(int fd, int writing, char *buffer, size_t block, off_t offs
 	}
 }
 
+// What the DEPTH threads share: the next block to take and, for random offsets, the one
+// generator, so the offsets come in the same order whatever the depth.
+struct stream {
+	int fd, writing, random_offsets;
+	size_t block;
+	unsigned long count, blocks;
+	atomic_ulong next;
+	pthread_mutex_t lock;
+	uint64_t state;
+};
+
+static void *stream_worker(void *argument)
+{
+	struct stream *stream = argument;
+	char *buffer;
+
+	if (posix_memalign((void **)&buffer, ALIGNMENT, stream->block) != 0) {
+		errno = ENOMEM;
+		die("posix_memalign");
+	}
+	// Not zeroes: a write of zeroes could be taken for a discard somewhere on the way.
+	for (size_t i = 0; i < stream->block; i++)
+		buffer[i] = (char)('a' + i % 26);
+	for (;;) {
+		unsigned long index, taken;
+
+		if (stream->random_offsets) {
+			pthread_mutex_lock(&stream->lock);
+			taken = atomic_fetch_add(&stream->next, 1);
+			index = (unsigned long)(xorshift64(&stream->state) % stream->blocks);
+			pthread_mutex_unlock(&stream->lock);
+		} else {
+			taken = atomic_fetch_add(&stream->next, 1);
+			index = taken % stream->blocks;
+		}
+		if (taken >= stream->count)
+			break;
+		transfer(stream->fd, stream->writing, buffer, stream->block,
+			 (off_t)index * (off_t)stream->block);
+	}
+	free(buffer);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = NULL, *mode = NULL;
-	unsigned long block = DEFAULT_BLOCK, bytes = DEFAULT_BYTES;
-	int direct = 0, writing, random_offsets, fd, option;
-	uint64_t state = SEED, start, end;
-	unsigned long count, blocks;
-	char *buffer;
+	unsigned long block = DEFAULT_BLOCK, bytes = DEFAULT_BYTES, depth = 1;
+	int direct = 0, option;
+	struct stream stream = { .lock = PTHREAD_MUTEX_INITIALIZER, .state = SEED };
+	pthread_t threads[MAX_DEPTH];
+	uint64_t start, end;
 	off_t size;
 	double seconds;
 
-	while ((option = getopt(argc, argv, ":f:m:b:s:d")) != -1) {
+	while ((option = getopt(argc, argv, ":f:m:b:s:dq:")) != -1) {
 		switch (option) {
 		case 'f': path = optarg; break;
 		case 'm': mode = optarg; break;
 		case 'b': block = parse_count("-b", optarg, 1, MAX_BLOCK); break;
 		case 's': bytes = parse_count("-s", optarg, 1, 1UL << 40); break;
 		case 'd': direct = 1; break;
-		default: option_error(":f:m:b:s:d");
+		case 'q': depth = parse_count("-q", optarg, 1, MAX_DEPTH); break;
+		default: option_error(":f:m:b:s:dq:");
 		}
 	}
 	if (optind != argc)
@@ -88,62 +140,58 @@ int main(int argc, char **argv)
 	if (!mode)
 		usage_error("missing", 'm');
 	if (!strcmp(mode, "seqread") || !strcmp(mode, "seqwrite"))
-		random_offsets = 0;
+		stream.random_offsets = 0;
 	else if (!strcmp(mode, "randread") || !strcmp(mode, "randwrite"))
-		random_offsets = 1;
+		stream.random_offsets = 1;
 	else
 		usage_error("unknown mode after", 'm');
-	writing = strstr(mode, "write") != NULL;
+	stream.writing = strstr(mode, "write") != NULL;
 	if (direct && block % 512)
 		usage_error("-d needs a multiple of 512 for", 'b');
 	if (bytes < block)
 		usage_error("fewer bytes than one block in", 's');
 
-	fd = open(path, (writing ? O_WRONLY : O_RDONLY) | O_CLOEXEC | (direct ? O_DIRECT : 0));
-	if (fd < 0 && direct && errno == EINVAL) {
+	stream.fd = open(path, (stream.writing ? O_WRONLY : O_RDONLY) | O_CLOEXEC |
+			 (direct ? O_DIRECT : 0));
+	if (stream.fd < 0 && direct && errno == EINVAL) {
 		fprintf(stderr, "block-io: %s refuses O_DIRECT (%s): run without -d\n", path,
 			strerror(errno));
 		exit(1);
 	}
-	if (fd < 0)
+	if (stream.fd < 0)
 		die(path);
 	// The size of a regular file or of a block device alike.
-	size = lseek(fd, 0, SEEK_END);
+	size = lseek(stream.fd, 0, SEEK_END);
 	if (size < 0)
 		die("lseek");
-	blocks = (unsigned long)size / block;
-	if (blocks == 0) {
+	stream.block = block;
+	stream.blocks = (unsigned long)size / block;
+	if (stream.blocks == 0) {
 		fprintf(stderr, "block-io: %s has %lld bytes, less than one block of %lu\n", path,
 			(long long)size, block);
 		exit(1);
 	}
-	if (posix_memalign((void **)&buffer, ALIGNMENT, block) != 0) {
-		errno = ENOMEM;
-		die("posix_memalign");
-	}
-	// Not zeroes: a write of zeroes could be taken for a discard somewhere on the way.
-	for (unsigned long i = 0; i < block; i++)
-		buffer[i] = (char)('a' + i % 26);
-	count = bytes / block;
+	stream.count = bytes / block;
 
 	start = now_ns();
-	for (unsigned long i = 0; i < count; i++) {
-		unsigned long index = random_offsets ? (unsigned long)(xorshift64(&state) % blocks)
-						     : i % blocks;
-
-		transfer(fd, writing, buffer, block, (off_t)index * (off_t)block);
+	for (unsigned long i = 0; i < depth; i++) {
+		errno = pthread_create(&threads[i], NULL, stream_worker, &stream);
+		if (errno != 0)
+			die("pthread_create");
 	}
-	if (writing && fdatasync(fd) != 0)
+	for (unsigned long i = 0; i < depth; i++)
+		pthread_join(threads[i], NULL);
+	if (stream.writing && fdatasync(stream.fd) != 0)
 		die("fdatasync");
 	end = now_ns();
-	if (close(fd) != 0)
+	if (close(stream.fd) != 0)
 		die("close");
-	free(buffer);
 	seconds = (end - start) / 1e9;
 	if (seconds <= 0)
 		seconds = 1e-9;
-	printf("blockio: mode=%s block=%lu bytes=%lu seconds=%.6f mib_per_s=%.2f iops=%.1f direct=%d\n",
-	       mode, block, count * block, seconds, count * block / seconds / 1048576.0,
-	       count / seconds, direct);
+	printf("blockio: mode=%s block=%lu bytes=%lu seconds=%.6f mib_per_s=%.2f iops=%.1f direct=%d "
+	       "depth=%lu\n",
+	       mode, block, stream.count * block, seconds,
+	       stream.count * block / seconds / 1048576.0, stream.count / seconds, direct, depth);
 	return 0;
 }
