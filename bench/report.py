@@ -759,8 +759,10 @@ def sandbox_section(data, out, stats_tool, lines):
         runs = {int(r["run"]): float(r["seconds"]) for r in data["sandbox"]
                 if r.get("side") == side and "seconds" in r and "run" in r}
         sides[side] = runs
-        write_values(os.path.join(out, "data", f"sandbox_seconds_{side}.txt"),
-                     [f"{runs[k]:.6f}" for k in sorted(runs)])
+        # A report of other sections alone (BENCH_FULL_SECTIONS) leaves no empty data files.
+        if runs:
+            write_values(os.path.join(out, "data", f"sandbox_seconds_{side}.txt"),
+                         [f"{runs[k]:.6f}" for k in sorted(runs)])
     lines.append("Wall time from exec to exit (`launch-timed`) of `lvmm sandbox -k Image -- true` "
                  "(boot, the 9p root, the sandbox's consoles and init, `true` exec'd from the "
                  "host's root over 9p, its status ending the VM) against `lvmm run -k Image -i poweroff-initrd "
