@@ -48,7 +48,7 @@ check "bench: devices: console throughput of the 8250, virtio-console and the ho
 	bash -c "test \$(grep -cE '^\| (8250 UART|virtio-console|limit: ).* \| [1-9][0-9]* [^|]*\| [0-9.,]+ \| [0-9.e+-]+ \|$' '$report') = 3 &&
 		grep -qE '^virtio-console / 8250 UART, ratio of the medians: \*\*[0-9.,]+x\*\*' '$report'"
 check "bench: devices: raw data, one file per metric and side, a value per run" \
-	bash -c "test \$(ls $out/data/devices_block_*_*_*.txt | wc -l) = 8 &&
+	bash -c "test \$(ls $out/data/devices_block_*_*_*.txt | wc -l) = 16 &&
 		! wc -l $out/data/devices_block_*.txt | grep -vE '^ *(2 |[0-9]+ total)' &&
 		test \$(cat $out/data/devices_console_bytes_per_s_*.txt | wc -l) -ge 3"
 check "bench: sandbox: time to result of lvmm sandbox -- true and its baseline, and their ratio" \
