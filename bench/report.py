@@ -680,9 +680,9 @@ def devices_section(data, out, lines):
     lines.append("|---|---|---:|---:|---:|---|---|")
     for mode, depth, field, label, unit, target in DEV_BLOCK_METRICS:
         sides = {}
-        # Runs from before block-io had -q printed no depth: one request in flight.
         name = mode if depth == 1 else f"{mode}-q{depth}"
         for side in ("guest", "host"):
+            # Runs from before block-io had -q printed no depth: one request in flight.
             runs = {int(r["run"]): float(r[field]) for r in block
                     if r.get("side") == side and r.get("mode") == mode and field in r
                     and int(r.get("depth", "1")) == depth}

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,14 +72,32 @@ struct stream {
 	int fd, writing, random_offsets;
 	size_t block;
 	unsigned long count, blocks;
-	atomic_ulong next;
-	pthread_mutex_t lock;
+	pthread_mutex_t lock; // next and state
+	unsigned long next;
 	uint64_t state;
 };
+
+// The index of the next block to transfer, or 0 once all count blocks are taken.
+static int take_block(struct stream *stream, unsigned long *index)
+{
+	int more;
+
+	pthread_mutex_lock(&stream->lock);
+	more = stream->next < stream->count;
+	if (more) {
+		*index = stream->random_offsets ?
+			 (unsigned long)(xorshift64(&stream->state) % stream->blocks) :
+			 stream->next % stream->blocks;
+		stream->next++;
+	}
+	pthread_mutex_unlock(&stream->lock);
+	return more;
+}
 
 static void *stream_worker(void *argument)
 {
 	struct stream *stream = argument;
+	unsigned long index;
 	char *buffer;
 
 	if (posix_memalign((void **)&buffer, ALIGNMENT, stream->block) != 0) {
@@ -90,23 +107,9 @@ static void *stream_worker(void *argument)
 	// Not zeroes: a write of zeroes could be taken for a discard somewhere on the way.
 	for (size_t i = 0; i < stream->block; i++)
 		buffer[i] = (char)('a' + i % 26);
-	for (;;) {
-		unsigned long index, taken;
-
-		if (stream->random_offsets) {
-			pthread_mutex_lock(&stream->lock);
-			taken = atomic_fetch_add(&stream->next, 1);
-			index = (unsigned long)(xorshift64(&stream->state) % stream->blocks);
-			pthread_mutex_unlock(&stream->lock);
-		} else {
-			taken = atomic_fetch_add(&stream->next, 1);
-			index = taken % stream->blocks;
-		}
-		if (taken >= stream->count)
-			break;
+	while (take_block(stream, &index))
 		transfer(stream->fd, stream->writing, buffer, stream->block,
 			 (off_t)index * (off_t)stream->block);
-	}
 	free(buffer);
 	return NULL;
 }
