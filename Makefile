@@ -36,7 +36,7 @@ CORE_SRCS := vmm/cli.c vmm/cpu_list.c vmm/control_protocol.c vmm/log.c vmm/mmio_
 	hw/virtio_9p.c hw/p9_server.c hw/p9_server_attr.c hw/p9_server_io.c hw/p9_server_names.c \
 	hw/p9_message.c hw/p9_fid_table.c hw/p9_path.c hw/p9_qid.c hw/p9_beneath.c \
 	vmm/confine.c arm/confine_rules.c \
-	vmm/cpio_writer.c vmm/sandbox_spec.c vmm/kernel_modules.c vmm/sandbox_init.c vmm/sandbox_report.c vmm/elf_image.c
+	vmm/cpio_writer.c vmm/sandbox_spec.c vmm/kernel_modules.c vmm/sandbox_report.c
 KVM_SRCS := vmm/main.c vmm/run_guest.c vmm/control_socket.c vmm/control_client.c vmm/vm_pause.c vmm/vm_stats.c vmm/sandbox.c vmm/vm.c vmm/vcpu.c vmm/vcpu_exit.c vmm/event_loop.c \
 	arm/vcpu_init.c arm/arch_vm.c arm/cpu_features.c arm/pvtime.c arm/gic.c arm/pmu.c arm/host_capabilities.c arm/machine.c arm/hypercall.c \
 	pvsched/pvsched_kvm.c
@@ -50,7 +50,7 @@ VERSION_STAMP := $(BUILD)/version-stamp
 $(shell mkdir -p $(BUILD) && { echo '$(VERSION)' | cmp -s - $(VERSION_STAMP) || echo '$(VERSION)' > $(VERSION_STAMP); })
 $(BUILD)/arm64/vmm/main.o: $(VERSION_STAMP)
 
-ARM64_OBJS := $(patsubst %.c,$(BUILD)/arm64/%.o,$(CORE_SRCS) $(KVM_SRCS))
+ARM64_OBJS := $(patsubst %.c,$(BUILD)/arm64/%.o,$(CORE_SRCS) $(KVM_SRCS)) $(BUILD)/arm64/vmm/sandbox_init_image.o
 NATIVE_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(CORE_SRCS))
 UNIT_TEST_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(UNIT_TEST_SRCS) tests/unit/unit_test_main.c)
 STATS_NATIVE_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(STATS_SRCS))
@@ -73,14 +73,29 @@ $(BUILD)/lvmm: $(ARM64_OBJS)
 $(BUILD)/kick-race-test: $(BUILD)/arm64/tests/integration/kick_race_test.o $(filter-out $(BUILD)/arm64/vmm/main.o,$(ARM64_OBJS))
 	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz $(SECCOMP_LIBS) -lpthread
 
+# The sandbox's guest init (vmm/sandbox_init_program.c): static against musl (Debian's
+# musl-dev:arm64), stripped, 4 KiB-aligned segments: tens of KiB, where lvmm's glibc build is a
+# megabyte the guest kernel must unpack and page in at every sandbox boot (docs/sandbox.md).
+MUSL_CC := aarch64-linux-musl-gcc
+SMALL_STATIC_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,max-page-size=4096
+SANDBOX_INIT_SRCS := vmm/sandbox_init_program.c vmm/sandbox_init.c vmm/sandbox_spec.c
+$(BUILD)/sandbox-init: $(SANDBOX_INIT_SRCS) vmm/sandbox_init.h vmm/sandbox_spec.h
+	$(MUSL_CC) -std=gnu11 -D_GNU_SOURCE -Os $(WARNINGS) -I. -Iinclude -ffunction-sections \
+		-fdata-sections $(SMALL_STATIC_LDFLAGS) -o $@ $(SANDBOX_INIT_SRCS)
+
+$(BUILD)/arm64/vmm/sandbox_init_image.o: vmm/sandbox_init_image.S $(BUILD)/sandbox-init
+	@mkdir -p $(dir $@)
+	$(CC_ARM64) -DSANDBOX_INIT_PROGRAM='"$(BUILD)/sandbox-init"' -c -o $@ $<
+
 # Run inside the emulated host for make bench: timestamps lvmm's exec on lvmm's own clock;
 # the cost of each step of the KICK_CPU path.
 $(BUILD)/launch-timed: $(BUILD)/arm64/bench/tools/launch_timed.o
 	$(CC_ARM64) -static -o $@ $^
 
-# The sandbox benchmark's baseline guest init: powers off at once.
-$(BUILD)/poweroff-init: $(BUILD)/arm64/bench/tools/poweroff_init.o
-	$(CC_ARM64) -static -o $@ $^
+# The sandbox benchmark's baseline guest init: powers off at once. Built as the sandbox's own
+# init is (musl, small), so that the two initrds differ by what the sandbox does, not by libc.
+$(BUILD)/poweroff-init: bench/tools/poweroff_init.c
+	$(MUSL_CC) -std=gnu11 -D_GNU_SOURCE -Os $(WARNINGS) $(SMALL_STATIC_LDFLAGS) -o $@ $<
 
 $(BUILD)/kick-steps: $(BUILD)/arm64/bench/tools/kick_steps.o
 	$(CC_ARM64) -static -o $@ $^

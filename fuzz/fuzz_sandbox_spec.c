@@ -1,11 +1,9 @@
 /* libFuzzer harness: what lvmm sandbox parses: the spec init reads from its initrd, the control
- * port's lines, a root's modules.dep, the release banner of an Image, and the ELF trim of an
- * executable (lvmm itself, but the function takes any bytes). */
+ * port's lines, a root's modules.dep and the release banner of an Image. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmm/elf_image.h"
 #include "vmm/kernel_modules.h"
 #include "vmm/sandbox.h"
 #include "vmm/sandbox_spec.h"
@@ -19,8 +17,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sandbox_report report = { 0 };
 	struct module_list list;
 	char err[256], release[KERNEL_RELEASE_MAX], *text = malloc(size + 1);
-	size_t trimmed_size;
-	uint8_t *trimmed;
 
 	if (!text)
 		return 0;
@@ -31,8 +27,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (modules_resolve(text, size, wanted, &list, err, sizeof(err)) == 0)
 		module_list_free(&list);
 	kernel_release_find(data, size, release, sizeof(release));
-	trimmed = elf_executable_trim(data, size, &trimmed_size);
-	free(trimmed);
 	free(text);
 	return 0;
 }

@@ -10,7 +10,8 @@ native_pkgs=(make gcc libc6-dev pkg-config libfdt-dev zlib1g-dev libseccomp-dev 
              kmod clang libclang-rt-14-dev)
 cross_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm)
 # libseccomp-dev is Multi-Arch: same: the arm64 package installs beside the native one.
-arm64_pkgs=(zlib1g-dev:arm64 libseccomp-dev:arm64)
+# musl-dev:arm64 builds the sandbox's small guest init (aarch64-linux-musl-gcc, Makefile).
+arm64_pkgs=(zlib1g-dev:arm64 libseccomp-dev:arm64 musl-dev:arm64)
 
 if [ "$(id -u)" != 0 ]; then
   SUDO=sudo
@@ -20,7 +21,9 @@ fi
 
 missing=()
 want=("${native_pkgs[@]}")
-if [ "$(uname -m)" != aarch64 ]; then
+if [ "$(uname -m)" = aarch64 ]; then
+  want+=(musl-dev) # native here, with the same aarch64-linux-musl-gcc
+else
   want+=("${cross_pkgs[@]}" "${arm64_pkgs[@]}")
   if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     $SUDO dpkg --add-architecture arm64

@@ -17,7 +17,6 @@
 #include "lvmm/exit_status.h"
 #include "run_guest.h"
 #include "sandbox.h"
-#include "sandbox_init.h"
 
 #ifndef LVMM_VERSION
 #define LVMM_VERSION "unknown"
@@ -82,10 +81,6 @@ static int standard_fds_ensure(void)
 
 int main(int argc, char **argv)
 {
-	/* The guest kernel runs lvmm's copy in a sandbox's initrd as its init, with no argument,
-	 * possibly before any descriptor is open. */
-	if (sandbox_init_wanted())
-		sandbox_init_main();
 	/* Nothing can be said: stderr itself may be what is missing. */
 	if (standard_fds_ensure() < 0)
 		return EXIT_LVMM_ERROR;

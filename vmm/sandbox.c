@@ -12,7 +12,6 @@
 
 #include "cli.h"
 #include "cpio_writer.h"
-#include "elf_image.h"
 #include "kernel_modules.h"
 #include "log.h"
 #include "lvmm/exit_status.h"
@@ -20,11 +19,11 @@
 #include "payload.h"
 #include "run_guest.h"
 #include "sandbox_init.h"
+#include "sandbox_init_image.h"
 #include "sandbox_spec.h"
 
 #define SANDBOX_ROOT_TAG "lvmm-root"
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define INIT_MAX_BYTES (256u << 20)
 #define KERNEL_LOG_TAIL_LINES 20
 
 extern char **environ;
@@ -239,17 +238,15 @@ out_dep:
 	return result;
 }
 
-/* The initrd: lvmm itself as /init (its loadable part: vmm/elf_image.h), the spec, the
+/* The initrd: the sandbox's init program (vmm/sandbox_init_image.h) as /init, the spec, the
  * modules; built afresh at every boot. */
 static int initrd_build(void *context, struct payloads *payloads, char *err, size_t err_size)
 {
 	struct sandbox *sandbox = context;
 	char module_names[KERNEL_MODULES_MAX][64];
 	struct cpio_writer initrd;
-	struct payload self;
 	char *spec_bytes;
-	size_t spec_size, init_size = 0;
-	uint8_t *init;
+	size_t spec_size;
 
 	cpio_writer_init(&initrd);
 	cpio_add_directory(&initrd, "dev", 0755);
@@ -257,12 +254,8 @@ static int initrd_build(void *context, struct payloads *payloads, char *err, siz
 	sandbox->spec.module_count = 0;
 	if (modules_add(sandbox, payloads, &initrd, module_names, err, err_size))
 		goto fail;
-	if (payload_read_file("/proc/self/exe", INIT_MAX_BYTES, &self, err, err_size))
-		goto fail;
-	init = elf_executable_trim(self.data, self.size, &init_size);
-	cpio_add_file(&initrd, "init", 0755, init ? init : self.data, init ? init_size : self.size);
-	free(init);
-	munmap(self.mapping, self.mapping_size);
+	cpio_add_file(&initrd, "init", 0755, sandbox_init_image,
+		      (size_t)(sandbox_init_image_end - sandbox_init_image));
 	if (sandbox_spec_encode(&sandbox->spec, &spec_bytes, &spec_size, err, err_size))
 		goto fail;
 	cpio_add_file(&initrd, SANDBOX_SPEC_PATH + 1, 0600, spec_bytes, spec_size);
@@ -272,6 +265,8 @@ static int initrd_build(void *context, struct payloads *payloads, char *err, siz
 		return -1;
 	}
 	payloads->initrd = (struct payload){ .data = initrd.bytes, .size = initrd.size, .built = true };
+	log_debug("sandbox initrd: %zu KiB, its init %zu KiB, %u module(s)", initrd.size >> 10,
+		  (size_t)(sandbox_init_image_end - sandbox_init_image) >> 10, sandbox->spec.module_count);
 	return 0;
 fail:
 	free(initrd.bytes);

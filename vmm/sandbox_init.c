@@ -175,8 +175,8 @@ static void trace_begin(void)
 		trace_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 }
 
-/* One write() per record, as /dev/kmsg takes them: glibc's dprintf() to /dev/kmsg returns -1
- * and logs nothing (seen on this Debian's glibc, static). */
+/* One write() per record, as /dev/kmsg takes them: a stdio stream may split a record over
+ * several writes (glibc's dprintf() to /dev/kmsg returned -1 and logged nothing). */
 static void trace(const char *step)
 {
 	char line[128];

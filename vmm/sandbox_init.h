@@ -1,6 +1,7 @@
 /*
- * lvmm as the init of a sandbox guest (lvmm sandbox, docs/sandbox.md): the same static binary,
- * found as /init in the initrd lvmm built, run by the guest kernel as process 1. It loads the
+ * The init of a sandbox guest (lvmm sandbox, docs/sandbox.md): a small static program of its own
+ * (vmm/sandbox_init_program.c), found as /init in the initrd lvmm built, run by the guest
+ * kernel as process 1. It loads the
  * modules it was given, mounts the host's directories over 9p, runs the command with its
  * output on the sandbox's virtio-console ports, reports the command's status on the control
  * port and powers the guest off.

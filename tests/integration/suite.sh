@@ -881,6 +881,12 @@ served=$(grep -E "9p share lvmm-root: served [0-9]+ requests" "$ERR")
 if echo "$served" | grep -qE ", walk [1-9]" && echo "$served" | grep -qE ", read [1-9]"; then
 	ok "sandbox: --loglevel debug counts the root share's requests by type ($(echo "$served" | sed 's/.*: served //'))"
 else not_ok "sandbox: --loglevel debug gave no count of the root share's walks and reads: '$served'"; fi
+# ... and that its init is the small musl program, not lvmm's megabyte (docs/sandbox.md): the
+# guest unpacks and pages in every byte of it at each boot.
+init_kib=$(sed -n 's/.*sandbox initrd: [0-9]* KiB, its init \([0-9]*\) KiB.*/\1/p' "$ERR")
+if [ -n "$init_kib" ] && [ "$init_kib" -gt 0 ] && [ "$init_kib" -lt 256 ]; then
+	ok "sandbox: the guest's init is a small program of its own ($init_kib KiB) and it ran the command"
+else not_ok "sandbox: the guest's init is not the small program: '$init_kib' KiB (want 1-255)"; fi
 sandbox_run 300 -k "$IMAGE" -- no-such-command-anywhere
 expect "sandbox: a command the guest does not have gives 127 and says so" 127 "no-such-command-anywhere: command not found"
 sandbox_run 30 -k "$IMAGE"

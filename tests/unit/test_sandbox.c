@@ -1,6 +1,5 @@
 /* lvmm sandbox's pieces that need no guest: its options, the spec init reads, the initrd's
  * archive, module resolution, the environment filter and the control port's reports. */
-#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -8,7 +7,6 @@
 #include "unit_test.h"
 #include "vmm/cli.h"
 #include "vmm/cpio_writer.h"
-#include "vmm/elf_image.h"
 #include "vmm/kernel_modules.h"
 #include "vmm/sandbox.h"
 #include "vmm/sandbox_spec.h"
@@ -339,60 +337,4 @@ TEST(sandbox_report_parses_the_control_port)
 	EXPECT_FALSE(sandbox_report_receive(&report, (const uint8_t *)"exit 0\n", 7));
 	EXPECT_TRUE(report.finished);
 	EXPECT_EQ(report.status, 0);
-}
-
-/* The unit tests' own binary (built with -g): its trimmed copy keeps every segment byte for
- * byte and drops what follows them. */
-TEST(elf_executable_trim_keeps_the_segments_only)
-{
-	FILE *self = fopen("/proc/self/exe", "rb");
-	size_t size = 0, capacity = 1 << 20, trimmed_size = 0, n;
-	uint8_t *image = malloc(capacity), *trimmed;
-	Elf64_Ehdr header;
-
-	while (self && image && (n = fread(image + size, 1, capacity - size, self)) > 0) {
-		size += n;
-		if (size == capacity)
-			image = realloc(image, capacity *= 2);
-	}
-	if (self)
-		fclose(self);
-	EXPECT_TRUE(image && size > sizeof(header));
-	if (!image || size <= sizeof(header))
-		return;
-	trimmed = elf_executable_trim(image, size, &trimmed_size);
-	EXPECT_TRUE(trimmed != NULL);
-	if (!trimmed) {
-		free(image);
-		return;
-	}
-	EXPECT_TRUE(trimmed_size < size); /* built with -g: debug sections follow the segments */
-	memcpy(&header, trimmed, sizeof(header));
-	EXPECT_EQ(header.e_shoff, 0);
-	EXPECT_EQ(header.e_shnum, 0);
-	for (unsigned int i = 0; i < header.e_phnum; i++) {
-		Elf64_Phdr segment;
-
-		memcpy(&segment, trimmed + header.e_phoff + i * sizeof(segment), sizeof(segment));
-		EXPECT_TRUE(segment.p_offset + segment.p_filesz <= trimmed_size);
-		if (segment.p_type == PT_LOAD && segment.p_offset >= sizeof(header))
-			EXPECT_EQ(memcmp(trimmed + segment.p_offset, image + segment.p_offset,
-					 segment.p_filesz), 0);
-	}
-	free(trimmed);
-	/* What it cannot trim, it leaves to the caller: not ELF, cut short, headers past the end. */
-	EXPECT_TRUE(elf_executable_trim((const uint8_t *)"#!/bin/sh\n", 10, &trimmed_size) == NULL);
-	EXPECT_TRUE(elf_executable_trim(image, sizeof(header) - 1, &trimmed_size) == NULL);
-	header.e_phnum = 0xffff;
-	memcpy(image, &header, sizeof(header));
-	EXPECT_TRUE(elf_executable_trim(image, size, &trimmed_size) == NULL);
-	/* fuzz_sandbox_spec's crash: no program headers, at offset 0: the copy was shorter than
-	 * the header written back into it. */
-	header.e_phnum = 0;
-	header.e_phoff = 0;
-	memcpy(image, &header, sizeof(header));
-	trimmed = elf_executable_trim(image, size, &trimmed_size);
-	EXPECT_TRUE(trimmed != NULL && trimmed_size == sizeof(header));
-	free(trimmed);
-	free(image);
 }
