@@ -28,6 +28,7 @@
 #define QUEUE_TRANSMIT 1
 
 #define VIRTIO_CONSOLE_INPUT_BYTES 4096
+#define VIRTIO_CONSOLE_RECEIVE_QUEUE_SIZE 16
 
 /* Configuration (5.3.4): no feature is offered, so the driver reads none of it. */
 struct virtio_console_config {
@@ -220,6 +221,10 @@ static void virtio_console_input(void *context, const uint8_t *bytes, size_t cou
 static const struct virtio_device_ops virtio_console_ops = {
 	.device_id = VIRTIO_ID_CONSOLE,
 	.queue_count = 2,
+	/* Linux posts a page-sized buffer per receive entry when it probes a console: 16 hold
+	 * 16 times the input lvmm keeps (VIRTIO_CONSOLE_INPUT_BYTES), where 256 cost a
+	 * sandbox's three consoles tens of milliseconds of boot under emulation (docs/sandbox.md). */
+	.queue_size_max = { [QUEUE_RECEIVE] = VIRTIO_CONSOLE_RECEIVE_QUEUE_SIZE },
 	.process_queue = virtio_console_process,
 	.last_pass = virtio_console_last_pass,
 };

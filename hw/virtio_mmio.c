@@ -149,6 +149,14 @@ static void virtio_mmio_write_status(struct virtio_mmio *transport, uint32_t val
 			virtio_mmio_wake(transport, i);
 }
 
+static uint16_t queue_size_max(const struct virtio_mmio *transport, uint32_t queue)
+{
+	if (queue >= transport->ops->queue_count)
+		return 0;
+	return transport->ops->queue_size_max[queue] ? transport->ops->queue_size_max[queue] :
+						       VIRTQUEUE_MAX_SIZE;
+}
+
 static uint32_t virtio_mmio_read_register(struct virtio_mmio *transport, uint64_t offset)
 {
 	struct virtio_mmio_queue *queue = &transport->queues[transport->queue_select];
@@ -163,7 +171,7 @@ static uint32_t virtio_mmio_read_register(struct virtio_mmio *transport, uint64_
 		return transport->device_features_select == 0 ? (uint32_t)features :
 		       transport->device_features_select == 1 ? (uint32_t)(features >> 32) : 0;
 	case REG_QUEUE_NUM_MAX:
-		return transport->queue_select < transport->ops->queue_count ? VIRTQUEUE_MAX_SIZE : 0;
+		return queue_size_max(transport, transport->queue_select);
 	case REG_QUEUE_READY: return queue->ready;
 	case REG_STATUS: return transport->status;
 	case REG_QUEUE_DESC_LOW: return (uint32_t)queue->desc_gpa;
@@ -216,7 +224,8 @@ static void virtio_mmio_write_register(struct virtio_mmio *transport, uint64_t o
 		break;
 	case REG_QUEUE_NUM:
 		if (queue_writable)
-			queue->size = value > VIRTQUEUE_MAX_SIZE ? 0 : (uint16_t)value;
+			queue->size = value > queue_size_max(transport, transport->queue_select) ?
+				      0 : (uint16_t)value;
 		break;
 	case REG_QUEUE_READY:
 		if (transport->queue_select < transport->ops->queue_count)

@@ -37,6 +37,9 @@ struct virtio_device_ops {
 	uint32_t device_id;
 	uint64_t features;            /* the device's own bits; the transport adds its ring bits */
 	unsigned int queue_count;
+	/* QueueNumMax per queue, a power of two; 0: VIRTQUEUE_MAX_SIZE. Linux fills a receive
+	 * queue with as many buffers as it holds when it probes the device. */
+	uint16_t queue_size_max[VIRTIO_MMIO_MAX_QUEUES];
 	/* Called on the I/O thread, transport lock held, when queue may have work: the device
 	 * pops chains (virtio_mmio_pop) and returns them (virtio_mmio_push). */
 	void (*process_queue)(struct virtio_mmio *transport, unsigned int queue);

@@ -1195,6 +1195,45 @@ static bool saw_done(void *context, const uint8_t *bytes, size_t count)
  * the other port before then, and the device had not taken yet, still reaches the descriptor
  * when the devices stop.
  */
+/* A console's receive queue is small (Linux fills it with a page per entry at probe time); its
+ * transmit queue keeps the full size. A driver asking for more than the maximum gets no queue. */
+TEST(virtio_console_receive_queue_is_small)
+{
+	struct rig *rig = rig_new();
+	struct driver d;
+	uint64_t desc, avail, used;
+
+	rig->opts.console = CONSOLE_VIRTIO;
+	if (!rig_bring_up(rig, &virtio_console_device))
+		goto out;
+	driver_init(&d, rig, 0);
+	EXPECT_TRUE(driver_negotiate(&d, F_VERSION_1));
+	reg_write(&d, REG_QUEUE_SEL, 0);
+	EXPECT_EQ(reg_read(&d, REG_QUEUE_NUM_MAX), 16);
+	reg_write(&d, REG_QUEUE_SEL, 1);
+	EXPECT_EQ(reg_read(&d, REG_QUEUE_NUM_MAX), 256);
+	reg_write(&d, REG_QUEUE_SEL, 2);
+	EXPECT_EQ(reg_read(&d, REG_QUEUE_NUM_MAX), 0);
+	/* 32 entries on the receive queue, with well-formed rings: refused, the queue stays off;
+	 * 16 are taken. */
+	desc = rig_alloc(rig, 16 * 32);
+	avail = rig_alloc(rig, 4 + 2 * 32 + 2);
+	used = rig_alloc(rig, 4 + 8 * 32 + 2);
+	reg_write(&d, REG_QUEUE_SEL, 0);
+	reg_write(&d, REG_QUEUE_NUM, 32);
+	reg_write(&d, REG_QUEUE_DESC_LOW, (uint32_t)desc);
+	reg_write(&d, REG_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
+	reg_write(&d, REG_QUEUE_DRIVER_LOW, (uint32_t)avail);
+	reg_write(&d, REG_QUEUE_DRIVER_HIGH, (uint32_t)(avail >> 32));
+	reg_write(&d, REG_QUEUE_DEVICE_LOW, (uint32_t)used);
+	reg_write(&d, REG_QUEUE_DEVICE_HIGH, (uint32_t)(used >> 32));
+	reg_write(&d, REG_QUEUE_READY, 1);
+	EXPECT_EQ(reg_read(&d, REG_QUEUE_READY), 0);
+	EXPECT_TRUE(driver_queue(&d, 0, 16));
+out:
+	rig_free(rig);
+}
+
 TEST(virtio_console_ports_end_the_vm_and_keep_the_last_output)
 {
 	struct rig *rig = rig_new();
