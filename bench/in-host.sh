@@ -65,6 +65,8 @@ reports() { tr -d '\r' < "$OUT" | sed -n 's/^report //p'; }
 
 say "info host_kernel=$(uname -r) host_cpus=$(nproc) lvmm=$("$LVMM" --version | cut -d' ' -f2) mode=${BENCH_MODE:-full}"
 say "info lvmm_binary_bytes=$(wc -c < "$LVMM")"
+# Which sections this run measures: a report of some alone points to the tree's runs of the others.
+say "info sections=$(echo $BENCH_SECTIONS | tr ' ' ,)"
 
 # --- 1. exit costs (guest/tests/exit_costs.c) ---------------------------------------------
 if wanted exit; then

@@ -82,6 +82,9 @@ def parse_log(path):
                 pairs = parse_pairs(rest)
                 if "host_kernel" in pairs:  # the first line of each emulated-host session
                     data["sessions"].append(pairs)
+                if "sections" in pairs and "sections" in data["info"]:  # a resumed session's
+                    merged = set(data["info"]["sections"].split(",")) | set(pairs["sections"].split(","))
+                    pairs["sections"] = ",".join(sorted(s for s in merged if s))
                 data["info"].update(pairs)
             elif section == "session":
                 data["resumed"] = parse_pairs(rest)
@@ -175,9 +178,53 @@ def write_values(path, values):
             f.write(f"{value}\n")
 
 
+# Where the tree keeps the latest full run of each section (docs/benchmarks.md): a report of
+# some sections alone points there for the others instead of showing them empty.
+SECTION_HOMES = {"exit": "bench/results/", "kick": "bench/results/", "cost": "bench/results/",
+                 "ab": "bench/results/", "devices": "bench/results/devices/",
+                 "sandbox": "bench/results/sandbox/"}
+
+
+def sections_run(data):
+    """The sections this run measured: in-host.sh's `info sections=` line; for older logs,
+    inferred from what it holds (None: an empty log)."""
+    listed = data["info"].get("sections")
+    if listed is not None:
+        return set(listed.split(",")) if listed else set()
+    if data["ab_info"] or data["exit"] or data["dev_info"] or data["sandbox_info"]:
+        inferred = set()
+        if data["exit"]:
+            inferred.add("exit")
+        if data["kick"]["kick"] or data["kick"]["sgi"]:
+            inferred.add("kick")
+        if data["startup"] or data["boot"]:
+            inferred.add("cost")
+        if data["ab_info"]:
+            inferred.add("ab")
+        if data["dev_info"]:
+            inferred.add("devices")
+        if data["sandbox_info"]:
+            inferred.add("sandbox")
+        return inferred
+    return None
+
+
+def not_in_this_run(data, name, lines):
+    """True (and says where to look) when the run did not include section name."""
+    ran = sections_run(data)
+    if ran is None or name in ran:
+        return False
+    measured = ", ".join(sorted(ran)) or "nothing"
+    lines.append(f"Not part of this run, which measured {measured} (`BENCH_FULL_SECTIONS`): the "
+                 f"tree's latest run of this section is in `{SECTION_HOMES[name]}report.md`.\n")
+    return True
+
+
 def exit_cost_section(data, out, lines):
     runs = sorted(data["exit"])
     lines.append("## 1. Exit costs (seed 003 style)\n")
+    if not_in_this_run(data, "exit", lines):
+        return
     if not runs:
         lines.append("No exit-cost run completed.\n")
         return
@@ -241,6 +288,8 @@ plot "{out}/data/exit_costs.dat" using 2:xtic(1) lc rgb "#4477aa", \\
 def kick_section(data, out, lines):
     kick, sgi = sorted(data["kick"]["kick"]), sorted(data["kick"]["sgi"])
     lines.append("## 2. Kick latency: KICK_CPU vs SGI, waking a vCPU blocked in WFI\n")
+    if not_in_this_run(data, "kick", lines):
+        return
     if not kick or not sgi:
         lines.append("No kick-latency run completed.\n")
         return
@@ -314,6 +363,8 @@ def summary(values):
 
 def vmm_section(data, lines):
     lines.append("## 3. VMM cost\n")
+    if not_in_this_run(data, "cost", lines):
+        return
     lines.append("| figure | value |")
     lines.append("|---|---|")
     startup = [int(r["exec_to_first_run_ns"]) / 1e6 for r in data["startup"]
@@ -579,6 +630,8 @@ set multiplot layout {rows},{columns} title "{SCENARIO_TEXT.get(scenario, scenar
 
 def ab_section(data, out, stats_tool, env, lines):
     lines.append("## 4. The PV sched A/B\n")
+    if not_in_this_run(data, "ab", lines):
+        return
     scenarios = [s for s in ("s1", "s2", "s2-loaded") if s in data["ab"] or s in data["ab_info"]]
     scenarios += sorted(s for s in data["ab"] if s not in scenarios)
     if not scenarios:
@@ -648,6 +701,8 @@ def console_rate(run):
 
 def devices_section(data, out, lines):
     lines.append("## 5. Devices: virtio-blk and the console\n")
+    if not_in_this_run(data, "devices", lines):
+        return
     info, block, console = data["dev_info"], data["dev_block"], data["dev_console"]
     if not block and not console:
         lines.append("No devices run completed.\n")
@@ -753,6 +808,8 @@ SANDBOX_TARGET_OVERHEAD = 0.10
 
 def sandbox_section(data, out, stats_tool, lines):
     lines.append("## 6. lvmm sandbox: time to result\n")
+    if not_in_this_run(data, "sandbox", lines):
+        return
     info = data["sandbox_info"]
     sides = {}
     for side in ("sandbox", "run"):
@@ -822,7 +879,7 @@ def conclusion_section(out, env, lines):
     with open(path) as f:
         text = f.read().splitlines()
     written_for = text[0].partition(":")[2].strip() if text and text[0].startswith("written-for:") else "?"
-    lines.append("## 6. Conclusion\n")
+    lines.append("## 7. Conclusion\n")
     if written_for != env.get("lvmm_version", "unknown"):
         lines.append(f"**This conclusion was written for the run of lvmm {written_for}, not for "
                      f"this one ({env.get('lvmm_version', 'unknown')}): check it against the "
