@@ -522,9 +522,19 @@ echo "measure lvmm_static_binary_bytes=$(wc -c < "$LVMM")"
 # --- virtio devices (docs/memory-map.md) -----------------------------------------------------
 md5() { md5sum | cut -d' ' -f1; }
 dd if=/dev/zero of=/tmp/disk0.img bs=1048576 count=4 2>/dev/null
-lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -p "quiet lvmm.action=disk-write" -d /tmp/disk0.img
+lvmm_run 180 run --loglevel debug -k "$IMAGE" -i "$INITRD" -p "quiet lvmm.action=disk-write" -d /tmp/disk0.img
 expect "virtio-blk: the guest writes and flushes its disk, whose serial and size are the image's" 0 \
 	"LVMM-GUEST: disk-written serial=lvmm-disk0 sectors=8192"
+# ... and at --loglevel debug lvmm says what the guest asked of the disk (the 1 MiB pattern
+# written, at least one flush) and its own time per request, the file's I/O a part of it.
+blk_stats=$(grep "virtio-blk '/tmp/disk0.img': [0-9]* requests" "$ERR")
+blk_ms=$(echo "$blk_stats" | sed -n 's/.*per request \([0-9.]*\) ms in lvmm.s I\/O thread, \([0-9.]*\) ms of it.*/\1 \2/p')
+blk_mib=$(echo "$blk_stats" | sed -n 's/.*), \([0-9.]*\) MiB, in .*/\1/p')
+if echo "$blk_stats" | grep -qE "[0-9]+ reads, [1-9][0-9]* writes, [1-9][0-9]* flushes" &&
+   [ -n "$blk_mib" ] && [ -n "$blk_ms" ] &&
+   awk -v mib="$blk_mib" -v a="${blk_ms% *}" -v b="${blk_ms#* }" 'BEGIN { exit !(mib >= 1 && a > 0 && b > 0 && b <= a) }'; then
+	ok "virtio-blk: --loglevel debug counts the guest's writes and flushes, and lvmm's time per request ($blk_ms ms)"
+else not_ok "virtio-blk: --loglevel debug gave no request counts or times: '$blk_stats'"; fi
 # Not "want": expect() uses that name.
 pattern_md5=$(yes LVMM-DISK-PATTERN | head -c 1048576 | md5)
 if [ "$STATUS" = 0 ] && [ "$(head -c 1048576 /tmp/disk0.img | md5)" = "$pattern_md5" ] &&
