@@ -427,10 +427,12 @@ lvmm_run 180 run -k "$IMAGE" -i "$INITRD" -c 2 --pvsched -p "quiet lvmm.action=p
 idle=$(tr -d '\r' < "$OUT" | sed -n 's/.*pvsched-samples=300 preempted=\([0-9]*\).*/\1/p')
 echo "measure linux_guest_cpu1_preempted_samples_of_300_idle_host=${idle:-none}"
 # An idle CPU 1 still wakes for ticks, and its vCPU thread, unpinned, can then really be preempted
-# on the host (by vCPU 0's thread, by a kworker): a sample or two of 300 is the truth, not a bug.
-# WFI read as preempted (the idle-preempted semantics leaking) shows in tens of samples; 3 (1%)
-# tells the two apart, and the idle-preempted run below must exceed it.
-idle_tolerance=3
+# on the host (by vCPU 0's thread, by a kworker): a few samples of 300 are the truth, not a bug.
+# WFI read as preempted (the idle-preempted semantics leaking) shows in tens of samples. Seen in
+# 19 runs of this suite (2026-12): runnable 0 (15 times), 1, 2 and 4; idle-preempted 46 to 184.
+# 15 (5%) tells the two apart with room on both sides (3 did not: a run gave 4), and the
+# idle-preempted run below must exceed it.
+idle_tolerance=15
 if [ "$STATUS" = 0 ] && [ -n "$idle" ] && [ "$idle" -le $idle_tolerance ]; then
 	ok "linux: with an idle host and an idle CPU 1 the flag shows preempted in at most $idle_tolerance of 300 samples ($idle)"
 else not_ok "linux: idle host shows preemption in more than $idle_tolerance of 300 samples (got '${idle:-nothing}')"; fi
