@@ -51,6 +51,12 @@ check "bench: devices: raw data, one file per metric and side, a value per run" 
 	bash -c "test \$(ls $out/data/devices_block_*_*_*.txt | wc -l) = 16 &&
 		! wc -l $out/data/devices_block_*.txt | grep -vE '^ *(2 |[0-9]+ total)' &&
 		test \$(cat $out/data/devices_console_bytes_per_s_*.txt | wc -l) -ge 3"
+# lvmm's share of each kind (its --loglevel debug figures, a boot per kind): a row of numbers
+# per kind, and a thread time and busy share per run.
+check "bench: devices: lvmm's I/O thread time and busy share for all 8 kinds of block I/O" \
+	bash -c "test \$(grep -cE '^\| (sequential|random) (read|write), [^|]* \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9]+% \|$' '$report') = 8 &&
+		test \$(ls $out/data/devices_lvmm_*.txt | wc -l) = 16 &&
+		! wc -l $out/data/devices_lvmm_*.txt | grep -vE '^ *(2 |[0-9]+ total)'"
 check "bench: sandbox: time to result of lvmm sandbox -- true and its baseline, and their ratio" \
 	bash -c "test \$(grep -cE '^\| lvmm (sandbox -- true|run, init powers off) \| 2 \| [0-9.]+ \|' '$report') = 2 &&
 		grep -qE '^sandbox / run, ratio of the medians: \*\*[0-9.e+-]+\*\*; the sandbox.s own cost, median shift: \*\*[-+][0-9.]+% \[[-+][0-9.]+%, [-+][0-9.]+%\].*\*\*; target under 10%: \*\*(met|not met|not shown .*)\*\*\.' '$report' &&

@@ -173,15 +173,23 @@ dev_block_host() { # RUN: the eight block-io commands on the image file
 		done
 	done
 }
-dev_block_guest() { # RUN: one boot that runs them against /dev/vda
-	if run_logged 900 "$LVMM" run -k "$IMAGE" -i "$BENCH_INITRD" -c 1 -m 256 -d "$DISK" \
-		-p "quiet lvmm.action=block-bench lvmm.block_seq_bytes=$DEV_SEQ_BYTES lvmm.block_rand_bytes=$DEV_RAND_BYTES"; then
-		tr -d '\r' < "$OUT" | sed -n "s/^LVMM-BENCH: block blockio: /bench devices-block side=guest run=$1 /p"
-		if tr -d '\r' < "$OUT" | grep -q '^LVMM-BENCH: block FAILED'; then
-			failures=$((failures + 1))
-			tr -d '\r' < "$OUT" | sed -n 's/^LVMM-BENCH: block FAILED /bench failed devices guest block-io /p'
-		fi
-	fi
+# lvmm's own figures for a boot's disk (--loglevel debug, hw/virtio_blk.c), as key=value pairs.
+LVMM_BLOCK_LINE='s/.*: \([0-9]*\) requests .* in \([0-9]*\) batches; per request \([0-9.]*\) ms in lvmm.s I\/O thread, \([0-9.]*\) ms of it the file.s I\/O; per batch \([0-9.]*\) ms raising the interrupt.*/requests=\1 batches=\2 thread_ms=\3 file_ms=\4 interrupt_ms=\5/p'
+dev_block_guest() { # RUN: a boot per kind of I/O against /dev/vda, lvmm saying its share of it
+	for depth in 1 4; do
+		for mode in seqread seqwrite randread randwrite; do
+			if run_logged 900 "$LVMM" run --loglevel debug -k "$IMAGE" -i "$BENCH_INITRD" -c 1 -m 256 -d "$DISK" \
+				-p "quiet lvmm.action=block-bench lvmm.block_kinds=$mode:$depth lvmm.block_seq_bytes=$DEV_SEQ_BYTES lvmm.block_rand_bytes=$DEV_RAND_BYTES"; then
+				tr -d '\r' < "$OUT" | sed -n "s/^LVMM-BENCH: block blockio: /bench devices-block side=guest run=$1 /p"
+				lvmm_figures=$(grep "virtio-blk '$DISK'" "$ERR" | sed -n "$LVMM_BLOCK_LINE")
+				[ -n "$lvmm_figures" ] && say "devices-block-lvmm run=$1 mode=$mode depth=$depth $lvmm_figures"
+				if tr -d '\r' < "$OUT" | grep -q '^LVMM-BENCH: block FAILED'; then
+					failures=$((failures + 1))
+					tr -d '\r' < "$OUT" | sed -n 's/^LVMM-BENCH: block FAILED /bench failed devices guest block-io /p'
+				fi
+			fi
+		done
+	done
 }
 # The time lvmm logged for doorbell marker N, in seconds since it started.
 marker_s() { sed -n "s/.*guest marker $1 at \([0-9.]*\) s.*/\1/p" "$ERR" | head -n 1; }
