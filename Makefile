@@ -79,9 +79,15 @@ $(BUILD)/kick-race-test: $(BUILD)/arm64/tests/integration/kick_race_test.o $(fil
 MUSL_CC := aarch64-linux-musl-gcc
 SMALL_STATIC_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,max-page-size=4096
 SANDBOX_INIT_SRCS := vmm/sandbox_init_program.c vmm/sandbox_init.c vmm/sandbox_spec.c
-$(BUILD)/sandbox-init: $(SANDBOX_INIT_SRCS) vmm/sandbox_init.h vmm/sandbox_spec.h
+SANDBOX_INIT_OBJS := $(patsubst %.c,$(BUILD)/musl/%.o,$(SANDBOX_INIT_SRCS))
+$(BUILD)/musl/%.o: %.c
+	@mkdir -p $(dir $@)
 	$(MUSL_CC) -std=gnu11 -D_GNU_SOURCE -Os $(WARNINGS) -I. -Iinclude -ffunction-sections \
-		-fdata-sections $(SMALL_STATIC_LDFLAGS) -o $@ $(SANDBOX_INIT_SRCS)
+		-fdata-sections -MMD -MP -c -o $@ $<
+
+$(BUILD)/sandbox-init: $(SANDBOX_INIT_OBJS)
+	$(MUSL_CC) $(SMALL_STATIC_LDFLAGS) -o $@ $^
+-include $(SANDBOX_INIT_OBJS:.o=.d)
 
 $(BUILD)/arm64/vmm/sandbox_init_image.o: vmm/sandbox_init_image.S $(BUILD)/sandbox-init
 	@mkdir -p $(dir $@)
