@@ -61,6 +61,10 @@ check "bench: sandbox: time to result of lvmm sandbox -- true and its baseline, 
 	bash -c "test \$(grep -cE '^\| lvmm (sandbox -- true|run, init powers off) \| 2 \| [0-9.]+ \|' '$report') = 2 &&
 		grep -qE '^sandbox / run, ratio of the medians: \*\*[0-9.e+-]+\*\*; the sandbox.s own cost, median shift: \*\*[-+][0-9.]+% \[[-+][0-9.]+%, [-+][0-9.]+%\].*\*\*; target under 10%: \*\*(met|not met|not shown .*)\*\*\.' '$report' &&
 		test \$(cat $out/data/sandbox_seconds_sandbox.txt | wc -l) = 2 && test \$(cat $out/data/sandbox_seconds_run.txt | wc -l) = 2"
+check "bench: sandbox: its steps on the guest's clock, and the baseline's Run /init" \
+	bash -c "test \$(grep -cE '^\| (the kernel runs /init|init has started:|its control port|the root is mounted|init forks) .* \| [0-9.]+ \| [0-9]* \| [0-9.]* \|$' '$report') = 5 &&
+		grep -qE '^\| the kernel runs /init .* \| [0-9.]+ \| +\| [0-9.]+ \|$' '$report' &&
+		test \$(cat $out/data/sandbox_trace_command_sandbox.txt | wc -l) = 2"
 for plot in exit_costs kick_latency ab_s1 ab_s2 ab_s2-loaded; do
 	check "bench: $plot.png is a PNG" bash -c "file '$out/$plot.png' | grep -q 'PNG image'"
 done

@@ -57,7 +57,7 @@ def parse_log(path):
             "ab_evidence": {}, "ab_pvsched": {}, "ab_pvsched_after": {},
             "commands": [], "failed": [], "done": None, "sessions": [], "resumed": None,
             "dev_info": {}, "dev_notes": [], "dev_block": [], "dev_block_lvmm": [], "dev_console": [],
-            "sandbox_info": {}, "sandbox": []}
+            "sandbox_info": {}, "sandbox": [], "sandbox_trace": []}
     tag = re.compile(r"scenario=(\S+) arm=(\S+) run=(\d+) (.*)")
     with open(path, errors="replace") as log:
         for raw in log:
@@ -76,6 +76,8 @@ def parse_log(path):
                 data["sandbox_info"] = parse_pairs(rest)
             elif section == "sandbox":
                 data["sandbox"].append(parse_pairs(rest))
+            elif section == "sandbox-trace":
+                data["sandbox_trace"].append(parse_pairs(rest))
             elif section == "devices-block-lvmm":
                 data["dev_block_lvmm"].append(parse_pairs(rest))
             elif section in ("devices-block", "devices-console"):
@@ -929,6 +931,62 @@ def sandbox_section(data, out, stats_tool, lines):
     lines.append(f"\nsandbox / run, ratio of the medians: **{ratio_text(ratio)}**; the sandbox's own "
                  f"cost, median shift: **{shift_text}**; target under {target:.0f}%: **{verdict}**. "
                  f"Per round: {per_round}.\n")
+    sandbox_timeline(data, out, lines)
+
+
+# The sandbox's steps on the guest kernel's clock (in-host.sh's sandbox-trace lines), in order.
+SANDBOX_STEPS = [("run_init", "the kernel runs /init (`Run /init`)"),
+                 ("started", "init has started: exec'd, devtmpfs, proc and sysfs mounted"),
+                 ("port", "its control port is open (virtio-console)"),
+                 ("root", "the root is mounted (9p, tmpfs, /dev, proc, sysfs moved in)"),
+                 ("command", "init forks the command")]
+
+
+def sandbox_timeline(data, out, lines):
+    """Where the sandbox's time goes: the guest kernel's timestamps of init's steps, from
+    runs of their own, against the baseline boot's `Run /init`."""
+    traces = data["sandbox_trace"]
+    if not traces:
+        return
+    runs = data["sandbox_info"].get("trace_runs", "?")
+    lines.append("### Where the sandbox's time goes\n")
+    lines.append(f"{runs} runs of each, apart from the timed ones: `lvmm sandbox -k Image -p "
+                 "lvmm.sandbox_trace -- dmesg` (init logs each step to the kernel's log, kept and "
+                 "not printed under `quiet`; the command prints it) and `lvmm run -k Image -i "
+                 "boot-probe-initrd -p quiet`, whose init (bench/tools/boot_probe_init.c) prints "
+                 "the kernel's time of `Run /init` and powers off. Times are the guest kernel's "
+                 "clock (seconds since it started); each step's duration is the median over runs "
+                 "of its time minus the previous step's. What the table does not cover of the "
+                 "timed difference above is the command's own fork, exec and exit (here `true`, "
+                 "from the host's root over 9p), the status, the power-off and lvmm's own set-up "
+                 "and teardown. Raw values: data/sandbox_trace_<step>_<side>.txt, one run per line.\n")
+    lines.append("| step | sandbox: guest clock, median s | step's duration, median ms | baseline: median s |")
+    lines.append("|---|---:|---:|---:|")
+    previous = None
+    for key, label in SANDBOX_STEPS:
+        cells = {}
+        for side in ("sandbox", "run"):
+            values = {}
+            for r in traces:
+                if r.get("side") != side or not r.get(key):
+                    continue
+                try:
+                    values[int(r["run"])] = float(r[key])
+                except (KeyError, ValueError):
+                    continue
+            cells[side] = values
+            if values:
+                write_values(os.path.join(out, "data", f"sandbox_trace_{key}_{side}.txt"),
+                             [f"{values[k]:.6f}" for k in sorted(values)])
+        steps = []
+        if previous is not None:
+            steps = [1000 * (cells["sandbox"][r] - previous[r]) for r in cells["sandbox"] if r in previous]
+        sandbox_cell = f"{statistics.median(cells['sandbox'].values()):.3f}" if cells["sandbox"] else "n/a"
+        step_cell = f"{statistics.median(steps):.0f}" if steps else ("" if previous is None else "n/a")
+        run_cell = f"{statistics.median(cells['run'].values()):.3f}" if cells["run"] else ""
+        lines.append(f"| {label} | {sandbox_cell} | {step_cell} | {run_cell} |")
+        previous = cells["sandbox"]
+    lines.append("")
 
 
 def summary_n(values):

@@ -45,7 +45,8 @@ if [ $resume = 1 ]; then
 fi
 
 build=build
-make -s lvmm guests "$build/launch-timed" "$build/kick-steps" "$build/lvmm-stats" "$build/poweroff-init"
+make -s lvmm guests "$build/launch-timed" "$build/kick-steps" "$build/lvmm-stats" "$build/poweroff-init" \
+	"$build/boot-probe-init"
 kernel=$(kernel/build-kernel.sh | tail -n 1) # with kernel/patches: PV sched in full mode
 payload=$(mktemp -d)
 trap 'rm -rf "$payload"' EXIT
@@ -63,6 +64,9 @@ poweroff_root=$(mktemp -d)
 mkdir -p "$poweroff_root/dev"
 cp "$build/poweroff-init" "$poweroff_root/init"
 (cd "$poweroff_root" && find . | cpio -o -H newc --quiet) > "$payload/poweroff-initrd.cpio"
+# ... and for its timeline, one whose init prints when the kernel ran it, then powers off.
+cp "$build/boot-probe-init" "$poweroff_root/init"
+(cd "$poweroff_root" && find . | cpio -o -H newc --quiet) > "$payload/boot-probe-initrd.cpio"
 rm -rf "$poweroff_root"
 
 # Devices section sizes (DEV_*): a few rounds of 1 MiB sequential and 4 KiB random block-io in a
@@ -93,6 +97,7 @@ if [ $mode = smoke ]; then
 	DEV_FLOOD_KB_VIRTIO=64
 	DEV_LIMIT_MIB=16
 	SANDBOX_RUNS=2
+	SANDBOX_TRACE_RUNS=2
 	BENCH_SECTIONS='${BENCH_SMOKE_SECTIONS:-exit kick cost devices sandbox ab}'
 	EOF
 	timeout=3000
@@ -109,6 +114,7 @@ else
 	AB_SCENARIOS='${resume_scenarios:-$all_scenarios}'
 	BENCH_SECTIONS='$([ $resume = 1 ] && echo ab || echo "${BENCH_FULL_SECTIONS:-exit kick cost devices sandbox ab}")'
 	SANDBOX_RUNS=40
+	SANDBOX_TRACE_RUNS=7
 	DEV_RUNS=5
 	DEV_DISK_MIB=256
 	DEV_SEQ_BYTES=134217728
