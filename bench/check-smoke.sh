@@ -36,6 +36,13 @@ check "bench: the guest used PV sched only when asked, with the semantics asked 
 	bash -c "grep -q '^off: none' '$report' && grep -q '^on: semantics runnable' '$report' && grep -q '^idle-preempted: semantics idle-preempted' '$report'"
 check "bench: raw data, one file per scenario, metric and arm, a value per boot" \
 	bash -c "test \$(ls $out/data/ab_*_*_*.txt | wc -l) = 64 && test \$(wc -l < $out/data/ab_s2-loaded_mmap_ops_per_sec_on.txt) = 2"
+# The smoke run's boots run each workload twice (lvmm.bench_runs=2): both runs are logged, a
+# boot's figure is their median, and each scenario splits the spread of the lock-heavy three
+# into within and between boots (3 workloads x 8 arms).
+check "bench: every boot's second run is logged, in all 8 arms" \
+	test "$(grep -E '^bench ab scenario=\S+ arm=\S+ run=[0-9]+ repeat=2 forkexec: ' "$out/raw.log" | cut -d' ' -f3,4 | sort -u | wc -l)" = 8
+check "bench: the A/B splits the lock-heavy workloads' spread into within and between boots" \
+	test "$(grep -cE '^\| (fork\+exec\+wait|mmap/touch/munmap threads|threads writing one file) \([^|]*\) \| (off|on|idle-preempted) \| 2 \| 2 \| [0-9.]+ \| [0-9.]+ \| [0-9]+% \| [0-9]+ \| [0-9]+ \| [0-9]+ \|$' "$report")" = 24
 # The devices section (DEV_RUNS=2 in the smoke run): a figure for each side and a ratio per
 # block mode; a counted run of each console and the virtio/8250 ratio. No threshold: the 0.8
 # target is the report's to state, not a test.

@@ -327,7 +327,10 @@ fi
 #   s2-loaded  s2 plus one CPU hog pinned to each host CPU while the workloads run; off, on
 # Each of AB_RUNS rounds boots every arm once, in an order rotated by one every round, so drift
 # in the emulated host's speed spreads over all arms and no arm always follows the same one.
-# One boot runs each workload once (guest/linux-init/init, lvmm.action=sched-bench).
+# One boot runs each workload once, or lvmm.bench_runs times (guest/linux-init/init,
+# lvmm.action=sched-bench); every run is logged with its repeat number, and the report takes
+# a boot's median (the boots are the independent samples) and splits the spread into what
+# varies between the runs of one boot and what varies between boots.
 host_cpus=$(nproc)
 # ab_boot HOGS(0|1) COMMAND...: one A/B boot, as run_logged. With HOGS, one CPU hog per host
 # CPU runs from the moment the guest starts its workloads (its init's "params" line) until the
@@ -384,7 +387,7 @@ ab_scenario() { # NAME VCPUS HOGS(0|1) PARAMS ARM...
 				-p "quiet lvmm.action=sched-bench $params"; then
 				tag="scenario=$name arm=$arm run=$round"
 				tr -d '\r' < "$OUT" | sed -n \
-					-e "s/^LVMM-BENCH: run=1 /bench ab $tag /p" \
+					-e "s/^LVMM-BENCH: run=\([0-9][0-9]*\) /bench ab $tag repeat=\1 /p" \
 					-e "s/^LVMM-BENCH: pvsched /bench ab-pvsched $tag /p" \
 					-e "s/^LVMM-BENCH: pvsched-after /bench ab-pvsched-after $tag /p"
 				grep -q 'LVMM-BENCH: .*FAILED' "$OUT" && failures=$((failures + 1))

@@ -54,11 +54,14 @@ def parse_pairs(text):
 def parse_log(path):
     data = {"info": {}, "exit": {}, "kick": {"kick": [], "sgi": []}, "kick_stats": [],
             "kick_steps": {}, "startup": [], "boot": [], "rss": [], "ab": {}, "ab_info": {},
+            "ab_repeats": {}, "ab_evidence_repeats": {},
             "ab_evidence": {}, "ab_pvsched": {}, "ab_pvsched_after": {},
             "commands": [], "failed": [], "done": None, "sessions": [], "resumed": None,
             "dev_info": {}, "dev_notes": [], "dev_block": [], "dev_block_lvmm": [], "dev_console": [],
             "sandbox_info": {}, "sandbox": [], "sandbox_trace": []}
-    tag = re.compile(r"scenario=(\S+) arm=(\S+) run=(\d+) (.*)")
+    # run: the boot (a round of the A/B); repeat: the workload's run within that boot (logs
+    # from before lvmm.bench_runs was recorded have one run per boot and no repeat field).
+    tag = re.compile(r"scenario=(\S+) arm=(\S+) run=(\d+)(?: repeat=(\d+))? (.*)")
     with open(path, errors="replace") as log:
         for raw in log:
             line = raw.rstrip("\r\n")
@@ -120,8 +123,8 @@ def parse_log(path):
                 match = tag.match(rest)
                 if not match:
                     continue
-                scenario, arm, run, text = match.groups()
-                run = int(run)
+                scenario, arm, run, repeat, text = match.groups()
+                run, repeat = int(run), int(repeat or 1)
                 if section != "ab":
                     key = section.replace("-", "_")
                     data[key].setdefault(scenario, {}).setdefault(arm, {}).setdefault(run, []).append(text)
@@ -129,14 +132,32 @@ def parse_log(path):
                 evidence = re.match(r"evidence workload=(\w+) (.*)", text)
                 workload = re.match(r"(\w+): (.*)", text)
                 if evidence:
-                    runs = data["ab_evidence"].setdefault(scenario, {}).setdefault(arm, {})
-                    runs.setdefault(run, {})[evidence.group(1)] = {
-                        k: int(v) for k, v in parse_pairs(evidence.group(2)).items()}
+                    runs = data["ab_evidence_repeats"].setdefault(scenario, {}).setdefault(arm, {})
+                    runs.setdefault(run, {}).setdefault(evidence.group(1), []).append(
+                        {k: int(v) for k, v in parse_pairs(evidence.group(2)).items()})
                 elif workload:
-                    runs = data["ab"].setdefault(scenario, {}).setdefault(arm, {})
-                    runs.setdefault(run, {})[workload.group(1)] = {
-                        k: float(v) for k, v in parse_pairs(workload.group(2)).items()}
+                    runs = data["ab_repeats"].setdefault(scenario, {}).setdefault(arm, {})
+                    runs.setdefault(run, {}).setdefault(workload.group(1), []).append(
+                        {k: float(v) for k, v in parse_pairs(workload.group(2)).items()})
+    data["ab"] = per_boot(data["ab_repeats"])
+    data["ab_evidence"] = per_boot(data["ab_evidence_repeats"])
     return data
+
+
+def per_boot(repeats):
+    """A boot's figure for each field: the median of the workload's runs in that boot (the
+    value itself when it ran once). Runs of one boot share its placement and memory, so the
+    boots, not the runs, are the samples the tests compare."""
+    boots = {}
+    for scenario, arms in repeats.items():
+        for arm, runs in arms.items():
+            for run, workloads in runs.items():
+                for workload, samples in workloads.items():
+                    fields = {k for sample in samples for k in sample}
+                    boots.setdefault(scenario, {}).setdefault(arm, {}).setdefault(run, {})[workload] = {
+                        k: statistics.median(sample[k] for sample in samples if k in sample)
+                        for k in fields}
+    return boots
 
 
 def read_environment(path):
@@ -471,6 +492,64 @@ def variance_section(data, scenario, arms, lines):
         lines.append("")
 
 
+def spread_components(boots):
+    """boots: a list of each boot's runs of one metric. The SD of ln(value) between the runs
+    of one boot (pooled over the boots, weighted by degrees of freedom), and the SD between
+    boots that is left once the runs' own spread, averaged over the runs per boot, is taken
+    out of the spread of the boots' mean ln (one-way random-effects ANOVA, floored at 0)."""
+    logs = [[math.log(v) for v in runs] for runs in boots if len(runs) >= 2 and min(runs) > 0]
+    if len(logs) < 2:
+        return None
+    df = sum(len(runs) - 1 for runs in logs)
+    within_var = sum(statistics.variance(runs) * (len(runs) - 1) for runs in logs) / df
+    runs_per_boot = statistics.mean(len(runs) for runs in logs)
+    boot_means = [statistics.mean(runs) for runs in logs]
+    between_var = max(statistics.variance(boot_means) - within_var / runs_per_boot, 0.0)
+    return math.sqrt(within_var), math.sqrt(between_var), runs_per_boot, len(logs)
+
+
+def boots_for_width(within_sd, between_sd, runs_per_boot, width=0.10):
+    """Boots per arm for a 95% interval of +/-width on the difference of two arms' mean
+    ln(value) (normal approximation, both arms this spread), each boot the mean of its runs."""
+    boot_var = between_sd ** 2 + within_sd ** 2 / runs_per_boot
+    return math.ceil(2 * (1.96 / width) ** 2 * boot_var)
+
+
+def repeat_spread_section(data, scenario, arms, lines):
+    """Where the spread comes from when each boot ran its workloads more than once."""
+    repeats = data["ab_repeats"].get(scenario, {})
+    rows = []
+    for workload, field, label, unit, better, headline in AB_METRICS:
+        for arm in arms:
+            boots = [[sample[field] for sample in workloads[workload] if field in sample]
+                     for _, workloads in sorted(repeats.get(arm, {}).items()) if workload in workloads]
+            parts = spread_components(boots)
+            if parts is None:
+                continue
+            within, between, per_boot, count = parts
+            share = between ** 2 / (between ** 2 + within ** 2) if within or between else 0.0
+            rows.append(f"| {label} ({unit}) | {arm} | {count} | {per_boot:.3g} | {within:.3f} | "
+                        f"{between:.3f} | {share * 100:.0f}% | {boots_for_width(within, between, 1)} | "
+                        f"{boots_for_width(within, between, per_boot)} | {boots_for_width(within, between, 5)} |")
+    if not rows:
+        return
+    lines.append("Where the spread comes from (the boots of this scenario ran each workload more "
+                 "than once, `lvmm.bench_runs`): the SD of ln(value) between the runs of one boot "
+                 "(pooled) and between boots (what is left of the spread of the boots' mean "
+                 "ln(value) once the runs' own spread is taken out: one-way random-effects "
+                 "ANOVA); the share of the variance that is between boots; and the boots per arm "
+                 "that would give a 95% interval of +/-10% on the difference of two arms' mean "
+                 "ln(value) (normal approximation, both arms as spread as this one), with a "
+                 "boot's figure the mean of 1, of this run's, or of 5 runs. A small share "
+                 "between boots means the runs of one boot vary as much as boots do: more runs "
+                 "per boot then narrow the interval as well as more boots, and cost only the "
+                 "workload's time.\n")
+    lines.append("| metric | arm | boots | runs per boot | SD within a boot | SD between boots | share between boots | boots for +/-10% (1 run) | (this many runs) | (5 runs) |")
+    lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    lines.extend(rows)
+    lines.append("")
+
+
 def interval_text(low, high, unit="%"):
     return f"[{low:+.1f}{unit}, {high:+.1f}{unit}]"
 
@@ -485,6 +564,16 @@ def verdict_of(rank, better):
     return ("**better**" if improved else "**worse**"), improved
 
 
+def runs_per_boot_text(data, scenario):
+    counts = sorted({len(samples) for runs in data["ab_repeats"].get(scenario, {}).values()
+                     for workloads in runs.values() for samples in workloads.values()})
+    if counts in ([], [1]):
+        return "Each boot runs every workload once"
+    how_many = str(counts[0]) if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
+    return (f"Each boot runs every workload {how_many} times (`lvmm.bench_runs`), and a boot's "
+            "figure is the median of its runs: the boots are the samples compared")
+
+
 def ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, widths):
     runs_by_arm = data["ab"].get(scenario, {})
     info = data["ab_info"].get(scenario, {})
@@ -496,7 +585,7 @@ def ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, w
                  f"{info.get('host_cpus', '?')}-CPU emulated host, {info.get('host_hogs', '0')} "
                  f"host CPU hog(s). Arms: " + ", ".join(f"`{arm}` ({ARM_FLAGS.get(arm, arm)})" for arm in arms) +
                  f". Boots per arm: {counts}; the arms take turns, in an order rotated every "
-                 f"round. Each boot runs every workload once, with `{params or 'the defaults'}`.\n")
+                 f"round. {runs_per_boot_text(data, scenario)}, with `{params or 'the defaults'}`.\n")
     # What the guest reported before its workloads, first boot of each arm.
     lines.append("What the guest reported about PV sched (/sys/kernel/debug/pvsched, first boot of "
                  "each arm; \"none\": `vcpu_is_preempted()` is always false):\n")
@@ -538,6 +627,7 @@ def ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, w
             lines.append(f"| {workload} | {arm} | " + " | ".join(cells) + " |")
     lines.append("")
     variance_section(data, scenario, arms, lines)
+    repeat_spread_section(data, scenario, arms, lines)
     # The comparisons: every arm against off.
     lines.append("Statistics by `lvmm-stats` (bench/stats/), each arm against `off`, at 95%: the "
                  "medians; the difference of the **means** with its interval by Student's t "

@@ -24,7 +24,18 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$out" ] || { [ $mode = smoke ] && out=build/bench-smoke || out=bench/results; }
 mkdir -p "$out"
-all_scenarios="s1 s2 s2-loaded"
+# BENCH_AB_SCENARIOS and BENCH_AB_RUNS narrow a full run's A/B (docs/benchmarks.md), e.g. a
+# run of S2 alone with more runs per boot to see where its spread comes from.
+all_scenarios=${BENCH_AB_SCENARIOS:-s1 s2 s2-loaded}
+for scenario in $all_scenarios; do
+	case $scenario in
+	s1 | s2 | s2-loaded) ;;
+	*) echo "bench/run.sh: BENCH_AB_SCENARIOS: unknown scenario '$scenario' (known: s1 s2 s2-loaded)" >&2; exit 2 ;;
+	esac
+done
+case ${BENCH_AB_RUNS:-20} in
+'' | *[!0-9]* | 0) echo "bench/run.sh: BENCH_AB_RUNS must be a number of rounds, 1 or more (got '${BENCH_AB_RUNS}')" >&2; exit 2 ;;
+esac
 if [ $resume = 1 ]; then
 	[ $mode = full ] || { echo "bench/run.sh: --resume completes a full run; it does not go with --smoke" >&2; exit 2; }
 	[ -s "$out/raw.log" ] || { echo "bench/run.sh: --resume: no $out/raw.log to complete; run bench/run.sh without --resume" >&2; exit 2; }
@@ -75,7 +86,7 @@ rm -rf "$poweroff_root"
 # BENCH_FULL_SECTIONS those of a full run (a report of some sections alone, e.g. devices).
 # Workload sizes: each workload takes a few seconds per boot in the nested guest under TCG in
 # the full run, a fraction of a second in the smoke run. BENCH_AB_PARAMS_<SCENARIO> overrides.
-smoke_params='lvmm.pipe_loops=300 lvmm.msg_loops=5 lvmm.wakeup_threads=2 lvmm.wakeup_workers=2 lvmm.wakeup_seconds=1 lvmm.forkexec_workers=4 lvmm.forkexec_loops=4 lvmm.mmap_threads=4 lvmm.mmap_loops=20 lvmm.filewrite_threads=4 lvmm.filewrite_loops=200'
+smoke_params='lvmm.bench_runs=2 lvmm.pipe_loops=300 lvmm.msg_loops=5 lvmm.wakeup_threads=2 lvmm.wakeup_workers=2 lvmm.wakeup_seconds=1 lvmm.forkexec_workers=4 lvmm.forkexec_loops=4 lvmm.mmap_threads=4 lvmm.mmap_loops=20 lvmm.filewrite_threads=4 lvmm.filewrite_loops=200'
 if [ $mode = smoke ]; then
 	cat > "$payload/bench-env" <<-EOF
 	BENCH_MODE=smoke
@@ -110,7 +121,7 @@ else
 	KICK_STEP_ITERATIONS=20000
 	STARTUP_RUNS=10
 	BOOT_RUNS=5
-	AB_RUNS=20
+	AB_RUNS=${BENCH_AB_RUNS:-20}
 	AB_SCENARIOS='${resume_scenarios:-$all_scenarios}'
 	BENCH_SECTIONS='$([ $resume = 1 ] && echo ab || echo "${BENCH_FULL_SECTIONS:-exit kick cost devices sandbox ab}")'
 	SANDBOX_RUNS=40
