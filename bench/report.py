@@ -597,9 +597,12 @@ def ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, w
     lines.append("```\n")
     # Evidence: medians over boots of each counter's change during each workload.
     evidence = data["ab_evidence"].get(scenario, {})
+    repeated = runs_per_boot_text(data, scenario) != "Each boot runs every workload once"
     lines.append("Evidence that each workload reached the code PV sched changes: per boot, how "
-                 "much each counter moved while the workload ran (median over the boots of the "
-                 "arm). `answered true` counts the guest's `vcpu_is_preempted()` answers of "
+                 "much each counter moved while the workload ran " +
+                 ("(in one run: a boot's median over its runs; then the median over the boots "
+                  "of the arm)" if repeated else "(median over the boots of the arm)") +
+                 ". `answered true` counts the guest's `vcpu_is_preempted()` answers of "
                  "*true*; the `rwsem` columns are the guest kernel's lock events (optimistic "
                  "spinning that took the lock, that gave up, writers and readers that slept); "
                  "`wake-ups` and `local` count the scheduler's wake-ups and the share of them "
