@@ -564,9 +564,14 @@ def verdict_of(rank, better):
     return ("**better**" if improved else "**worse**"), improved
 
 
+def runs_per_boot_counts(data, scenario):
+    """The distinct numbers of runs a workload had in one boot of the scenario, ascending."""
+    return sorted({len(samples) for runs in data["ab_repeats"].get(scenario, {}).values()
+                   for workloads in runs.values() for samples in workloads.values()})
+
+
 def runs_per_boot_text(data, scenario):
-    counts = sorted({len(samples) for runs in data["ab_repeats"].get(scenario, {}).values()
-                     for workloads in runs.values() for samples in workloads.values()})
+    counts = runs_per_boot_counts(data, scenario)
     if counts in ([], [1]):
         return "Each boot runs every workload once"
     how_many = str(counts[0]) if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
@@ -597,7 +602,7 @@ def ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, w
     lines.append("```\n")
     # Evidence: medians over boots of each counter's change during each workload.
     evidence = data["ab_evidence"].get(scenario, {})
-    repeated = runs_per_boot_text(data, scenario) != "Each boot runs every workload once"
+    repeated = runs_per_boot_counts(data, scenario) not in ([], [1])
     lines.append("Evidence that each workload reached the code PV sched changes: per boot, how "
                  "much each counter moved while the workload ran " +
                  ("(in one run: a boot's median over its runs; then the median over the boots "

@@ -22,8 +22,6 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -n "$out" ] || { [ $mode = smoke ] && out=build/bench-smoke || out=bench/results; }
-mkdir -p "$out"
 # BENCH_AB_SCENARIOS and BENCH_AB_RUNS narrow a full run's A/B (docs/benchmarks.md), e.g. a
 # run of S2 alone with more runs per boot to see where its spread comes from.
 all_scenarios=${BENCH_AB_SCENARIOS:-s1 s2 s2-loaded}
@@ -36,6 +34,8 @@ done
 case ${BENCH_AB_RUNS:-20} in
 '' | *[!0-9]* | 0) echo "bench/run.sh: BENCH_AB_RUNS must be a number of rounds, 1 or more (got '${BENCH_AB_RUNS}')" >&2; exit 2 ;;
 esac
+[ -n "$out" ] || { [ $mode = smoke ] && out=build/bench-smoke || out=bench/results; }
+mkdir -p "$out"
 if [ $resume = 1 ]; then
 	[ $mode = full ] || { echo "bench/run.sh: --resume completes a full run; it does not go with --smoke" >&2; exit 2; }
 	[ -s "$out/raw.log" ] || { echo "bench/run.sh: --resume: no $out/raw.log to complete; run bench/run.sh without --resume" >&2; exit 2; }
