@@ -87,6 +87,13 @@ refuses() { # WHY ARGS...: bench/run.sh exits 2 with one line naming WHY
 }
 check "bench: --resume refuses --smoke, with one line" refuses "does not go with --smoke" --smoke --resume --out "$resume_dir"
 check "bench: --resume refuses a directory without raw.log" refuses "no $resume_dir/raw.log" --resume --out "$resume_dir"
+refuses_with() { # VARIABLE=VALUE WHY ARGS...: refuses, with that variable in the environment
+	(export "$1"; shift; refuses "$@")
+}
+check "bench: an unknown BENCH_AB_SCENARIOS is refused, with one line" \
+	refuses_with BENCH_AB_SCENARIOS="s1 s3" "unknown scenario 's3'" --out "$resume_dir"
+check "bench: a BENCH_AB_RUNS that is not a count is refused, with one line" \
+	refuses_with BENCH_AB_RUNS=0 "BENCH_AB_RUNS must be a number" --out "$resume_dir"
 cp "$out/raw.log" "$resume_dir/raw.log"
 check "bench: --resume refuses a finished run" refuses "is a finished run" --resume --out "$resume_dir"
 cut_line=$(grep -n '^bench info ab scenario=s2-loaded' "$out/raw.log" | cut -d: -f1)
