@@ -49,7 +49,7 @@ static void event_loop_read_stdin(struct vm *vm)
 	input->receive(input->context, out, kept);
 	if (quit) {
 		log_info("Ctrl-A x typed: stopping the guest");
-		vm_request_stop(vm, 128 + SIGINT);
+		vm_request_host_stop(vm, 128 + SIGINT);
 	}
 }
 
@@ -60,7 +60,7 @@ static void event_loop_read_signal(struct vm *vm, int signal_fd)
 	if (read(signal_fd, &info, sizeof(info)) != sizeof(info))
 		return;
 	log_info("received %s; stopping the guest", strsignal((int)info.ssi_signo));
-	vm_request_stop(vm, 128 + (int)info.ssi_signo);
+	vm_request_host_stop(vm, 128 + (int)info.ssi_signo);
 }
 
 void event_loop_run(struct vm *vm, int signal_fd)

@@ -31,6 +31,20 @@ void vm_request_stop(struct vm *vm, int status)
 			log_error("waking the main thread failed: %s", strerror(errno));
 }
 
+void vm_request_host_stop(struct vm *vm, int status)
+{
+	int rebooting = STOP_REBOOT;
+
+	/* A reboot only restarts the guest: a stop from the host's side that comes while one is
+	 * under way (a SIGTERM read in the same pass as the guest's reset) must end lvmm, or the
+	 * signal, already taken from the signalfd, would be lost and the guest would go on
+	 * rebooting. Once out of VM_RUNNING the status changes only here, from STOP_REBOOT, and
+	 * the main thread is already leaving that boot: it needs no second wake-up. Guest-caused
+	 * stops keep first-come order. */
+	vm_request_stop(vm, status);
+	atomic_compare_exchange_strong(&vm->stop_status, &rebooting, status);
+}
+
 int64_t vm_hypercall(struct vm *vm, unsigned int vcpu, uint32_t function, uint64_t argument)
 {
 	const struct hypercall_handler *handler = &vm->hypercall;
