@@ -1,7 +1,8 @@
 /*
  * lvmm-stats: summarises one or two files of numbers and compares them by Student's t, in the
  * shape of FreeBSD's ministat, and by ranks (Mann-Whitney U, Hodges-Lehmann shift), for the
- * benchmark report's A/B (bench/report.py).
+ * benchmark report's A/B (bench/report.py); and, for files whose lines pair up (-p), by the
+ * Wilcoxon signed-rank test of the pairs.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -14,12 +15,13 @@
 
 #include "rank_stats.h"
 #include "sample_stats.h"
+#include "signed_rank_stats.h"
 #include "stats_format.h"
 
 #define EXIT_BAD_INPUT 2
 
 static const char usage_text[] =
-	"usage: lvmm-stats [-c CONFIDENCE] [-j] [-m] [-n] FILE_A [FILE_B]\n"
+	"usage: lvmm-stats [-c CONFIDENCE] [-j] [-m] [-n] [-p [-r]] FILE_A [FILE_B]\n"
 	"  Summarises FILE_A (x) and FILE_B (+): N, min, max, median (the middle value; for an even\n"
 	"  N the mean of the two middle ones), mean and sample standard deviation. With two files:\n"
 	"  the difference of the means (B - A) with its confidence interval by Student's t with\n"
@@ -34,6 +36,14 @@ static const char usage_text[] =
 	"                 decimals; the normal distribution's beyond 100 degrees of freedom) and\n"
 	"                 its median (the value at index N/2 once sorted); by default t is exact\n"
 	"  -n             accepted for ministat compatibility: lvmm-stats never draws a plot\n"
+	"  -p             paired: line K of FILE_A and line K of FILE_B were measured together (one\n"
+	"                 round); both files must hold as many numbers. Adds the Wilcoxon\n"
+	"                 signed-rank test of the differences B - A (zeros dropped; normal\n"
+	"                 approximation with tie and continuity corrections, two-sided p) and their\n"
+	"                 Hodges-Lehmann centre (the median of the Walsh averages) with its\n"
+	"                 distribution-free confidence interval\n"
+	"  -r             with -p: compare the pairs as ratios B / A (the test runs on ln(B / A);\n"
+	"                 the centre and its interval are given as ratios); every value must be > 0\n"
 	"  -h             this text\n"
 	"  Exit status: 0 on success (also when a file has too few values for a test, which the\n"
 	"  output says), 2 for a bad option or input, 1 if the output cannot be written.\n";
@@ -41,6 +51,7 @@ static const char usage_text[] =
 struct sample_file {
 	const char *path;
 	double *values;
+	double *in_file_order; /* the values as read, before sample_summarize sorts them */
 	size_t count;
 	size_t capacity;
 	struct sample_summary summary;
@@ -144,6 +155,14 @@ static void read_sample_file(struct sample_file *file)
 	}
 	free(line);
 	fclose(stream);
+	file->in_file_order = malloc((file->count ? file->count : 1) * sizeof(file->values[0]));
+	if (!file->in_file_order) {
+		fprintf(stderr, "lvmm-stats: %s: out of memory after %zu values\n", file->path,
+			file->count);
+		exit(EXIT_FAILURE);
+	}
+	if (file->count)
+		memcpy(file->in_file_order, file->values, file->count * sizeof(file->values[0]));
 
 	status = sample_summarize(file->values, file->count, &file->summary);
 	if (status == SAMPLE_STATS_EMPTY) {
@@ -167,7 +186,7 @@ static const struct sample_file *file_with_too_few(const struct sample_file *a,
 static void print_table(const struct sample_file *a, const struct sample_file *b,
 			enum sample_stats_status compare_status,
 			const struct sample_comparison *comparison,
-			const struct rank_comparison *rank)
+			const struct rank_comparison *rank, const struct paired_report *paired)
 {
 	/* Ample: a row is at most about 100 characters, the comparison about 200. */
 	char text[1024];
@@ -190,6 +209,10 @@ static void print_table(const struct sample_file *a, const struct sample_file *b
 			stats_format_rank(text, sizeof(text), rank);
 			fputs(text, stdout);
 		}
+		if (paired) {
+			stats_format_paired(text, sizeof(text), paired);
+			fputs(text, stdout);
+		}
 	} else if (compare_status == SAMPLE_STATS_TOO_FEW) {
 		const struct sample_file *short_file = file_with_too_few(a, b);
 
@@ -200,19 +223,67 @@ static void print_table(const struct sample_file *a, const struct sample_file *b
 	}
 }
 
+/* Exits with a line naming the cause when the files cannot pair up. */
+static void check_pairing(const struct sample_file *a, const struct sample_file *b)
+{
+	if (a->count != b->count) {
+		fprintf(stderr, "lvmm-stats: -p pairs line K of %s with line K of %s, but they hold %zu "
+			"and %zu numbers; give files of one round per line, both complete\n",
+			a->path, b->path, a->count, b->count);
+		exit(EXIT_BAD_INPUT);
+	}
+}
+
+/*
+ * The signed-rank test of the pairs (line K of a with line K of b): on b - a, or on ln(b / a).
+ * Exits with a line naming the cause when a ratio meets a value not above 0.
+ */
+static bool compare_pairs(const struct sample_file *a, const struct sample_file *b, bool ratio,
+			  double confidence, struct paired_report *report)
+{
+	struct signed_rank_comparison test;
+	double *differences, *work;
+	bool done;
+
+	differences = malloc(a->count * sizeof(*differences));
+	work = malloc(signed_rank_work_count(a->count) * sizeof(*work));
+	if (!differences || !work) {
+		fprintf(stderr, "lvmm-stats: out of memory for %zu pairs\n", a->count);
+		exit(EXIT_FAILURE);
+	}
+	for (size_t i = 0; i < a->count; i++) {
+		double before = a->in_file_order[i], after = b->in_file_order[i];
+
+		if (ratio && !(before > 0.0 && after > 0.0)) {
+			fprintf(stderr, "lvmm-stats: -r compares ratios, but pair %zu (%g, %g) holds a "
+				"value that is not above 0; drop -r to compare differences\n", i + 1,
+				before, after);
+			exit(EXIT_BAD_INPUT);
+		}
+		differences[i] = ratio ? log(after / before) : after - before;
+	}
+	done = sample_signed_rank(differences, a->count, confidence, work, &test) == SAMPLE_STATS_OK;
+	if (done)
+		paired_report_from(report, &test, ratio, a->summary.median);
+	free(differences);
+	free(work);
+	return done;
+}
+
 int main(int argc, char **argv)
 {
 	struct sample_file files[2] = { 0 };
 	struct sample_comparison comparison = { 0 };
 	struct rank_comparison rank = { 0 };
-	bool ranked = false;
+	bool ranked = false, pair = false, ratio = false, paired_done = false;
+	struct paired_report paired = { 0 };
 	enum sample_stats_status compare_status = SAMPLE_STATS_TOO_FEW;
 	enum t_critical_rule rule = T_CRITICAL_EXACT;
 	bool json = false;
 	double confidence = 95.0;
 	int option, file_count;
 
-	while ((option = getopt(argc, argv, ":c:jmnh")) != -1) {
+	while ((option = getopt(argc, argv, ":c:jmnprh")) != -1) {
 		switch (option) {
 		case 'c':
 			confidence = parse_confidence(optarg);
@@ -224,6 +295,12 @@ int main(int argc, char **argv)
 			rule = T_CRITICAL_MINISTAT;
 			break;
 		case 'n':
+			break;
+		case 'p':
+			pair = true;
+			break;
+		case 'r':
+			ratio = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -243,10 +320,16 @@ int main(int argc, char **argv)
 		fail_usage(file_count < 1 ? "no input file" : "too many files",
 			   " (give FILE_A and optionally FILE_B)");
 
+	if (ratio && !pair)
+		fail_usage("-r compares pairs as ratios and needs -p", "");
+	if (pair && file_count != 2)
+		fail_usage("-p pairs two files", " (give FILE_A and FILE_B)");
 	for (int i = 0; i < file_count; i++) {
 		files[i].path = argv[optind + i];
 		read_sample_file(&files[i]);
 	}
+	if (pair)
+		check_pairing(&files[0], &files[1]);
 	if (rule == T_CRITICAL_MINISTAT)
 		for (int i = 0; i < file_count; i++)
 			files[i].summary.median = files[i].summary.upper_median;
@@ -266,6 +349,8 @@ int main(int argc, char **argv)
 					     work, &rank) == SAMPLE_STATS_OK;
 		free(work);
 	}
+	if (pair && compare_status == SAMPLE_STATS_OK)
+		paired_done = compare_pairs(&files[0], &files[1], ratio, confidence, &paired);
 
 	if (json) {
 		char text[4096];
@@ -273,14 +358,16 @@ int main(int argc, char **argv)
 		stats_format_json(text, sizeof(text), &files[0].summary,
 				  file_count == 2 ? &files[1].summary : NULL, confidence,
 				  compare_status == SAMPLE_STATS_OK ? &comparison : NULL,
-				  ranked ? &rank : NULL);
+				  ranked ? &rank : NULL, paired_done ? &paired : NULL);
 		fputs(text, stdout);
 	} else {
 		print_table(&files[0], file_count == 2 ? &files[1] : NULL, compare_status,
-			    &comparison, ranked ? &rank : NULL);
+			    &comparison, ranked ? &rank : NULL, paired_done ? &paired : NULL);
 	}
-	for (int i = 0; i < file_count; i++)
+	for (int i = 0; i < file_count; i++) {
 		free(files[i].values);
+		free(files[i].in_file_order);
+	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "lvmm-stats: writing the output failed: %s\n", strerror(errno));
 		return EXIT_FAILURE;

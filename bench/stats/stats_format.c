@@ -153,6 +153,76 @@ size_t stats_format_rank(char *buffer, size_t size, const struct rank_comparison
 	return text.length;
 }
 
+void paired_report_from(struct paired_report *report, const struct signed_rank_comparison *test,
+			bool ratio, double median_a)
+{
+	*report = (struct paired_report){ .test = *test, .ratio = ratio };
+	if (ratio) {
+		report->shift = exp(test->shift);
+		report->shift_low = exp(test->shift_low);
+		report->shift_high = exp(test->shift_high);
+		report->shift_percent = (report->shift - 1.0) * 100.0;
+		report->shift_low_percent = (report->shift_low - 1.0) * 100.0;
+		report->shift_high_percent = (report->shift_high - 1.0) * 100.0;
+		report->has_percent = true;
+		return;
+	}
+	report->shift = test->shift;
+	report->shift_low = test->shift_low;
+	report->shift_high = test->shift_high;
+	report->has_percent = median_a != 0.0;
+	if (report->has_percent) {
+		report->shift_percent = test->shift * 100.0 / fabs(median_a);
+		report->shift_low_percent = test->shift_low * 100.0 / fabs(median_a);
+		report->shift_high_percent = test->shift_high * 100.0 / fabs(median_a);
+	}
+}
+
+size_t stats_format_paired(char *buffer, size_t size, const struct paired_report *paired)
+{
+	struct text text = text_start(buffer, size);
+	const struct signed_rank_comparison *test = &paired->test;
+
+	append(&text, "Paired, %zu pairs (line K of x with line K of +): Wilcoxon signed-rank W+ = %g "
+	       "of %zu nonzero, z = %g, two-sided p = %g: %s at ", test->pairs, test->w_plus,
+	       test->nonzero_pairs, test->z, test->p_value,
+	       test->significant ? "difference" : "no difference proven");
+	append_confidence(&text, test->confidence_percent);
+	append(&text, "%% confidence\n");
+	append(&text, "\tmedian %s (Hodges-Lehmann%s) %g, interval [%g, %g]\n",
+	       paired->ratio ? "ratio + / x" : "difference + - x", paired->ratio ? " of ln" : "",
+	       paired->shift, paired->shift_low, paired->shift_high);
+	if (paired->has_percent)
+		append(&text, "\t%+g%%, interval [%+g%%, %+g%%]%s\n", paired->shift_percent,
+		       paired->shift_low_percent, paired->shift_high_percent,
+		       paired->ratio ? "" : " of the median of x");
+	return text.length;
+}
+
+static void append_json_paired(struct text *text, const struct paired_report *paired)
+{
+	const struct signed_rank_comparison *test = &paired->test;
+	const struct { const char *name; double value; bool present; } fields[] = {
+		{ "w_plus", test->w_plus, true },
+		{ "z", test->z, true },
+		{ "p_value", test->p_value, true },
+		{ "shift", paired->shift, true },
+		{ "shift_low", paired->shift_low, true },
+		{ "shift_high", paired->shift_high, true },
+		{ "shift_percent", paired->shift_percent, paired->has_percent },
+		{ "shift_low_percent", paired->shift_low_percent, paired->has_percent },
+		{ "shift_high_percent", paired->shift_high_percent, paired->has_percent },
+	};
+
+	append(text, ", \"paired\": {\"scale\": \"%s\", \"pairs\": %zu, \"nonzero_pairs\": %zu",
+	       paired->ratio ? "ratio" : "difference", test->pairs, test->nonzero_pairs);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		append(text, ", \"%s\": ", fields[i].name);
+		append_json_optional(text, fields[i].present, fields[i].value);
+	}
+	append(text, ", \"significant\": %s}", test->significant ? "true" : "false");
+}
+
 static void append_json_rank(struct text *text, const struct rank_comparison *rank)
 {
 	const struct rank_comparison none = { 0 };
@@ -182,7 +252,7 @@ static void append_json_rank(struct text *text, const struct rank_comparison *ra
 size_t stats_format_json(char *buffer, size_t size, const struct sample_summary *a,
 			 const struct sample_summary *b, double confidence_percent,
 			 const struct sample_comparison *comparison,
-			 const struct rank_comparison *rank)
+			 const struct rank_comparison *rank, const struct paired_report *paired)
 {
 	struct text text = text_start(buffer, size);
 	bool compared = comparison != NULL;
@@ -209,6 +279,8 @@ size_t stats_format_json(char *buffer, size_t size, const struct sample_summary 
 		append(&text, ", \"significant\": %s",
 		       !compared ? "null" : comparison->significant ? "true" : "false");
 		append_json_rank(&text, rank);
+		if (paired)
+			append_json_paired(&text, paired);
 	}
 	append(&text, "}\n");
 	return text.length;

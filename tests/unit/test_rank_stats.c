@@ -99,11 +99,11 @@ TEST(rank_text_and_json)
 	EXPECT_CONTAINS(text, "44.4444%, interval [-22.2222%, 88.8889%] of the median of x");
 	sample_summarize(a, 10, &summary_a);
 	sample_summarize(b, 11, &summary_b);
-	stats_format_json(text, sizeof(text), &summary_a, &summary_b, 95.0, NULL, &r);
+	stats_format_json(text, sizeof(text), &summary_a, &summary_b, 95.0, NULL, &r, NULL);
 	EXPECT_CONTAINS(text, "\"mann_whitney_u\": 76.5, ");
 	EXPECT_CONTAINS(text, "\"shift\": 2, \"shift_low\": -1, \"shift_high\": 4, \"shift_percent\": 44.44444444444444, ");
 	EXPECT_CONTAINS(text, "\"rank_significant\": false}");
-	stats_format_json(text, sizeof(text), &summary_a, &summary_b, 95.0, NULL, NULL);
+	stats_format_json(text, sizeof(text), &summary_a, &summary_b, 95.0, NULL, NULL, NULL);
 	EXPECT_CONTAINS(text, "\"mann_whitney_u\": null, ");
 	EXPECT_CONTAINS(text, "\"rank_significant\": null}");
 }

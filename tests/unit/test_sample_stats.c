@@ -199,7 +199,7 @@ TEST(stats_seed_json)
 	char text[1024];
 
 	EXPECT_EQ(compare_exact(&base, &patched, 95.0, &comparison), SAMPLE_STATS_OK);
-	stats_format_json(text, sizeof(text), &base, &patched, 95.0, &comparison, NULL);
+	stats_format_json(text, sizeof(text), &base, &patched, 95.0, &comparison, NULL, NULL);
 	EXPECT_CONTAINS(text, "{\"a\": {\"n\": 10, \"min\": 33365, \"max\": 33704, \"median\": 33468.5, "
 			      "\"mean\": 33511.3, \"stddev\": 100.9246693771591");
 	EXPECT_CONTAINS(text, "}, \"b\": {\"n\": 10, \"min\": 34388, \"max\": 39405, \"median\": 36671.5, "
@@ -214,7 +214,7 @@ TEST(stats_seed_json)
 	EXPECT_CONTAINS(text, ", \"significant\": true, \"mann_whitney_u\": null, ");
 
 	/* One file: only "a". */
-	stats_format_json(text, sizeof(text), &base, NULL, 95.0, NULL, NULL);
+	stats_format_json(text, sizeof(text), &base, NULL, 95.0, NULL, NULL, NULL);
 	EXPECT_STR_EQ(strstr(text, "}"), "}}\n");
 	EXPECT_TRUE(strstr(text, "\"b\"") == NULL && strstr(text, "confidence") == NULL);
 }
@@ -271,7 +271,7 @@ TEST(stats_single_value_has_no_deviation_and_no_test)
 	EXPECT_TRUE(comparison.difference == 123.0); /* untouched */
 	stats_format_row(text, sizeof(text), '+', &single);
 	EXPECT_STR_EQ(text, "+   1          42.5          42.5          42.5          42.5             -\n");
-	stats_format_json(text, sizeof(text), &base, &single, 95.0, NULL, NULL);
+	stats_format_json(text, sizeof(text), &base, &single, 95.0, NULL, NULL, NULL);
 	EXPECT_CONTAINS(text, "\"b\": {\"n\": 1, \"min\": 42.5, \"max\": 42.5, \"median\": 42.5, "
 			      "\"mean\": 42.5, \"stddev\": null}");
 	EXPECT_CONTAINS(text, "\"difference\": null, \"half_width\": null, \"difference_percent\": null, "
@@ -357,7 +357,7 @@ TEST(stats_negative_mean_keeps_percent_signs_and_zero_mean_has_none)
 	stats_format_comparison(text, sizeof(text), &comparison);
 	EXPECT_FALSE(strchr(text, '%') != strrchr(text, '%')); /* only the heading's */
 	EXPECT_CONTAINS(text, "pooled s = 1)");
-	stats_format_json(text, sizeof(text), &zero, &b, 95.0, &comparison, NULL);
+	stats_format_json(text, sizeof(text), &zero, &b, 95.0, &comparison, NULL, NULL);
 	EXPECT_CONTAINS(text, "\"difference_percent\": null, \"half_width_percent\": null");
 }
 
