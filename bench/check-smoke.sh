@@ -64,14 +64,30 @@ check "bench: devices: lvmm's I/O thread time and busy share for all 8 kinds of 
 	bash -c "test \$(grep -cE '^\| (sequential|random) (read|write), [^|]* \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9]+% \|$' '$report') = 8 &&
 		test \$(ls $out/data/devices_lvmm_*.txt | wc -l) = 16 &&
 		! wc -l $out/data/devices_lvmm_*.txt | grep -vE '^ *(2 |[0-9]+ total)'"
-check "bench: sandbox: time to result of lvmm sandbox -- true and its baseline, and their ratio" \
+check "bench: sandbox: time to result of lvmm sandbox -- true and its baseline, their ratio paired by round and unpaired" \
 	bash -c "test \$(grep -cE '^\| lvmm (sandbox -- true|run, init powers off) \| 2 \| [0-9.]+ \|' '$report') = 2 &&
-		grep -qE '^sandbox / run, ratio of the medians: \*\*[0-9.e+-]+\*\*; the sandbox.s own cost, median shift: \*\*[-+][0-9.]+% \[[-+][0-9.]+%, [-+][0-9.]+%\].*\*\*; target under 10%: \*\*(met|not met|not shown .*)\*\*\.' '$report' &&
-		test \$(cat $out/data/sandbox_seconds_sandbox.txt | wc -l) = 2 && test \$(cat $out/data/sandbox_seconds_run.txt | wc -l) = 2"
+		grep -qE '^sandbox / run, ratio of the medians: \*\*[0-9.e+-]+\*\*; the sandbox.s own cost, paired by round \(2 rounds, [^)]*\): \*\*[-+][0-9.]+% \[[-+][0-9.]+%, [-+][0-9.]+%\], Wilcoxon signed-rank p = [0-9.e+-]+\*\*; target under 10%: \*\*(met|not met|not shown .*)\*\*\. Unpaired .*, median shift: [-+][0-9.]+% \[[-+][0-9.]+%, [-+][0-9.]+%\], Mann-Whitney p = ' '$report' &&
+		test \$(cat $out/data/sandbox_seconds_sandbox.txt | wc -l) = 2 && test \$(cat $out/data/sandbox_seconds_run.txt | wc -l) = 2 &&
+		test \$(cat $out/data/sandbox_paired_seconds_sandbox.txt | wc -l) = 2 && test \$(cat $out/data/sandbox_paired_seconds_run.txt | wc -l) = 2"
 check "bench: sandbox: its steps on the guest's clock, and the baseline's Run /init" \
 	bash -c "test \$(grep -cE '^\| (the kernel runs /init|init has started:|its control port|the root is mounted|init forks) .* \| [0-9.]+ \| [0-9]* \| [0-9.]* \|$' '$report') = 5 &&
 		grep -qE '^\| the kernel runs /init .* \| [0-9.]+ \| +\| [0-9.]+ \|$' '$report' &&
 		test \$(cat $out/data/sandbox_trace_command_sandbox.txt | wc -l) = 2"
+# lvmm-stats -p -r recomputes the sandbox's paired figures from the committed pairs, and refuses
+# files that cannot pair up with one line and status 2.
+check "bench: lvmm-stats -p -r on the sandbox's paired files gives the signed-rank figures" \
+	bash -c "build/lvmm-stats -j -p -r $out/data/sandbox_paired_seconds_run.txt $out/data/sandbox_paired_seconds_sandbox.txt |
+		grep -qE '\"paired\": \\{\"scale\": \"ratio\", \"pairs\": 2, .*\"shift_percent\": -?[0-9]'"
+stats_refuses() { # WHY ARGS...: lvmm-stats exits 2 with one line naming WHY
+	local why=$1; shift
+	local message
+	message=$(build/lvmm-stats "$@" 2>&1 >/dev/null)
+	[ $? = 2 ] && [ "$(echo "$message" | wc -l)" = 1 ] && echo "$message" | grep -q "$why"
+}
+check "bench: lvmm-stats -p refuses files of different lengths, with one line" \
+	stats_refuses "they hold 2 and 1 numbers" -p "$out/data/sandbox_paired_seconds_run.txt" <(echo 1.5)
+check "bench: lvmm-stats -p -r refuses a value not above 0, with one line" \
+	stats_refuses "not above 0" -p -r "$out/data/sandbox_paired_seconds_run.txt" <(printf '1\n0\n')
 for plot in exit_costs kick_latency ab_s1 ab_s2 ab_s2-loaded; do
 	check "bench: $plot.png is a PNG" bash -c "file '$out/$plot.png' | grep -q 'PNG image'"
 done
