@@ -164,6 +164,7 @@ elapsed=$(( $(date +%s) - start ))
 	echo "kernel_source=$(dpkg-query -W -f='${Package} ${Version}' linux-source-6.12 2>/dev/null || echo unknown)"
 	echo "kernel_patches=$(ls kernel/patches | tr '\n' ' ')"
 	echo "qemu=$(qemu-system-aarch64 --version | head -n 1)"
+	echo "qemu_accel=$(grep -m 1 -o 'tcg,tb-size=[0-9]*' "$out/raw.log" || echo unknown)"
 	echo "build_host=$(uname -m), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%d GiB", $2 / 1048576 }' /proc/meminfo)"
 	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "elapsed_s=$elapsed"
