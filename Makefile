@@ -42,7 +42,7 @@ KVM_SRCS := vmm/main.c vmm/run_guest.c vmm/control_socket.c vmm/control_client.c
 	pvsched/pvsched_kvm.c
 UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c) tests/unit/fake_vm.c tests/unit/child_process.c
 # The benchmark report's statistics (lvmm-stats): native only, never cross-built into lvmm.
-STATS_SRCS := bench/stats/sample_stats.c bench/stats/rank_stats.c bench/stats/signed_rank_stats.c bench/stats/stats_format.c
+STATS_SRCS := bench/stats/sample_stats.c bench/stats/rank_approximation.c bench/stats/rank_stats.c bench/stats/signed_rank_stats.c bench/stats/stats_format.c
 
 # -DLVMM_VERSION is baked into main.o: rebuild it whenever the version changes, or
 # `lvmm --version` (and the benchmark report) would name a stale commit.

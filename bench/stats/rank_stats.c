@@ -3,12 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-static int compare_doubles(const void *left, const void *right)
-{
-	double l = *(const double *)left, r = *(const double *)right;
-
-	return (l > r) - (l < r);
-}
+#include "rank_approximation.h"
 
 /*
  * U of b against a, and the sum over groups of tied values (both samples together) of
@@ -50,8 +45,7 @@ enum sample_stats_status sample_rank_compare(const double *a, size_t count_a, co
 {
 	struct rank_comparison result = { .confidence_percent = confidence_percent };
 	double m = (double)count_a, n = (double)count_b, pairs = m * n, total = m + n;
-	double tie_term, variance, deviation, z_critical;
-	long order;
+	double tie_term, variance, deviation;
 	size_t k = 0;
 
 	if (!(confidence_percent > 0.0 && confidence_percent < 100.0))
@@ -69,35 +63,16 @@ enum sample_stats_status sample_rank_compare(const double *a, size_t count_a, co
 	result.probability_b_greater = result.u / pairs;
 	variance = pairs / 12.0 * (total + 1.0 - tie_term / (total * (total - 1.0)));
 	deviation = result.u - pairs / 2.0;
-	if (variance > 0.0) {
-		/* Continuity: half a step towards the mean, never past it. */
-		double corrected = fabs(deviation) > 0.5 ? fabs(deviation) - 0.5 : 0.0;
-
-		result.z = copysign(corrected / sqrt(variance), deviation);
-		result.p_value = erfc(fabs(result.z) / M_SQRT2);
-	} else {
-		/* Every value equal: nothing tells the samples apart. */
-		result.z = 0.0;
-		result.p_value = 1.0;
-	}
+	rank_normal_approximation(deviation, variance, &result.z, &result.p_value);
 
 	for (size_t i = 0; i < count_a; i++)
 		for (size_t j = 0; j < count_b; j++)
 			work[k++] = b[j] - a[i];
-	qsort(work, k, sizeof(work[0]), compare_doubles);
+	qsort(work, k, sizeof(work[0]), rank_compare_doubles);
 	result.shift = k % 2 ? work[k / 2] : (work[k / 2 - 1] + work[k / 2]) / 2.0;
-	/*
-	 * Moses: the interval runs from the (C+1)-th to the (mn-C)-th smallest difference, where
-	 * C = floor(mn/2 - z sqrt(mn(m+n+1)/12)), the normal approximation of U's quantile.
-	 */
-	z_critical = standard_normal_quantile((1.0 + confidence_percent / 100.0) / 2.0);
-	order = (long)floor(pairs / 2.0 - z_critical * sqrt(pairs * (total + 1.0) / 12.0));
-	if (order < 0)
-		order = 0;
-	if ((size_t)order > (k - 1) / 2)
-		order = (long)((k - 1) / 2);
-	result.shift_low = work[order];
-	result.shift_high = work[k - 1 - (size_t)order];
+	/* Moses: U's variance without ties, m n (m + n + 1) / 12, over all m n differences. */
+	rank_interval(work, k, pairs * (total + 1.0) / 12.0, confidence_percent, &result.shift_low,
+		      &result.shift_high);
 	result.has_percent = median_a != 0.0;
 	if (result.has_percent) {
 		result.shift_percent = result.shift * 100.0 / fabs(median_a);

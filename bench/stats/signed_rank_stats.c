@@ -3,12 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-static int compare_doubles(const void *left, const void *right)
-{
-	double l = *(const double *)left, r = *(const double *)right;
-
-	return (l > r) - (l < r);
-}
+#include "rank_approximation.h"
 
 static int compare_magnitudes(const void *left, const void *right)
 {
@@ -55,10 +50,9 @@ enum sample_stats_status sample_signed_rank(const double *differences, size_t co
 {
 	struct signed_rank_comparison result = { .confidence_percent = confidence_percent,
 						 .pairs = count };
-	double n, walsh_count, tie_term, variance, deviation, z_critical;
+	double n, tie_term, variance, deviation;
 	double *nonzero = work, *walsh;
 	size_t k = 0;
-	long order;
 
 	if (!(confidence_percent > 0.0 && confidence_percent < 100.0))
 		return SAMPLE_STATS_BAD_CONFIDENCE;
@@ -75,41 +69,19 @@ enum sample_stats_status sample_signed_rank(const double *differences, size_t co
 	result.w_plus = positive_rank_sum(nonzero, result.nonzero_pairs, &tie_term);
 	variance = n * (n + 1.0) * (2.0 * n + 1.0) / 24.0 - tie_term / 48.0;
 	deviation = result.w_plus - n * (n + 1.0) / 4.0;
-	if (variance > 0.0) {
-		/* Continuity: half a step towards the mean, never past it. */
-		double corrected = fabs(deviation) > 0.5 ? fabs(deviation) - 0.5 : 0.0;
-
-		result.z = copysign(corrected / sqrt(variance), deviation);
-		result.p_value = erfc(fabs(result.z) / M_SQRT2);
-	} else {
-		/* Every difference 0: nothing tells the pairs' sides apart. */
-		result.z = 0.0;
-		result.p_value = 1.0;
-	}
+	rank_normal_approximation(deviation, variance, &result.z, &result.p_value);
 
 	/* The Walsh averages of all pairs, zeros included. */
 	walsh = work + count;
 	for (size_t i = 0; i < count; i++)
 		for (size_t j = i; j < count; j++)
 			walsh[k++] = (differences[i] + differences[j]) / 2.0;
-	qsort(walsh, k, sizeof(walsh[0]), compare_doubles);
+	qsort(walsh, k, sizeof(walsh[0]), rank_compare_doubles);
 	result.shift = k % 2 ? walsh[k / 2] : (walsh[k / 2 - 1] + walsh[k / 2]) / 2.0;
-	/*
-	 * The interval runs from the (C+1)-th to the (M-C)-th smallest Walsh average, M of them,
-	 * where C = floor(M/2 - z sqrt(n(n+1)(2n+1)/24)), the normal approximation of W+'s
-	 * quantile over all n pairs.
-	 */
-	walsh_count = (double)k;
+	/* Tukey: W+'s variance without ties, n (n + 1) (2n + 1) / 24, over all n pairs. */
 	n = (double)count;
-	z_critical = standard_normal_quantile((1.0 + confidence_percent / 100.0) / 2.0);
-	order = (long)floor(walsh_count / 2.0 -
-			    z_critical * sqrt(n * (n + 1.0) * (2.0 * n + 1.0) / 24.0));
-	if (order < 0)
-		order = 0;
-	if ((size_t)order > (k - 1) / 2)
-		order = (long)((k - 1) / 2);
-	result.shift_low = walsh[order];
-	result.shift_high = walsh[k - 1 - (size_t)order];
+	rank_interval(walsh, k, n * (n + 1.0) * (2.0 * n + 1.0) / 24.0, confidence_percent,
+		      &result.shift_low, &result.shift_high);
 	result.significant = result.p_value < 1.0 - confidence_percent / 100.0;
 	if (!isfinite(result.shift_low) || !isfinite(result.shift_high) || !isfinite(result.p_value))
 		return SAMPLE_STATS_NOT_FINITE;
