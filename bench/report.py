@@ -978,6 +978,17 @@ SANDBOX_TARGET_OVERHEAD = 0.10
 SANDBOX_MIN_ROUNDS_FOR_VERDICT = 8
 
 
+def shift_with_test_text(figures, test):
+    """"+x% [low%, high%], TEST p = ..." from lvmm-stats' JSON figures of a shift, or None when
+    one of them is missing."""
+    keys = ("shift_percent", "shift_low_percent", "shift_high_percent", "p_value")
+    if not figures or any(figures.get(key) is None for key in keys):
+        return None
+    return (f"{figures['shift_percent']:+.1f}% "
+            f"{interval_text(figures['shift_low_percent'], figures['shift_high_percent'])}, "
+            f"{test} p = {figures['p_value']:.3g}")
+
+
 def sandbox_section(data, out, stats_tool, lines):
     lines.append("## 6. lvmm sandbox: time to result\n")
     if not_in_this_run(data, "sandbox", lines):
@@ -1031,24 +1042,19 @@ def sandbox_section(data, out, stats_tool, lines):
     _, unpaired = run_stats(stats_tool, out, "data/sandbox_seconds_run.txt", "data/sandbox_seconds_sandbox.txt")
     target = 100 * SANDBOX_TARGET_OVERHEAD
     paired = paired.get("paired") if paired else None
-    paired_text, verdict = "n/a (lvmm-stats gave no paired comparison)", "not shown"
-    if paired and None not in (paired.get("shift_percent"), paired.get("shift_low_percent"),
-                               paired.get("shift_high_percent"), paired.get("p_value")):
+    paired_text = shift_with_test_text(paired, "Wilcoxon signed-rank")
+    unpaired_text = shift_with_test_text(unpaired, "Mann-Whitney")
+    verdict = "not shown"
+    if paired_text:
         low, high = paired["shift_low_percent"], paired["shift_high_percent"]
-        paired_text = (f"{paired['shift_percent']:+.1f}% {interval_text(low, high)}, Wilcoxon "
-                       f"signed-rank p = {paired['p_value']:.3g}")
         if len(rounds) < SANDBOX_MIN_ROUNDS_FOR_VERDICT:
             verdict = (f"not shown (fewer than {SANDBOX_MIN_ROUNDS_FOR_VERDICT} rounds: the "
                        "interval is not a 95% one)")
         else:
             verdict = "met" if high < target else "not met" if low >= target else \
                       f"not shown (the interval reaches past {target:.0f}%)"
-    unpaired_text = "n/a (lvmm-stats gave no shift)"
-    if unpaired and None not in (unpaired.get("shift_percent"), unpaired.get("shift_low_percent"),
-                                 unpaired.get("shift_high_percent"), unpaired.get("p_value")):
-        unpaired_text = (f"{unpaired['shift_percent']:+.1f}% "
-                         f"{interval_text(unpaired['shift_low_percent'], unpaired['shift_high_percent'])}, "
-                         f"Mann-Whitney p = {unpaired['p_value']:.3g}")
+    paired_text = paired_text or "n/a (lvmm-stats gave no paired comparison)"
+    unpaired_text = unpaired_text or "n/a (lvmm-stats gave no shift)"
     lines.append(f"\nsandbox / run, ratio of the medians: **{ratio_text(ratio)}**; the sandbox's own "
                  f"cost, paired by round ({len(rounds)} rounds, Hodges-Lehmann of the per-round "
                  f"ratios): **{paired_text}**; target under {target:.0f}%: **{verdict}**. "
