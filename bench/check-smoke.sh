@@ -36,6 +36,11 @@ check "bench: the guest used PV sched only when asked, with the semantics asked 
 	bash -c "grep -q '^off: none' '$report' && grep -q '^on: semantics runnable' '$report' && grep -q '^idle-preempted: semantics idle-preempted' '$report'"
 check "bench: raw data, one file per scenario, metric and arm, a value per boot" \
 	bash -c "test \$(ls $out/data/ab_*_*_*.txt | wc -l) = 64 && test \$(wc -l < $out/data/ab_s2-loaded_mmap_ops_per_sec_on.txt) = 2"
+# The second view: each comparison paired by round, from two files of the rounds both arms ran.
+check "bench: the A/B pairs every comparison by round (signed-rank), from files of paired boots" \
+	bash -c "test \$(grep -cE '^\| .* \| (on|idle-preempted) \| .* \| [-+][0-9.]+% \[[-+][0-9.]+%, [-+][0-9.]+%\], signed-rank p = [0-9.e+-]+ \(2 rounds, too few for a 95% interval\) \|$' '$report') = 40 &&
+		test \$(ls $out/data/ab-paired_*.txt | wc -l) = 80 && test \$(cat $out/data/ab-paired_s2_mmap_ops_per_sec_idle-preempted-off.txt | wc -l) = 2 &&
+		grep -qE '^Paired by round \(the second view\): no scenario has the 8 rounds a 95% interval needs' '$report'"
 # The smoke run's boots run each workload twice (lvmm.bench_runs=2): both runs are logged, a
 # boot's figure is their median, and each scenario splits the spread of the lock-heavy three
 # into within and between boots (3 workloads x 8 arms).

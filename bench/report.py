@@ -580,7 +580,38 @@ def runs_per_boot_text(data, scenario):
             "figure is the median of its runs: the boots are the samples compared")
 
 
-def ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, widths):
+# lvmm-stats' signed-rank interval is a normal approximation, good from 8 pairs; below that
+# its order statistics clamp to the extremes and the interval's confidence falls far short of
+# 95% (with 2 pairs, 50%): the report draws nothing from it (the sandbox's verdict, the A/B's
+# count of narrow paired intervals).
+PAIRED_MIN_ROUNDS = 8
+
+
+def ab_paired_text(out, stats_tool, scenario, workload, field, arm, by_round, paired_widths, label):
+    """The paired cell of one comparison: the rounds where both arm and off have the metric,
+    written as two files in round order, and lvmm-stats -p -r on them. Appends the interval's
+    half-width around its centre (the larger side) to paired_widths when that is a list."""
+    rounds = [r for r in sorted(by_round[arm]) if r in by_round.get("off", {})]
+    base = f"data/ab-paired_{scenario}_{workload}_{field}_{arm}"
+    write_values(os.path.join(out, f"{base}-off.txt"), [by_round["off"][r] for r in rounds])
+    write_values(os.path.join(out, f"{base}.txt"), [by_round[arm][r] for r in rounds])
+    if not rounds:
+        return "n/a (no round has both)"
+    _, parsed = run_stats(stats_tool, out, f"{base}-off.txt", f"{base}.txt", ("-p", "-r"))
+    figures = parsed.get("paired") if parsed else None
+    text = shift_with_test_text(figures, "signed-rank")
+    if not text:
+        return "n/a (lvmm-stats gave no paired comparison)"
+    if len(rounds) < PAIRED_MIN_ROUNDS:
+        return f"{text} ({len(rounds)} rounds, too few for a 95% interval)"
+    if isinstance(paired_widths, list):
+        centre = figures["shift_percent"]
+        paired_widths.append((scenario, arm, label, max(centre - figures["shift_low_percent"],
+                                                        figures["shift_high_percent"] - centre)))
+    return f"{text} ({len(rounds)} rounds)"
+
+
+def ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, widths, paired_widths):
     runs_by_arm = data["ab"].get(scenario, {})
     info = data["ab_info"].get(scenario, {})
     arms = [arm for arm in info.get("arms", "").split(",") if arm] or sorted(runs_by_arm)
@@ -644,16 +675,23 @@ def ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, w
                  "median of all arm - off differences) with its distribution-free interval "
                  "(Moses); and the two-sided p of the Mann-Whitney U rank test, which decides "
                  "the verdict because these distributions are not normal. Percentages are of "
-                 "off's mean (t) and off's median (shift).\n")
-    lines.append("| metric | better | arm | off: median (n) | arm: median (n) | difference of means (t) | median shift (Hodges-Lehmann) | Mann-Whitney p | verdict |")
-    lines.append("|---|---|---|---:|---:|---|---|---:|---|")
+                 "off's mean (t) and off's median (shift). The last column pairs the boots of "
+                 "one round, which ran back to back and share the emulated host's speed at "
+                 "the time: the Hodges-Lehmann centre of the per-round ratios arm / off with "
+                 "its distribution-free interval and the Wilcoxon signed-rank p (`lvmm-stats "
+                 "-p -r` on data/ab-paired_<scenario>_<metric>_<arm>-off.txt and "
+                 "…_<arm>.txt, line K of both one round); it is a second view of the same "
+                 "boots, not the verdict.\n")
+    lines.append("| metric | better | arm | off: median (n) | arm: median (n) | difference of means (t) | median shift (Hodges-Lehmann) | Mann-Whitney p | verdict | paired by round: ratio, signed-rank p |")
+    lines.append("|---|---|---|---:|---:|---|---|---:|---|---|")
     details, panels = [], []
     for workload, field, label, unit, better, headline in AB_METRICS:
-        values = {}
+        values, by_round = {}, {}
         for arm in arms:
             runs = runs_by_arm.get(arm, {})
-            values[arm] = [runs[r][workload][field] for r in sorted(runs)
-                           if workload in runs[r] and field in runs[r][workload]]
+            by_round[arm] = {r: runs[r][workload][field] for r in runs
+                             if workload in runs[r] and field in runs[r][workload]}
+            values[arm] = [by_round[arm][r] for r in sorted(by_round[arm])]
             write_values(os.path.join(out, "data", f"ab_{scenario}_{workload}_{field}_{arm}.txt"),
                          values[arm])
         if any(values[arm] for arm in arms):
@@ -662,14 +700,14 @@ def ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, w
             if arm == "off":
                 continue
             if not values.get("off") or not values[arm]:
-                lines.append(f"| {label} ({unit}) | {better} | {arm} | n/a | n/a | no data | | | |")
+                lines.append(f"| {label} ({unit}) | {better} | {arm} | n/a | n/a | no data | | | | |")
                 continue
             text, parsed = run_stats(stats_tool, out,
                                      f"data/ab_{scenario}_{workload}_{field}_off.txt",
                                      f"data/ab_{scenario}_{workload}_{field}_{arm}.txt")
             details.append((f"{label} ({unit}, {better} is better), {arm} against off", text))
             if parsed is None:
-                lines.append(f"| {label} ({unit}) | {better} | {arm} | | | lvmm-stats failed | | | |")
+                lines.append(f"| {label} ({unit}) | {better} | {arm} | | | lvmm-stats failed | | | | |")
                 continue
             t_text = "too few runs"
             if parsed.get("difference_percent") is not None and parsed.get("half_width_percent") is not None:
@@ -686,8 +724,10 @@ def ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, w
             if improved is not None:
                 findings.append((scenario, arm, label, improved, parsed["shift_percent"],
                                  parsed["shift_low_percent"], parsed["shift_high_percent"]))
+            paired_text = ab_paired_text(out, stats_tool, scenario, workload, field, arm, by_round,
+                                         headline and paired_widths, label)
             lines.append(f"| {label} ({unit}) | {better} | {arm} | {fmt(parsed['a']['median'])} ({parsed['a']['n']}) | "
-                         f"{fmt(parsed['b']['median'])} ({parsed['b']['n']}) | {t_text} | {shift_text} | {p_text} | {verdict} |")
+                         f"{fmt(parsed['b']['median'])} ({parsed['b']['n']}) | {t_text} | {shift_text} | {p_text} | {verdict} | {paired_text} |")
     lines.append("")
     if panels:
         plots = []
@@ -750,9 +790,9 @@ def ab_section(data, out, stats_tool, env, lines):
                  "of each scenario are given with it. The raw values are in "
                  "data/ab_<scenario>_<workload>_<metric>_<arm>.txt, one boot per line, `off` the "
                  "baseline; `lvmm-stats data/…_off.txt data/…_on.txt` recomputes any row.\n")
-    findings, widths = [], []
+    findings, widths, paired_widths = [], [], []
     for scenario in scenarios:
-        ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, widths)
+        ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, widths, paired_widths)
     lines.append("### Verdicts at a glance\n")
     if findings:
         lines.append("Every comparison where the Mann-Whitney test found a difference at 95% "
@@ -770,6 +810,16 @@ def ab_section(data, out, stats_tool, env, lines):
                      + (": the others cannot rule out an effect of the size the field reports "
                         "(" + "; ".join(f"{s} `{a}` {l} +/-{h:.0f}%" for s, a, l, h in widths if h >= 10.0) + ")."
                         if len(narrow) < len(widths) else ".") + "\n")
+    if not paired_widths:
+        lines.append(f"Paired by round (the second view): no scenario has the {PAIRED_MIN_ROUNDS} "
+                     "rounds a 95% interval needs.\n")
+    else:
+        narrow = [w for w in paired_widths if w[3] < 10.0]
+        lines.append(f"Paired by round (the second view): {len(narrow)} of {len(paired_widths)} "
+                     "headline comparisons have a 95% interval of the per-round ratio within "
+                     "+/-10% of its centre"
+                     + (" (" + "; ".join(f"{s} `{a}` {l} +/-{h:.0f}%" for s, a, l, h in narrow) + ")"
+                        if narrow else "") + ".\n")
 
 
 # (mode, depth, field, label, unit, target): the block figures, guest against host, each kind
@@ -972,10 +1022,6 @@ def devices_section(data, out, lines):
 
 
 SANDBOX_TARGET_OVERHEAD = 0.10
-# lvmm-stats' signed-rank interval is a normal approximation, good from 8 pairs; below that
-# its order statistics clamp to the extremes and the interval's confidence falls far short of
-# 95% (with 2 pairs, 50%), so the report gives no verdict from it.
-SANDBOX_MIN_ROUNDS_FOR_VERDICT = 8
 
 
 def shift_with_test_text(figures, test):
@@ -1047,8 +1093,8 @@ def sandbox_section(data, out, stats_tool, lines):
     verdict = "not shown"
     if paired_text:
         low, high = paired["shift_low_percent"], paired["shift_high_percent"]
-        if len(rounds) < SANDBOX_MIN_ROUNDS_FOR_VERDICT:
-            verdict = (f"not shown (fewer than {SANDBOX_MIN_ROUNDS_FOR_VERDICT} rounds: the "
+        if len(rounds) < PAIRED_MIN_ROUNDS:
+            verdict = (f"not shown (fewer than {PAIRED_MIN_ROUNDS} rounds: the "
                        "interval is not a 95% one)")
         else:
             verdict = "met" if high < target else "not met" if low >= target else \
