@@ -167,11 +167,19 @@ static bool command_line_has(const char *word)
 }
 
 /* With lvmm.sandbox_trace on the kernel command line (lvmm sandbox --loglevel debug), each
- * step of init is a line in the kernel's log, with the kernel's timestamp: where a slow
- * sandbox spends its time. */
+ * step of init is a line in the kernel's log, with the kernel's timestamp, and a "trace"
+ * line on the control port with the guest's clock, which lvmm logs with its own: where a
+ * slow sandbox spends its time, up to the status (the kernel's log can only be read back
+ * by the command, before the steps that follow it). The steps before the port is open wait
+ * in pending_traces. */
+static bool trace_enabled;
+static char pending_traces[512];
+static size_t pending_traces_length;
+
 static void trace_begin(void)
 {
-	if (command_line_has("lvmm.sandbox_trace"))
+	trace_enabled = command_line_has("lvmm.sandbox_trace");
+	if (trace_enabled)
 		trace_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 }
 
@@ -179,14 +187,33 @@ static void trace_begin(void)
  * several writes (glibc's dprintf() to /dev/kmsg returned -1 and logged nothing). */
 static void trace(const char *step)
 {
-	char line[128];
+	struct timespec now;
+	char line[160];
 	int length;
 
-	if (trace_fd < 0)
+	if (!trace_enabled)
 		return;
 	length = snprintf(line, sizeof(line), "lvmm-sandbox-init: %s\n", step);
-	if (length > 0 && (size_t)length < sizeof(line))
+	if (trace_fd >= 0 && length > 0 && (size_t)length < sizeof(line))
 		write_all(trace_fd, line, (size_t)length);
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	length = snprintf(line, sizeof(line), "trace %s (guest clock %lld.%06ld s)\n", step,
+			  (long long)now.tv_sec, now.tv_nsec / 1000);
+	if (length <= 0 || (size_t)length >= sizeof(line))
+		return;
+	if (control_fd >= 0) {
+		write_all(control_fd, line, (size_t)length);
+	} else if (pending_traces_length + (size_t)length <= sizeof(pending_traces)) {
+		memcpy(pending_traces + pending_traces_length, line, (size_t)length);
+		pending_traces_length += (size_t)length;
+	}
+}
+
+static void trace_flush_pending(void)
+{
+	if (control_fd >= 0 && pending_traces_length > 0)
+		write_all(control_fd, pending_traces, pending_traces_length);
+	pending_traces_length = 0;
 }
 
 static void load_modules(const struct sandbox_spec *spec)
@@ -483,6 +510,7 @@ void sandbox_init_main(void)
 	trace("modules loaded");
 	check_kernel();
 	open_control_port();
+	trace_flush_pending();
 	trace("control port open");
 	build_root(&spec);
 	trace("root mounted");

@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "log.h"
+#include "monotonic_clock.h"
+
 static void report_line(struct sandbox_report *report, const char *line)
 {
 	int value;
@@ -18,6 +21,11 @@ static void report_line(struct sandbox_report *report, const char *line)
 		report->finished = true;
 	} else if (strncmp(line, "error ", 6) == 0 && !report->error[0]) {
 		snprintf(report->error, sizeof(report->error), "%s", line + 6);
+	} else if (strncmp(line, "trace ", 6) == 0) {
+		/* init's steps (lvmm.sandbox_trace, set by --loglevel debug): with lvmm's clock
+		 * beside the guest's, where the time to the status goes. */
+		log_debug("sandbox: guest init: %s, at CLOCK_MONOTONIC %llu ns", line + 6,
+			  (unsigned long long)monotonic_ns());
 	}
 }
 
@@ -33,6 +41,13 @@ bool sandbox_report_receive(void *context, const uint8_t *bytes, size_t count)
 		} else if (report->length < sizeof(report->line) - 1 && bytes[i] != '\r') {
 			report->line[report->length++] = (char)bytes[i];
 		}
+	}
+	/* With launch-timed's exec and exit times: how long the guest took to the status, and
+	 * lvmm's stop after it (bench/: where the sandbox's time goes). */
+	if (report->finished && !report->logged_arrival) {
+		report->logged_arrival = true;
+		log_debug("sandbox: the command's status arrived at CLOCK_MONOTONIC %llu ns",
+			  (unsigned long long)monotonic_ns());
 	}
 	return report->finished && !report->wait_for_power_off;
 }

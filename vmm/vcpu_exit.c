@@ -8,6 +8,7 @@
 #include "arch.h"
 #include "log.h"
 #include "lvmm/exit_status.h"
+#include "monotonic_clock.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -34,6 +35,9 @@ static void vcpu_exit_system_event(struct vcpu *vcpu)
 	switch (vcpu->run->system_event.type) {
 	case KVM_SYSTEM_EVENT_SHUTDOWN:
 		log_info("guest powered off");
+		/* With launch-timed's exec and exit times: how long the guest ran, and the stop. */
+		log_debug("guest power-off at CLOCK_MONOTONIC %llu ns",
+			  (unsigned long long)monotonic_ns());
 		vm_request_stop(vm, EXIT_GUEST_POWEROFF);
 		break;
 	case KVM_SYSTEM_EVENT_RESET:

@@ -888,6 +888,14 @@ if [ "$STATUS" = 0 ] && grep -q "lvmm-sandbox-init: root mounted" "$ERR" && grep
 	ok "sandbox: --loglevel debug traces init's steps in a kernel log shown to its end"
 else not_ok "sandbox: --loglevel debug traces init's steps in a kernel log shown to its end (status $STATUS)"
 	grep "sandbox-init\|reboot" "$ERR" | sed 's/^/#   /'; fi
+# ... and the same steps on lvmm's clock, sent by init on the control port, up to the status.
+if grep -qE "sandbox: guest init: started \(guest clock [0-9]+\.[0-9]{6} s\), at CLOCK_MONOTONIC [0-9]+ ns" "$ERR" &&
+   grep -qE "sandbox: guest init: synced \(guest clock [0-9]+\.[0-9]{6} s\), at CLOCK_MONOTONIC [0-9]+ ns" "$ERR" &&
+   grep -qE "sandbox: the command's status arrived at CLOCK_MONOTONIC [0-9]+ ns" "$ERR" &&
+   grep -qE "guest power-off at CLOCK_MONOTONIC [0-9]+ ns" "$ERR"; then
+	ok "sandbox: --loglevel debug logs init's steps, the status and the power-off on lvmm's clock"
+else not_ok "sandbox: --loglevel debug logs init's steps, the status and the power-off on lvmm's clock"
+	grep "guest init\|CLOCK_MONOTONIC" "$ERR" | sed 's/^/#   /'; fi
 # ... and what the command asked of the root share: exec walks to the file and reads it.
 served=$(grep -E "9p share lvmm-root: served [0-9]+ requests" "$ERR")
 if echo "$served" | grep -qE ", walk [1-9]" && echo "$served" | grep -qE ", read [1-9]"; then

@@ -322,6 +322,14 @@ TEST(sandbox_report_parses_the_control_port)
 	feed(&report, "error mounting 9p failed\nerror second\n");
 	EXPECT_STR_EQ(report.error, "mounting 9p failed");
 
+	/* init's trace lines (--loglevel debug) are logged, never a status or an error. */
+	memset(&report, 0, sizeof(report));
+	feed(&report, "trace started (guest clock 0.512 s)\ntrace exit 3\n");
+	EXPECT_FALSE(report.finished);
+	EXPECT_STR_EQ(report.error, "");
+	feed(&report, "exit 5\n");
+	EXPECT_EQ(report.status, 5);
+
 	/* A line longer than the buffer is cut, not overflowed. */
 	memset(&report, 0, sizeof(report));
 	for (int i = 0; i < 3000; i++)
