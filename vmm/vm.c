@@ -67,32 +67,20 @@ int vm_irqfd_attach(struct vm *vm, unsigned int irq, int fd, char *err, size_t e
 	return 0;
 }
 
-static int vm_ioeventfd(struct vm *vm, uint64_t gpa, uint32_t value, int fd, uint32_t flags)
-{
-	struct kvm_ioeventfd ioeventfd = {
-		.datamatch = value, .addr = gpa, .len = 4, .fd = fd,
-		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH | flags,
-	};
-
-	return ioctl(vm->vm_fd, KVM_IOEVENTFD, &ioeventfd);
-}
-
 int vm_ioeventfd_attach(struct vm *vm, uint64_t gpa, uint32_t value, int fd, char *err,
 			size_t err_size)
 {
-	if (vm_ioeventfd(vm, gpa, value, fd, 0) < 0) {
+	struct kvm_ioeventfd ioeventfd = {
+		.datamatch = value, .addr = gpa, .len = 4, .fd = fd,
+		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
+	};
+
+	if (ioctl(vm->vm_fd, KVM_IOEVENTFD, &ioeventfd) < 0) {
 		snprintf(err, err_size, "registering a KVM_IOEVENTFD at 0x%llx failed: %s",
 			 (unsigned long long)gpa, strerror(errno));
 		return -1;
 	}
 	return 0;
-}
-
-void vm_ioeventfd_detach(struct vm *vm, uint64_t gpa, uint32_t value, int fd)
-{
-	if (vm_ioeventfd(vm, gpa, value, fd, KVM_IOEVENTFD_FLAG_DEASSIGN) < 0)
-		log_debug("removing the KVM_IOEVENTFD at 0x%llx failed: %s",
-			  (unsigned long long)gpa, strerror(errno));
 }
 
 int vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t size, void *host, char *err,

@@ -95,10 +95,10 @@ int64_t vm_hypercall(struct vm *vm, unsigned int vcpu, uint32_t function, uint64
 /* Binds eventfd fd so that writing it raises device interrupt irq inside KVM (KVM_IRQFD). */
 int vm_irqfd_attach(struct vm *vm, unsigned int irq, int fd, char *err, size_t err_size);
 /* Makes a 4-byte guest write of value to gpa signal fd inside KVM, without an exit to lvmm
- * (KVM_IOEVENTFD with a data match); detach before closing fd. */
+ * (KVM_IOEVENTFD with a data match). It lasts as long as the VM: KVM holds its own reference
+ * to fd's eventfd, so fd may be closed once no vCPU runs, and the VM's end releases it. */
 int vm_ioeventfd_attach(struct vm *vm, uint64_t gpa, uint32_t value, int fd, char *err,
 			size_t err_size);
-void vm_ioeventfd_detach(struct vm *vm, uint64_t gpa, uint32_t value, int fd);
 
 /* Adds host memory as guest memory at gpa (a KVM memslot of its own). On success the VM owns
  * host and unmaps it at its end; on failure the caller still owns it. */

@@ -70,11 +70,3 @@ int vm_ioeventfd_attach(struct vm *vm, uint64_t gpa, uint32_t value, int fd, cha
 	(void)err_size;
 	return 0;
 }
-
-void vm_ioeventfd_detach(struct vm *vm, uint64_t gpa, uint32_t value, int fd)
-{
-	(void)vm;
-	(void)gpa;
-	(void)value;
-	(void)fd;
-}
