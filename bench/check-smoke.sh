@@ -78,6 +78,10 @@ check "bench: sandbox: its steps on the guest's clock, and the baseline's Run /i
 	bash -c "test \$(grep -cE '^\| (the kernel runs /init|init has started:|its control port|the root is mounted|init forks) .* \| [0-9.]+ \| [0-9]* \| [0-9.]* \|$' '$report') = 5 &&
 		grep -qE '^\| the kernel runs /init .* \| [0-9.]+ \| +\| [0-9.]+ \|$' '$report' &&
 		test \$(cat $out/data/sandbox_trace_command_sandbox.txt | wc -l) = 2"
+check "bench: sandbox: the whole run of both sides on lvmm's clock, from the exec to the exit" \
+	bash -c "test \$(grep -cE '^\| (vCPU 0.s first KVM_RUN|init has started \(placed|init.s control port is open|the 9p root is mounted|init starts the command|the command has ended|its status has reached lvmm|the guest has powered off|lvmm has exited)[^|]* \| [0-9]+ \| [0-9]* \| [0-9]* \| [0-9]* \|$' '$report') = 9 &&
+		test \$(grep -cE '^\| (vCPU 0.s first KVM_RUN|the guest has powered off|lvmm has exited)[^|]* \| [0-9]+ \| [0-9]* \| [0-9]+ \| [0-9]* \|$' '$report') = 3 &&
+		test \$(cat $out/data/sandbox_host_ended_sandbox.txt | wc -l) = 2 && test \$(cat $out/data/sandbox_host_exit_run.txt | wc -l) = 2"
 # lvmm-stats -p -r recomputes the sandbox's paired figures from the committed pairs, and refuses
 # files that cannot pair up with one line and status 2.
 check "bench: lvmm-stats -p -r on the sandbox's paired files gives the signed-rank figures" \

@@ -318,6 +318,39 @@ while [ $run -le "$SANDBOX_TRACE_RUNS" ]; do
 	fi
 	run=$((run + 1))
 done
+# The whole run on lvmm's clock, in runs of their own: with --loglevel debug, init reports its
+# steps on the control port and lvmm logs each with its CLOCK_MONOTONIC, as it does the status's
+# arrival and the guest's power-off; launch-timed notes the exec and the exit (docs/sandbox.md).
+# In ms since the exec. --loglevel debug makes the sandbox wait for the guest's power-off after
+# the status, which the timed runs do not: their exit comes about that much sooner.
+host_ms() { # TEXT: ms from launch-timed's exec to the CLOCK_MONOTONIC of the first line holding TEXT
+	awk -v text="$1" '/^launch-timed: exec at/ { e = $5 }
+		!t && index($0, text) { for (i = 1; i < NF; i++) if ($i == "CLOCK_MONOTONIC") { t = $(i + 1); break } }
+		END { if (e && t) printf "%.1f", (t - e) / 1e6 }' "$ERR"
+}
+guest_clock() { # STEP: the guest's clock, in s, that init gave with STEP
+	sed -n "s/.*sandbox: guest init: $1 (guest clock \([0-9.]*\) s).*/\1/p" "$ERR" | head -n 1
+}
+run=1
+while [ $run -le "$SANDBOX_TRACE_RUNS" ]; do
+	if run_logged 300 "$PAYLOAD/launch-timed" "$LVMM" sandbox --loglevel debug -p quiet -k "$IMAGE" -- true; then
+		# init's first steps reach lvmm together with "control port open": placed by the
+		# guest's clock, back from that step's arrival.
+		port=$(host_ms "guest init: control port open") started=
+		port_clock=$(guest_clock "control port open") started_clock=$(guest_clock started)
+		[ -n "$port" ] && [ -n "$port_clock" ] && [ -n "$started_clock" ] &&
+			started=$(awk -v p="$port" -v a="$port_clock" -v b="$started_clock" 'BEGIN { printf "%.1f", p - 1000 * (a - b) }')
+		say "sandbox-host side=sandbox run=$run first_run=$(host_ms 'first KVM_RUN at') started=$started port=$port" \
+			"root=$(host_ms 'guest init: root mounted') command=$(host_ms 'guest init: starting the command')" \
+			"ended=$(host_ms 'guest init: the command ended') status=$(host_ms 'status arrived at')" \
+			"poweroff=$(host_ms 'guest power-off at') exit=$(host_ms 'launch-timed: exit at')"
+	fi
+	if run_logged 300 "$PAYLOAD/launch-timed" "$LVMM" run --loglevel debug -k "$IMAGE" -i "$PAYLOAD/poweroff-initrd.cpio" -p quiet; then
+		say "sandbox-host side=run run=$run first_run=$(host_ms 'first KVM_RUN at')" \
+			"poweroff=$(host_ms 'guest power-off at') exit=$(host_ms 'launch-timed: exit at')"
+	fi
+	run=$((run + 1))
+done
 fi
 
 # --- 4. the PV sched A/B --------------------------------------------------------------------

@@ -58,7 +58,7 @@ def parse_log(path):
             "ab_evidence": {}, "ab_pvsched": {}, "ab_pvsched_after": {},
             "commands": [], "failed": [], "done": None, "sessions": [], "resumed": None,
             "dev_info": {}, "dev_notes": [], "dev_block": [], "dev_block_lvmm": [], "dev_console": [],
-            "sandbox_info": {}, "sandbox": [], "sandbox_trace": []}
+            "sandbox_info": {}, "sandbox": [], "sandbox_trace": [], "sandbox_host": []}
     # run: the boot (a round of the A/B); repeat: the workload's run within that boot (logs
     # from before lvmm.bench_runs was recorded have one run per boot and no repeat field).
     tag = re.compile(r"scenario=(\S+) arm=(\S+) run=(\d+)(?: repeat=(\d+))? (.*)")
@@ -81,6 +81,8 @@ def parse_log(path):
                 data["sandbox"].append(parse_pairs(rest))
             elif section == "sandbox-trace":
                 data["sandbox_trace"].append(parse_pairs(rest))
+            elif section == "sandbox-host":
+                data["sandbox_host"].append(parse_pairs(rest))
             elif section == "devices-block-lvmm":
                 data["dev_block_lvmm"].append(parse_pairs(rest))
             elif section in ("devices-block", "devices-console"):
@@ -1108,6 +1110,7 @@ def sandbox_section(data, out, stats_tool, lines):
                  f"Per round: {per_round}. Paired values: data/sandbox_paired_seconds_<side>.txt, "
                  "line K of both files one round (the rounds where both sides ran).\n")
     sandbox_timeline(data, out, lines)
+    sandbox_host_timeline(data, out, lines)
 
 
 # The sandbox's steps on the guest kernel's clock (in-host.sh's sandbox-trace lines), in order.
@@ -1162,6 +1165,64 @@ def sandbox_timeline(data, out, lines):
         run_cell = f"{statistics.median(cells['run'].values()):.3f}" if cells["run"] else ""
         lines.append(f"| {label} | {sandbox_cell} | {step_cell} | {run_cell} |")
         previous = cells["sandbox"]
+    lines.append("")
+
+
+# (key, label) of the whole run on lvmm's clock (bench/in-host.sh, sandbox-host lines), in order.
+SANDBOX_HOST_STEPS = [("first_run", "vCPU 0's first KVM_RUN (lvmm's set-up, the payloads loaded)"),
+                      ("started", "init has started (placed by the guest's clock)"),
+                      ("port", "init's control port is open"),
+                      ("root", "the 9p root is mounted"),
+                      ("command", "init starts the command (`true`)"),
+                      ("ended", "the command has ended"),
+                      ("status", "its status has reached lvmm"),
+                      ("poweroff", "the guest has powered off"),
+                      ("exit", "lvmm has exited")]
+
+
+def sandbox_host_timeline(data, out, lines):
+    """The whole run of both sides on lvmm's clock (ms since launch-timed's exec), from runs
+    of their own with --loglevel debug: what the guest-clock table cannot show, lvmm's
+    set-up, the command, the status and the stop."""
+    traces = data["sandbox_host"]
+    if not traces:
+        return
+    runs = data["sandbox_info"].get("trace_runs", "?")
+    lines.append(f"The whole run on lvmm's clock, {runs} more runs of each: `launch-timed lvmm "
+                 "sandbox --loglevel debug -p quiet -k Image -- true`, where init also reports "
+                 "each step on its control port and lvmm logs its arrival, the status's and the "
+                 "power-off's on CLOCK_MONOTONIC, against `launch-timed lvmm run --loglevel debug "
+                 "-k Image -i poweroff-initrd -p quiet`. Milliseconds since the exec (medians; "
+                 "a step's duration is the median over runs of its time minus the previous "
+                 "step's on the same side). init's steps before its port opened are placed by "
+                 "the guest's clock. With `--loglevel debug` the sandbox waits for the guest's "
+                 "power-off after the status; the timed runs above do not. Raw values: "
+                 "data/sandbox_host_<step>_<side>.txt, one run per line.\n")
+    lines.append("| step | sandbox: ms since exec | step, ms | baseline: ms since exec | step, ms |")
+    lines.append("|---|---:|---:|---:|---:|")
+    previous = {"sandbox": None, "run": None}
+    for key, label in SANDBOX_HOST_STEPS:
+        cells = []
+        for side in ("sandbox", "run"):
+            values = {}
+            for r in traces:
+                if r.get("side") != side or not r.get(key):
+                    continue
+                try:
+                    values[int(r["run"])] = float(r[key])
+                except (KeyError, ValueError):
+                    continue
+            if not values:
+                cells += ["", ""]
+                continue
+            write_values(os.path.join(out, "data", f"sandbox_host_{key}_{side}.txt"),
+                         [f"{values[k]:.1f}" for k in sorted(values)])
+            steps = [values[r] - previous[side][r] for r in values
+                     if previous[side] and r in previous[side]]
+            cells += [f"{statistics.median(values.values()):.0f}",
+                      f"{statistics.median(steps):.0f}" if steps else ""]
+            previous[side] = values
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines.append("")
 
 
