@@ -592,7 +592,8 @@ PAIRED_MIN_ROUNDS = 8
 def ab_paired_text(out, stats_tool, scenario, workload, field, arm, by_round, paired_widths, label):
     """The paired cell of one comparison: the rounds where both arm and off have the metric,
     written as two files in round order, and lvmm-stats -p -r on them. Appends the interval's
-    half-width around its centre (the larger side) to paired_widths when that is a list."""
+    half-width around its centre (the larger side) to paired_widths unless that is None (a
+    metric that is not a headline one)."""
     rounds = [r for r in sorted(by_round[arm]) if r in by_round.get("off", {})]
     base = f"data/ab-paired_{scenario}_{workload}_{field}_{arm}"
     write_values(os.path.join(out, f"{base}-off.txt"), [by_round["off"][r] for r in rounds])
@@ -606,7 +607,7 @@ def ab_paired_text(out, stats_tool, scenario, workload, field, arm, by_round, pa
         return "n/a (lvmm-stats gave no paired comparison)"
     if len(rounds) < PAIRED_MIN_ROUNDS:
         return f"{text} ({len(rounds)} rounds, too few for a 95% interval)"
-    if isinstance(paired_widths, list):
+    if paired_widths is not None:
         centre = figures["shift_percent"]
         paired_widths.append((scenario, arm, label, max(centre - figures["shift_low_percent"],
                                                         figures["shift_high_percent"] - centre)))
@@ -727,7 +728,7 @@ def ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, w
                 findings.append((scenario, arm, label, improved, parsed["shift_percent"],
                                  parsed["shift_low_percent"], parsed["shift_high_percent"]))
             paired_text = ab_paired_text(out, stats_tool, scenario, workload, field, arm, by_round,
-                                         headline and paired_widths, label)
+                                         paired_widths if headline else None, label)
             lines.append(f"| {label} ({unit}) | {better} | {arm} | {fmt(parsed['a']['median'])} ({parsed['a']['n']}) | "
                          f"{fmt(parsed['b']['median'])} ({parsed['b']['n']}) | {t_text} | {shift_text} | {p_text} | {verdict} | {paired_text} |")
     lines.append("")
