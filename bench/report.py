@@ -1122,6 +1122,20 @@ SANDBOX_STEPS = [("run_init", "the kernel runs /init (`Run /init`)"),
                  ("command", "init forks the command")]
 
 
+def step_values(traces, side, key):
+    """{run: value} of one step of one side, from the sandbox's trace lines (sandbox-trace or
+    sandbox-host); a run without the step, or with a value that is not a number, is left out."""
+    values = {}
+    for r in traces:
+        if r.get("side") != side or not r.get(key):
+            continue
+        try:
+            values[int(r["run"])] = float(r[key])
+        except (KeyError, ValueError):
+            continue
+    return values
+
+
 def sandbox_timeline(data, out, lines):
     """Where the sandbox's time goes: the guest kernel's timestamps of init's steps, from
     runs of their own, against the baseline boot's `Run /init`."""
@@ -1146,14 +1160,7 @@ def sandbox_timeline(data, out, lines):
     for key, label in SANDBOX_STEPS:
         cells = {}
         for side in ("sandbox", "run"):
-            values = {}
-            for r in traces:
-                if r.get("side") != side or not r.get(key):
-                    continue
-                try:
-                    values[int(r["run"])] = float(r[key])
-                except (KeyError, ValueError):
-                    continue
+            values = step_values(traces, side, key)
             cells[side] = values
             if values:
                 write_values(os.path.join(out, "data", f"sandbox_trace_{key}_{side}.txt"),
@@ -1205,14 +1212,7 @@ def sandbox_host_timeline(data, out, lines):
     for key, label in SANDBOX_HOST_STEPS:
         cells = []
         for side in ("sandbox", "run"):
-            values = {}
-            for r in traces:
-                if r.get("side") != side or not r.get(key):
-                    continue
-                try:
-                    values[int(r["run"])] = float(r[key])
-                except (KeyError, ValueError):
-                    continue
+            values = step_values(traces, side, key)
             if not values:
                 cells += ["", ""]
                 continue
