@@ -19,7 +19,6 @@ struct sandbox_report {
 	char line[1024];          /* the line being assembled */
 	size_t length;
 	bool finished;            /* a status was reported */
-	bool logged_arrival;      /* its arrival time is logged (debug) */
 	/* The status does not end the VM: the guest powers off by itself (--loglevel info, where
 	 * the kernel's log is shown to its end; the UART is still printing it when init reports). */
 	bool wait_for_power_off;

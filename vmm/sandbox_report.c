@@ -19,6 +19,12 @@ static void report_line(struct sandbox_report *report, const char *line)
 	} else if (sscanf(line, "signal %d%c", &value, &extra) == 1 && value > 0 && value < 128) {
 		report->status = 128 + value;
 		report->finished = true;
+	}
+	if (report->finished) {
+		/* With launch-timed's exec and exit times: how long the guest took to the status,
+		 * and lvmm's stop after it (bench/: where the sandbox's time goes). */
+		log_debug("sandbox: the command's status arrived at CLOCK_MONOTONIC %llu ns",
+			  (unsigned long long)monotonic_ns());
 	} else if (strncmp(line, "error ", 6) == 0 && !report->error[0]) {
 		snprintf(report->error, sizeof(report->error), "%s", line + 6);
 	} else if (strncmp(line, "trace ", 6) == 0) {
@@ -41,13 +47,6 @@ bool sandbox_report_receive(void *context, const uint8_t *bytes, size_t count)
 		} else if (report->length < sizeof(report->line) - 1 && bytes[i] != '\r') {
 			report->line[report->length++] = (char)bytes[i];
 		}
-	}
-	/* With launch-timed's exec and exit times: how long the guest took to the status, and
-	 * lvmm's stop after it (bench/: where the sandbox's time goes). */
-	if (report->finished && !report->logged_arrival) {
-		report->logged_arrival = true;
-		log_debug("sandbox: the command's status arrived at CLOCK_MONOTONIC %llu ns",
-			  (unsigned long long)monotonic_ns());
 	}
 	return report->finished && !report->wait_for_power_off;
 }
