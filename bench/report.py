@@ -855,6 +855,28 @@ def console_rate(run):
         return None
 
 
+def guest_cpu_figures(guest, host):
+    """Per run of one kind of I/O: the guest's CPU ms per request ({run: ms}), its CPU's busy
+    share (%) and the most of the limit that CPU time allows: the host's ms per request in the
+    same round over the guest's CPU ms per request."""
+    cpu_ms, busy, ceiling = {}, [], []
+    for run in sorted(guest):
+        try:
+            g = guest[run]
+            cpu_s, seconds = float(g["cpu_busy_s"]), float(g["seconds"])
+            requests = int(g["bytes"]) // int(g["block"])
+        except (KeyError, ValueError, ZeroDivisionError):
+            continue
+        if requests <= 0 or seconds <= 0:
+            continue
+        cpu_ms[run] = 1000 * cpu_s / requests
+        busy.append(100 * cpu_s / seconds)
+        host_iops = float(host[run]["iops"]) if run in host and "iops" in host[run] else 0
+        if host_iops > 0 and cpu_ms[run] > 0:
+            ceiling.append((1000 / host_iops) / cpu_ms[run])
+    return cpu_ms, busy, ceiling
+
+
 def block_time_table(data, out, lines):
     """Where a guest's request spends its time, from lvmm's side: its --loglevel debug figures
     for the boot that ran one kind of I/O, against the guest's own rate in that boot."""
@@ -871,13 +893,31 @@ def block_time_table(data, out, lines):
                  "sets the pace. lvmm's totals also count the few requests of the guest's boot "
                  "(the partition scan). Medians over rounds; raw values: "
                  "data/devices_lvmm_<mode>[-q4]_<thread_ms|busy_percent>.txt, one run per line.\n")
-    lines.append("| I/O | guest ms per request | lvmm's I/O thread ms per request | of it the file's I/O, ms | interrupt ms per batch | requests per batch | I/O thread busy |")
-    lines.append("|---|---:|---:|---:|---:|---:|---:|")
+    # Runs from before block-io said its CPU time keep the table they had.
+    with_cpu = any("cpu_busy_s" in r for r in data["dev_block"] if r.get("side") == "guest")
+    if with_cpu:
+        lines.append("The guest's side, from the guest itself: block-io also reads how long the "
+                     "guest's CPU ran tasks while it timed (/proc/schedstat, its one vCPU; "
+                     "interrupts taken while the vCPU idles are not in it, the MMIO exits its "
+                     "tasks take are). Per request, that is the guest's own work, which no "
+                     "device can take off it: even if lvmm's side took no time at all, the "
+                     "guest could not beat the limit's ms per request (1000 / the host's IOPS in "
+                     "the same round) by more than its CPU ms per request allow, so their ratio "
+                     "is the most of the limit this guest can reach (per round, then the "
+                     "median). Raw values: data/devices_guestcpu_<mode>[-q4]_ms_per_request.txt.\n")
+        lines.append("| I/O | guest ms per request | lvmm's I/O thread ms per request | of it the file's I/O, ms | interrupt ms per batch | requests per batch | I/O thread busy | guest CPU ms per request | guest CPU busy | of the limit at most, from the guest's CPU |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    else:
+        lines.append("| I/O | guest ms per request | lvmm's I/O thread ms per request | of it the file's I/O, ms | interrupt ms per batch | requests per batch | I/O thread busy |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|")
     for mode, depth, _, label, _, _ in DEV_BLOCK_METRICS:
         name = mode if depth == 1 else f"{mode}-q{depth}"
         guest = {int(r["run"]): r for r in data["dev_block"]
                  if r.get("side") == "guest" and r.get("mode") == mode
                  and int(r.get("depth", "1")) == depth and "iops" in r}
+        host = {int(r["run"]): r for r in data["dev_block"]
+                if r.get("side") == "host" and r.get("mode") == mode
+                and int(r.get("depth", "1")) == depth and "iops" in r}
         figures = {int(r["run"]): r for r in data["dev_block_lvmm"]
                    if r.get("mode") == mode and int(r.get("depth", "0")) == depth}
         per_request, thread, file_io, interrupt, batch_size, busy = [], [], [], [], [], []
@@ -913,9 +953,18 @@ def block_time_table(data, out, lines):
 
         def med(values, digits=3):
             return f"{statistics.median(values):.{digits}f}" if values else "n/a"
-        lines.append(f"| {label} | {med(per_request)} | {med(thread)} | {med(file_io)} | "
-                     f"{med(interrupt)} | {med(batch_size, 1)} | "
-                     + (f"{statistics.median(busy):.0f}%" if busy else "n/a") + " |")
+        row = (f"| {label} | {med(per_request)} | {med(thread)} | {med(file_io)} | "
+               f"{med(interrupt)} | {med(batch_size, 1)} | "
+               + (f"{statistics.median(busy):.0f}%" if busy else "n/a") + " |")
+        if with_cpu:
+            cpu_ms, cpu_busy, ceiling = guest_cpu_figures(guest, host)
+            if cpu_ms:
+                write_values(os.path.join(out, "data", f"devices_guestcpu_{name}_ms_per_request.txt"),
+                             [f"{cpu_ms[r]:.3f}" for r in sorted(cpu_ms)])
+            row += (f" {med(list(cpu_ms.values()))} | "
+                    + (f"{statistics.median(cpu_busy):.0f}%" if cpu_busy else "n/a") + " | "
+                    + (f"{statistics.median(ceiling):.2f}" if ceiling else "n/a") + " |")
+        lines.append(row)
     lines.append("")
 
 

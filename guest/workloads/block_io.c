@@ -11,6 +11,10 @@
 // take the blocks in order from one counter, so the stream stays sequential (or follows the
 // same random sequence) while a device sees DEPTH requests at once.
 // Prints: blockio: mode=M block=B bytes=N seconds=S mib_per_s=X iops=Y direct=0|1 depth=D
+// [cpu_busy_s=C], C only while the kernel's schedstats are on: the time its CPUs ran tasks
+// during the timed interval, summed over CPUs (/proc/schedstat). In a guest, set against
+// seconds, it says how much of the interval the guest's own CPU work took; interrupts taken
+// while a CPU idles are not in it.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +48,42 @@ static uint64_t xorshift64(uint64_t *state)
 	x ^= x << 17;
 	*state = x;
 	return x;
+}
+
+// The nanoseconds all CPUs have spent running tasks (/proc/schedstat's per-CPU run time, the
+// seventh number of each cpuN line since its version 15), or -1 when schedstats are off,
+// when that figure would not move, or when the file is not in a format we know.
+static long long tasks_cpu_ns(void)
+{
+	char line[512];
+	long long total = 0;
+	int version = 0, enabled = 0, cpus = 0;
+	FILE *file = fopen("/proc/sys/kernel/sched_schedstats", "re");
+
+	if (!file)
+		return -1;
+	if (fscanf(file, "%d", &enabled) != 1)
+		enabled = 0;
+	fclose(file);
+	if (enabled != 1)
+		return -1;
+	file = fopen("/proc/schedstat", "re");
+	if (!file)
+		return -1;
+	while (fgets(line, sizeof(line), file)) {
+		unsigned long long field[7];
+		int cpu;
+
+		if (sscanf(line, "version %d", &version) == 1)
+			continue;
+		if (sscanf(line, "cpu%d %llu %llu %llu %llu %llu %llu %llu", &cpu, &field[0], &field[1],
+			   &field[2], &field[3], &field[4], &field[5], &field[6]) == 8) {
+			total += (long long)field[6];
+			cpus++;
+		}
+	}
+	fclose(file);
+	return version >= 15 && cpus > 0 ? total : -1;
 }
 
 // One whole block at offset, or die naming what failed.
@@ -122,6 +162,7 @@ int main(int argc, char **argv)
 	struct stream stream = { .lock = PTHREAD_MUTEX_INITIALIZER, .state = SEED };
 	pthread_t threads[MAX_DEPTH];
 	uint64_t start, end;
+	long long cpu_start, cpu_end;
 	off_t size;
 	double seconds;
 
@@ -176,6 +217,7 @@ int main(int argc, char **argv)
 	}
 	stream.count = bytes / block;
 
+	cpu_start = tasks_cpu_ns();
 	start = now_ns();
 	for (unsigned long i = 0; i < depth; i++) {
 		errno = pthread_create(&threads[i], NULL, stream_worker, &stream);
@@ -187,14 +229,18 @@ int main(int argc, char **argv)
 	if (stream.writing && fdatasync(stream.fd) != 0)
 		die("fdatasync");
 	end = now_ns();
+	cpu_end = tasks_cpu_ns();
 	if (close(stream.fd) != 0)
 		die("close");
 	seconds = (end - start) / 1e9;
 	if (seconds <= 0)
 		seconds = 1e-9;
 	printf("blockio: mode=%s block=%lu bytes=%lu seconds=%.6f mib_per_s=%.2f iops=%.1f direct=%d "
-	       "depth=%lu\n",
+	       "depth=%lu",
 	       mode, block, stream.count * block, seconds,
 	       stream.count * block / seconds / 1048576.0, stream.count / seconds, direct, depth);
+	if (cpu_start >= 0 && cpu_end >= cpu_start)
+		printf(" cpu_busy_s=%.6f", (cpu_end - cpu_start) / 1e9);
+	printf("\n");
 	return 0;
 }
