@@ -46,6 +46,8 @@ check "bench: the A/B pairs every comparison by round (signed-rank), from files 
 # into within and between boots (3 workloads x 8 arms).
 check "bench: every boot's second run is logged, in all 8 arms" \
 	test "$(grep -E '^bench ab scenario=\S+ arm=\S+ run=[0-9]+ repeat=2 forkexec: ' "$out/raw.log" | cut -d' ' -f3,4 | sort -u | wc -l)" = 8
+check "bench: the A/B sets S2's five throughputs against 1:1 (S1 off), with the share each PV sched arm wins back" \
+	test "$(sed -n '/^### Overcommit against 1:1/,/^### Verdicts/p' "$report" | grep -cE '^\| [^|]+ \| [0-9.,]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| ([-+][0-9]+%|n/a) \| ([-+][0-9]+%|n/a) \|$')" = 5
 check "bench: the A/B splits the lock-heavy workloads' spread into within and between boots" \
 	test "$(grep -cE '^\| (fork\+exec\+wait|mmap/touch/munmap threads|threads writing one file) \([^|]*\) \| (off|on|idle-preempted) \| 2 \| 2 \| [0-9.]+ \| [0-9.]+ \| [0-9]+% \| [0-9]+ \| [0-9]+ \| [0-9]+ \|$' "$report")" = 24
 # The devices section (DEV_RUNS=2 in the smoke run): a figure for each side and a ratio per

@@ -774,6 +774,63 @@ set multiplot layout {rows},{columns} title "{SCENARIO_TEXT.get(scenario, scenar
         lines.append("</details>\n")
 
 
+def arm_medians(data, scenario, arm):
+    """{(workload, field): median over the arm's boots} for the A/B's metrics."""
+    runs = data["ab"].get(scenario, {}).get(arm, {})
+    medians = {}
+    for workload, field, *_ in AB_METRICS:
+        values = [runs[r][workload][field] for r in runs
+                  if workload in runs[r] and field in runs[r][workload]]
+        if values:
+            medians[(workload, field)] = statistics.median(values)
+    return medians
+
+
+def overcommit_against_one_to_one(data, lines):
+    """S2's arms against S1's off arm, for the throughputs: how far overcommit brings each
+    workload down, and how much of that loss PV sched wins back."""
+    reference = arm_medians(data, "s1", "off")
+    info = data["ab_info"].get("s2", {})
+    arms = [arm for arm in info.get("arms", "").split(",") if arm] or sorted(data["ab"].get("s2", {}))
+    by_arm = {arm: arm_medians(data, "s2", arm) for arm in arms}
+    rows = []
+    for workload, field, label, unit, better, _ in AB_METRICS:
+        one_to_one, off = reference.get((workload, field)), by_arm.get("off", {}).get((workload, field))
+        if better != "higher" or not one_to_one or off is None:
+            continue
+        cells = []
+        for arm in arms:
+            value = by_arm[arm].get((workload, field))
+            cells.append("n/a" if value is None else f"{value / one_to_one:.2f}")
+        for arm in arms:
+            value = by_arm[arm].get((workload, field))
+            if arm == "off":
+                continue
+            if value is None or one_to_one <= off:
+                cells.append("n/a")
+            else:
+                cells.append(f"{100 * (value - off) / (one_to_one - off):+.0f}%")
+        rows.append(f"| {label} ({unit}) | {fmt(one_to_one)} | " + " | ".join(cells) + " |")
+    if not rows:
+        return
+    lines.append("### Overcommit against 1:1: how much of the loss PV sched wins back\n")
+    lines.append("The throughputs of S2 (twice as many vCPUs as host CPUs, no other load) as a "
+                 "share of S1's `off` (as many vCPUs as host CPUs), both medians over boots of "
+                 "this run (data/ab_s1_<workload>_<metric>_off.txt and data/ab_s2_…_<arm>.txt), "
+                 "and the share of S2's loss against 1:1 that each PV sched arm wins back: "
+                 "(arm - off) / (1:1 - off), n/a where S2's `off` is not below 1:1. Both "
+                 "scenarios run the same threads and workers; their loop counts differ, so the "
+                 "rates, not the totals, compare, and S1's boots ran before S2's"
+                 + (" in the same emulated-host session" if len(data["sessions"]) <= 1 else "")
+                 + ". A ratio of medians, with no interval: the A/B table above is where the "
+                 "verdicts are.\n")
+    lines.append("| metric | 1:1 (S1 off): median | " + " | ".join(f"S2 `{arm}` / 1:1" for arm in arms)
+                 + " | " + " | ".join(f"won back by `{arm}`" for arm in arms if arm != "off") + " |")
+    lines.append("|---|---:|" + "---:|" * (2 * len(arms) - 1))
+    lines.extend(rows)
+    lines.append("")
+
+
 def ab_section(data, out, stats_tool, env, lines):
     lines.append("## 4. The PV sched A/B\n")
     if not_in_this_run(data, "ab", lines):
@@ -796,6 +853,7 @@ def ab_section(data, out, stats_tool, env, lines):
     findings, widths, paired_widths = [], [], []
     for scenario in scenarios:
         ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, widths, paired_widths)
+    overcommit_against_one_to_one(data, lines)
     lines.append("### Verdicts at a glance\n")
     if findings:
         lines.append("Every comparison where the Mann-Whitney test found a difference at 95% "
