@@ -963,11 +963,20 @@ def block_time_table(data, out, lines):
                      "the same round) by more than its CPU ms per request allow, so their ratio "
                      "is the most of the limit this guest can reach (per round, then the "
                      "median). Raw values: data/devices_guestcpu_<mode>[-q4]_ms_per_request.txt.\n")
-        lines.append("| I/O | guest ms per request | lvmm's I/O thread ms per request | of it the file's I/O, ms | interrupt ms per batch | requests per batch | I/O thread busy | guest CPU ms per request | guest CPU busy | of the limit at most, from the guest's CPU |")
-        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    else:
-        lines.append("| I/O | guest ms per request | lvmm's I/O thread ms per request | of it the file's I/O, ms | interrupt ms per batch | requests per batch | I/O thread busy |")
-        lines.append("|---|---:|---:|---:|---:|---:|---:|")
+    # Runs from before lvmm counted the data segments keep the table they had, too.
+    with_segments = any("segments" in f for f in data["dev_block_lvmm"])
+    if with_segments:
+        lines.append("lvmm also counts the pieces the guest's buffers came in (data segments per "
+                     "read or write): each is an iovec of the one preadv or pwritev that serves "
+                     "the request, and the file's I/O time includes its per-piece cost.\n")
+    columns = ["I/O", "guest ms per request", "lvmm's I/O thread ms per request",
+               "of it the file's I/O, ms", "interrupt ms per batch", "requests per batch",
+               "I/O thread busy"]
+    columns += ["data segments per read or write"] if with_segments else []
+    columns += (["guest CPU ms per request", "guest CPU busy",
+                 "of the limit at most, from the guest's CPU"] if with_cpu else [])
+    lines.append("| " + " | ".join(columns) + " |")
+    lines.append("|---|" + "---:|" * (len(columns) - 1))
     for mode, depth, _, label, _, _ in DEV_BLOCK_METRICS:
         name = mode if depth == 1 else f"{mode}-q{depth}"
         guest = {int(r["run"]): r for r in data["dev_block"]
@@ -978,7 +987,7 @@ def block_time_table(data, out, lines):
                 and int(r.get("depth", "1")) == depth and "iops" in r}
         figures = {int(r["run"]): r for r in data["dev_block_lvmm"]
                    if r.get("mode") == mode and int(r.get("depth", "0")) == depth}
-        per_request, thread, file_io, interrupt, batch_size, busy = [], [], [], [], [], []
+        per_request, thread, file_io, interrupt, batch_size, busy, segments = [], [], [], [], [], [], []
         busy_by_run, thread_by_run = {}, {}
         for run in sorted(figures):
             try:
@@ -990,6 +999,10 @@ def block_time_table(data, out, lines):
                 continue
             thread.append(thread_ms)
             thread_by_run[run] = thread_ms
+            try:
+                segments.append(float(f["segments"]))
+            except (KeyError, ValueError):
+                pass
             file_io.append(file_ms)
             interrupt.append(interrupt_ms)
             if batches:
@@ -1014,6 +1027,8 @@ def block_time_table(data, out, lines):
         row = (f"| {label} | {med(per_request)} | {med(thread)} | {med(file_io)} | "
                f"{med(interrupt)} | {med(batch_size, 1)} | "
                + (f"{statistics.median(busy):.0f}%" if busy else "n/a") + " |")
+        if with_segments:
+            row += f" {med(segments, 1)} |"
         if with_cpu:
             cpu_ms, cpu_busy, ceiling = guest_cpu_figures(guest, host)
             if cpu_ms:

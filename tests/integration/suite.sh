@@ -532,10 +532,12 @@ expect "virtio-blk: the guest writes and flushes its disk, whose serial and size
 blk_stats=$(grep "virtio-blk '/tmp/disk0.img': [0-9]* requests" "$ERR")
 blk_ms=$(echo "$blk_stats" | sed -n 's/.*per request \([0-9.]*\) ms in lvmm.s I\/O thread, \([0-9.]*\) ms of it.*/\1 \2/p')
 blk_mib=$(echo "$blk_stats" | sed -n 's/.*), \([0-9.]*\) MiB, in .*/\1/p')
+blk_segments=$(echo "$blk_stats" | sed -n 's/.*; per read or write \([0-9.]*\) data segments$/\1/p')
 if echo "$blk_stats" | grep -qE "[0-9]+ reads, [1-9][0-9]* writes, [1-9][0-9]* flushes" &&
-   [ -n "$blk_mib" ] && [ -n "$blk_ms" ] &&
-   awk -v mib="$blk_mib" -v a="${blk_ms% *}" -v b="${blk_ms#* }" 'BEGIN { exit !(mib >= 1 && a > 0 && b > 0 && b <= a) }'; then
-	ok "virtio-blk: --loglevel debug counts the guest's writes and flushes, and lvmm's time per request ($blk_ms ms)"
+   [ -n "$blk_mib" ] && [ -n "$blk_ms" ] && [ -n "$blk_segments" ] &&
+   awk -v mib="$blk_mib" -v a="${blk_ms% *}" -v b="${blk_ms#* }" -v segments="$blk_segments" \
+	'BEGIN { exit !(mib >= 1 && a > 0 && b > 0 && b <= a && segments >= 1) }'; then
+	ok "virtio-blk: --loglevel debug counts the guest's writes and flushes, lvmm's time per request ($blk_ms ms) and the data segments per read or write ($blk_segments)"
 else not_ok "virtio-blk: --loglevel debug gave no request counts or times: '$blk_stats'"; fi
 # Not "want": expect() uses that name.
 pattern_md5=$(yes LVMM-DISK-PATTERN | head -c 1048576 | md5)
