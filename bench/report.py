@@ -958,11 +958,12 @@ def block_time_table(data, out, lines):
                      "guest's CPU ran tasks while it timed (/proc/schedstat, its one vCPU; "
                      "interrupts taken while the vCPU idles are not in it, the MMIO exits its "
                      "tasks take are). Per request, that is the guest's own work, which no "
-                     "device can take off it: even if lvmm's side took no time at all, the "
-                     "guest could not beat the limit's ms per request (1000 / the host's IOPS in "
-                     "the same round) by more than its CPU ms per request allow, so their ratio "
-                     "is the most of the limit this guest can reach (per round, then the "
-                     "median). Raw values: data/devices_guestcpu_<mode>[-q4]_ms_per_request.txt.\n")
+                     "device can take off it: even if lvmm's side took no time at all, this "
+                     "one-vCPU guest could not finish requests faster than one per its CPU ms "
+                     "per request, so the limit's ms per request (1000 / the host's IOPS in the "
+                     "same round) over the guest's CPU ms per request is the most of the limit "
+                     "it can reach (per round, then the median). Raw values: "
+                     "data/devices_guestcpu_<mode>[-q4]_ms_per_request.txt.\n")
     # Runs from before lvmm counted the data segments keep the table they had, too.
     with_segments = any("segments" in f for f in data["dev_block_lvmm"])
     if with_segments:

@@ -51,8 +51,8 @@ static uint64_t xorshift64(uint64_t *state)
 }
 
 // The nanoseconds all CPUs have spent running tasks (/proc/schedstat's per-CPU run time, the
-// seventh number of each cpuN line since its version 15), or -1 when schedstats are off,
-// when that figure would not move, or when the file is not in a format we know.
+// seventh number of each cpuN line since its version 15), or -1 when schedstats are off (the
+// figure then stands still) or the file is not in a format we know.
 static long long tasks_cpu_ns(void)
 {
 	char line[512];
