@@ -182,8 +182,9 @@ dev_block_guest() { # RUN: a boot per kind of I/O against /dev/vda, lvmm saying 
 			if run_logged 900 "$LVMM" run --loglevel debug -k "$IMAGE" -i "$BENCH_INITRD" -c 1 -m 256 -d "$DISK" \
 				-p "quiet lvmm.action=block-bench lvmm.block_kinds=$mode:$depth lvmm.block_seq_bytes=$DEV_SEQ_BYTES lvmm.block_rand_bytes=$DEV_RAND_BYTES"; then
 				tr -d '\r' < "$OUT" | sed -n "s/^LVMM-BENCH: block blockio: /bench devices-block side=guest run=$1 /p"
-				lvmm_figures=$(grep "virtio-blk '$DISK'" "$ERR" | sed -n "$LVMM_BLOCK_LINE")
-				segments=$(grep "virtio-blk '$DISK'" "$ERR" | sed -n 's/.*; per read or write \([0-9.]*\) data segments.*/\1/p')
+				disk_line=$(grep "virtio-blk '$DISK'" "$ERR")
+				lvmm_figures=$(echo "$disk_line" | sed -n "$LVMM_BLOCK_LINE")
+				segments=$(echo "$disk_line" | sed -n 's/.*; per read or write \([0-9.]*\) data segments.*/\1/p')
 				[ -n "$lvmm_figures" ] && [ -n "$segments" ] && lvmm_figures="$lvmm_figures segments=$segments"
 				[ -n "$lvmm_figures" ] && say "devices-block-lvmm run=$1 mode=$mode depth=$depth $lvmm_figures"
 				if tr -d '\r' < "$OUT" | grep -q '^LVMM-BENCH: block FAILED'; then

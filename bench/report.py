@@ -614,10 +614,16 @@ def ab_paired_text(out, stats_tool, scenario, workload, field, arm, by_round, pa
     return f"{text} ({len(rounds)} rounds)"
 
 
+def scenario_arms(data, scenario):
+    """A scenario's arms in the order its run named them, or those that have boots."""
+    named = data["ab_info"].get(scenario, {}).get("arms", "")
+    return [arm for arm in named.split(",") if arm] or sorted(data["ab"].get(scenario, {}))
+
+
 def ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, widths, paired_widths):
     runs_by_arm = data["ab"].get(scenario, {})
     info = data["ab_info"].get(scenario, {})
-    arms = [arm for arm in info.get("arms", "").split(",") if arm] or sorted(runs_by_arm)
+    arms = scenario_arms(data, scenario)
     lines.append(f"### {SCENARIO_TEXT.get(scenario, scenario)}\n")
     counts = ", ".join(f"{arm}: {len(runs_by_arm.get(arm, {}))}" for arm in arms)
     params = info.get("params", "").replace(",", " ")
@@ -790,8 +796,7 @@ def overcommit_against_one_to_one(data, lines):
     """S2's arms against S1's off arm, for the throughputs: how far overcommit brings each
     workload down, and how much of that loss PV sched wins back."""
     reference = arm_medians(data, "s1", "off")
-    info = data["ab_info"].get("s2", {})
-    arms = [arm for arm in info.get("arms", "").split(",") if arm] or sorted(data["ab"].get("s2", {}))
+    arms = scenario_arms(data, "s2")
     by_arm = {arm: arm_medians(data, "s2", arm) for arm in arms}
     rows = []
     for workload, field, label, unit, better, _ in AB_METRICS:
@@ -913,6 +918,14 @@ def console_rate(run):
         return None
 
 
+def block_runs(block, side, mode, depth, field):
+    """{run: its block-io line's pairs} for one side, kind of I/O and depth, the runs that
+    have field. Runs from before block-io had -q printed no depth: one request in flight."""
+    return {int(r["run"]): r for r in block
+            if r.get("side") == side and r.get("mode") == mode and field in r
+            and int(r.get("depth", "1")) == depth}
+
+
 def guest_cpu_figures(guest, host):
     """Per run of one kind of I/O: the guest's CPU ms per request ({run: ms}), its CPU's busy
     share (%) and the most of the limit that CPU time allows: the host's ms per request in the
@@ -929,7 +942,7 @@ def guest_cpu_figures(guest, host):
             continue
         cpu_ms[run] = 1000 * cpu_s / requests
         busy.append(100 * cpu_s / seconds)
-        host_iops = float(host[run]["iops"]) if run in host and "iops" in host[run] else 0
+        host_iops = float(host[run]["iops"]) if run in host else 0
         if host_iops > 0 and cpu_ms[run] > 0:
             ceiling.append((1000 / host_iops) / cpu_ms[run])
     return cpu_ms, busy, ceiling
@@ -980,12 +993,8 @@ def block_time_table(data, out, lines):
     lines.append("|---|" + "---:|" * (len(columns) - 1))
     for mode, depth, _, label, _, _ in DEV_BLOCK_METRICS:
         name = mode if depth == 1 else f"{mode}-q{depth}"
-        guest = {int(r["run"]): r for r in data["dev_block"]
-                 if r.get("side") == "guest" and r.get("mode") == mode
-                 and int(r.get("depth", "1")) == depth and "iops" in r}
-        host = {int(r["run"]): r for r in data["dev_block"]
-                if r.get("side") == "host" and r.get("mode") == mode
-                and int(r.get("depth", "1")) == depth and "iops" in r}
+        guest = block_runs(data["dev_block"], "guest", mode, depth, "iops")
+        host = block_runs(data["dev_block"], "host", mode, depth, "iops")
         figures = {int(r["run"]): r for r in data["dev_block_lvmm"]
                    if r.get("mode") == mode and int(r.get("depth", "0")) == depth}
         per_request, thread, file_io, interrupt, batch_size, busy, segments = [], [], [], [], [], [], []
@@ -1080,10 +1089,7 @@ def devices_section(data, out, lines):
         sides = {}
         name = mode if depth == 1 else f"{mode}-q{depth}"
         for side in ("guest", "host"):
-            # Runs from before block-io had -q printed no depth: one request in flight.
-            runs = {int(r["run"]): float(r[field]) for r in block
-                    if r.get("side") == side and r.get("mode") == mode and field in r
-                    and int(r.get("depth", "1")) == depth}
+            runs = {run: float(r[field]) for run, r in block_runs(block, side, mode, depth, field).items()}
             sides[side] = runs
             write_values(os.path.join(out, "data", f"devices_block_{name}_{field}_{side}.txt"),
                          [runs[k] for k in sorted(runs)])
