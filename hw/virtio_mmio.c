@@ -70,6 +70,8 @@ static void virtio_mmio_raise(struct virtio_mmio *transport, unsigned int reason
 /* Drops everything the driver set up: the state a fresh device has (status 0). Lock held. */
 static void virtio_mmio_reset(struct virtio_mmio *transport)
 {
+	if (transport->ops->drain)
+		transport->ops->drain(transport);
 	if (transport->ops->reset)
 		transport->ops->reset(transport);
 	transport->status = 0;
@@ -105,12 +107,15 @@ static void virtio_mmio_needs_reset(struct virtio_mmio *transport, const char *r
 
 static void virtio_mmio_queue_ready(struct virtio_mmio *transport, uint32_t value)
 {
+	/* Taken before a drain can let other register writes in. */
 	struct virtio_mmio_queue *queue = &transport->queues[transport->queue_select];
 	bool event_idx = transport->driver_features & (1ULL << VIRTIO_RING_F_EVENT_IDX);
 	bool indirect = transport->driver_features & (1ULL << VIRTIO_RING_F_INDIRECT_DESC);
 	char reason[160], message[256];
 
 	if (!value) {
+		if (queue->ready && transport->ops->drain)
+			transport->ops->drain(transport);
 		queue->ready = false;
 		memset(&queue->ring, 0, sizeof(queue->ring));
 		return;
@@ -295,23 +300,30 @@ void virtio_mmio_wake(struct virtio_mmio *transport, unsigned int queue)
 			    virtio_mmio_name(transport), strerror(errno));
 }
 
-struct virtqueue_chain *virtio_mmio_pop(struct virtio_mmio *transport, unsigned int queue)
+bool virtio_mmio_pop_into(struct virtio_mmio *transport, unsigned int queue,
+			  struct virtqueue_chain *chain)
 {
 	char reason[160], message[256];
 
-	switch (virtqueue_pop(&transport->queues[queue].ring, transport->chain, reason,
-			      sizeof(reason))) {
+	if (transport->needs_reset)
+		return false;
+	switch (virtqueue_pop(&transport->queues[queue].ring, chain, reason, sizeof(reason))) {
 	case VIRTQUEUE_CHAIN:
-		return transport->chain;
+		return true;
 	case VIRTQUEUE_BROKEN:
 		snprintf(message, sizeof(message), "wrote a bad descriptor chain to queue %u (%s)",
 			 queue, reason);
 		virtio_mmio_needs_reset(transport, message);
-		return NULL;
+		return false;
 	case VIRTQUEUE_EMPTY:
 	default:
-		return NULL;
+		return false;
 	}
+}
+
+struct virtqueue_chain *virtio_mmio_pop(struct virtio_mmio *transport, unsigned int queue)
+{
+	return virtio_mmio_pop_into(transport, queue, transport->chain) ? transport->chain : NULL;
 }
 
 void virtio_mmio_push(struct virtio_mmio *transport, unsigned int queue, uint16_t head,

@@ -43,6 +43,10 @@ struct virtio_device_ops {
 	/* Called on the I/O thread, transport lock held, when queue may have work: the device
 	 * pops chains (virtio_mmio_pop) and returns them (virtio_mmio_push). */
 	void (*process_queue)(struct virtio_mmio *transport, unsigned int queue);
+	/* Before the driver's reset or a queue's disabling takes effect: wait until every chain
+	 * popped is back in its used ring (devices that serve requests off the I/O thread). Lock
+	 * held; it may release it while it waits. NULL: none. */
+	void (*drain)(struct virtio_mmio *transport);
 	/* The driver reset the device (status 0): forget per-driver state. Lock held. NULL: none. */
 	void (*reset)(struct virtio_mmio *transport);
 	/* The device is stopping, after every vCPU has (no guest runs any more): handles, once
@@ -110,6 +114,9 @@ void virtio_mmio_wake(struct virtio_mmio *transport, unsigned int queue);
  * the queue (then it is reported once and the device waits for a reset).
  */
 struct virtqueue_chain *virtio_mmio_pop(struct virtio_mmio *transport, unsigned int queue);
+/* The same, into the caller's chain (one per request in flight); false for NULL above. */
+bool virtio_mmio_pop_into(struct virtio_mmio *transport, unsigned int queue,
+			  struct virtqueue_chain *chain);
 /* Returns a chain; the interrupt is sent (if the driver wants one) by virtio_mmio_flush. */
 void virtio_mmio_push(struct virtio_mmio *transport, unsigned int queue, uint16_t head,
 		      uint32_t written);
