@@ -32,7 +32,7 @@ CORE_SRCS := vmm/cli.c vmm/cpu_list.c vmm/control_protocol.c vmm/log.c vmm/mmio_
 	vmm/console_output.c vmm/device.c vmm/device_tree.c vmm/monotonic_clock.c vmm/virtqueue.c \
 	arm/image_header.c arm/sve_vector_lengths.c arm/boot_layout.c arm/fdt_machine.c arm/limits.c \
 	hw/uart_8250.c hw/rtc_pl031.c hw/pvpanic.c hw/doorbell.c pvsched/pvsched.c \
-	hw/virtio_mmio.c hw/virtio_rng.c hw/virtio_blk.c hw/virtio_console.c \
+	hw/virtio_mmio.c hw/virtio_request_pool.c hw/virtio_rng.c hw/virtio_blk.c hw/virtio_console.c \
 	hw/virtio_9p.c hw/p9_server.c hw/p9_server_attr.c hw/p9_server_io.c hw/p9_server_names.c \
 	hw/p9_message.c hw/p9_fid_table.c hw/p9_path.c hw/p9_qid.c hw/p9_beneath.c \
 	vmm/confine.c arm/confine_rules.c \

@@ -1,7 +1,7 @@
 /*
- * virtio-blk (-d/--disk FILE[,ro]): a raw image file (or a block device) as a disk. Requests
- * are served on the device's I/O thread with preadv/pwritev straight between the file and the
- * guest's buffers. The cache is write-back: a write may sit in the host's page cache until the
+ * virtio-blk (-d/--disk FILE[,ro]): a raw image file (or a block device) as a disk. The device's
+ * I/O thread hands requests to a few worker threads (virtio_request_pool.h), which serve them in
+ * parallel with preadv/pwritev straight between the file and the guest's buffers. The cache is write-back: a write may sit in the host's page cache until the
  * guest flushes, and a flush returns only once fdatasync() has put everything on stable
  * storage. An image opened read-write is locked (an OFD write lock, as QEMU takes), so a second
  * lvmm cannot write it at the same time; read-only opens share a read lock.
@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "virtio_mmio.h"
+#include "virtio_request_pool.h"
 #include "vmm/cli.h"
 #include "vmm/log.h"
 #include "vmm/monotonic_clock.h"
@@ -54,6 +56,11 @@
 #define VIRTIO_BLK_SEG_MAX (VIRTQUEUE_MAX_SEGMENTS - 2)
 /* One range per discard or write-zeroes request, of at most 1 GiB. */
 #define VIRTIO_BLK_MAX_RANGE_SECTORS (1u << 21)
+/* Workers per disk: enough for the few requests a guest keeps in flight to reach the file at
+ * once, few enough that a VM's disks do not swamp a small host with threads. The slots bound
+ * the requests taken from the ring and not yet answered (a chain's iovecs each). */
+#define VIRTIO_BLK_WORKERS 4
+#define VIRTIO_BLK_SLOTS 32
 
 /* The configuration layout (5.2.4), little-endian like every field the guest sees. */
 struct virtio_blk_config {
@@ -92,15 +99,18 @@ struct virtio_blk_range {
 	uint32_t flags;
 };
 
-/* What the guest asked of a disk and where lvmm's time went, for --loglevel debug: is lvmm or
- * the guest the slow part of a request? Touched only on the I/O thread, read once it stopped. */
+/* What the guest asked of a disk and how long its file took, for --loglevel debug: is lvmm or
+ * the guest the slow part of a request? One per worker, read once the workers stopped. */
 struct virtio_blk_stats {
-	bool timed; /* --loglevel debug: the I/O thread reads the clock around each step */
-	uint64_t requests, reads, writes, flushes, bytes, batches;
+	uint64_t requests, reads, writes, flushes, bytes;
 	uint64_t segments;     /* data iovecs of the reads and writes: one file call each */
-	uint64_t batch_ns;     /* in virtio_blk_process: popping, serving, pushing, interrupting */
-	uint64_t file_ns;      /* of which in preadv, pwritev and fdatasync */
-	uint64_t interrupt_ns; /* of which raising the interrupt (virtio_mmio_flush) */
+	uint64_t file_ns;      /* in preadv, pwritev and fdatasync */
+};
+
+/* A worker's own: the iovecs of the request it serves, and its counters. */
+struct virtio_blk_worker {
+	struct iovec data[VIRTQUEUE_MAX_SEGMENTS];
+	struct virtio_blk_stats stats;
 };
 
 struct virtio_blk {
@@ -113,14 +123,17 @@ struct virtio_blk {
 	char path[4096];
 	char id[VIRTIO_BLK_ID_BYTES];
 	/* Counted once per disk: a guest hitting these again and again says so once. */
-	bool said_io_error;
-	struct virtio_blk_stats stats;
-	struct iovec data[VIRTQUEUE_MAX_SEGMENTS];
+	atomic_bool said_io_error;
+	bool timed; /* --loglevel debug: the threads read the clock around each step */
+	/* The I/O thread's passes over the queue, handing requests out, and their time. */
+	uint64_t batches, batch_ns;
+	struct virtio_request_pool pool;
+	struct virtio_blk_worker workers[VIRTIO_BLK_WORKERS];
 };
 
 static uint64_t stats_clock(const struct virtio_blk *blk)
 {
-	return blk->stats.timed ? monotonic_ns() : 0;
+	return blk->timed ? monotonic_ns() : 0;
 }
 
 /* The data segments of a request: iov minus skip bytes at the front and cut bytes at the end.
@@ -242,9 +255,12 @@ static uint8_t virtio_blk_range_request(struct virtio_blk *blk, const struct vir
 		       VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
 }
 
-/* Serves one request; returns the bytes written into the guest's buffers (status included). */
-static uint32_t virtio_blk_request(struct virtio_blk *blk, const struct virtqueue_chain *chain)
+/* Serves one request on a worker; returns the bytes written into the guest's buffers (status
+ * included). */
+static uint32_t virtio_blk_request(struct virtio_blk *blk, const struct virtqueue_chain *chain,
+				   struct virtio_blk_worker *worker)
 {
+	struct virtio_blk_stats *stats = &worker->stats;
 	struct virtio_blk_request_header header;
 	const struct iovec *last;
 	uint8_t status = VIRTIO_BLK_S_OK;
@@ -269,14 +285,14 @@ static uint32_t virtio_blk_request(struct virtio_blk *blk, const struct virtqueu
 			data_bytes = 0;
 			break;
 		}
-		segments = iov_slice(chain->writable, chain->writable_count, 0, data_bytes, blk->data);
+		segments = iov_slice(chain->writable, chain->writable_count, 0, data_bytes, worker->data);
 		file_start = stats_clock(blk);
-		if (virtio_blk_transfer(blk, blk->data, segments, header.sector * SECTOR_SIZE, false))
+		if (virtio_blk_transfer(blk, worker->data, segments, header.sector * SECTOR_SIZE, false))
 			status = VIRTIO_BLK_S_IOERR;
-		blk->stats.file_ns += stats_clock(blk) - file_start;
-		blk->stats.segments += segments;
-		blk->stats.reads++;
-		blk->stats.bytes += data_bytes;
+		stats->file_ns += stats_clock(blk) - file_start;
+		stats->segments += segments;
+		stats->reads++;
+		stats->bytes += data_bytes;
 		written = data_bytes;
 		break;
 	case VIRTIO_BLK_T_OUT:
@@ -286,21 +302,21 @@ static uint32_t virtio_blk_request(struct virtio_blk *blk, const struct virtqueu
 			break;
 		}
 		segments = iov_slice(chain->readable, chain->readable_count, sizeof(header),
-				     data_bytes, blk->data);
+				     data_bytes, worker->data);
 		file_start = stats_clock(blk);
-		if (virtio_blk_transfer(blk, blk->data, segments, header.sector * SECTOR_SIZE, true))
+		if (virtio_blk_transfer(blk, worker->data, segments, header.sector * SECTOR_SIZE, true))
 			status = VIRTIO_BLK_S_IOERR;
-		blk->stats.file_ns += stats_clock(blk) - file_start;
-		blk->stats.segments += segments;
-		blk->stats.writes++;
-		blk->stats.bytes += data_bytes;
+		stats->file_ns += stats_clock(blk) - file_start;
+		stats->segments += segments;
+		stats->writes++;
+		stats->bytes += data_bytes;
 		break;
 	case VIRTIO_BLK_T_FLUSH:
 		file_start = stats_clock(blk);
 		if (!blk->read_only && fdatasync(blk->fd) < 0)
 			status = VIRTIO_BLK_S_IOERR;
-		blk->stats.file_ns += stats_clock(blk) - file_start;
-		blk->stats.flushes++;
+		stats->file_ns += stats_clock(blk) - file_start;
+		stats->flushes++;
 		break;
 	case VIRTIO_BLK_T_GET_ID:
 		written = (uint32_t)iov_copy_in(chain->writable, chain->writable_count, 0, blk->id,
@@ -315,9 +331,9 @@ static uint32_t virtio_blk_request(struct virtio_blk *blk, const struct virtqueu
 		status = VIRTIO_BLK_S_UNSUPP;
 		break;
 	}
-	blk->stats.requests++;
-	if (status == VIRTIO_BLK_S_IOERR && !blk->said_io_error && !blk->read_only) {
-		blk->said_io_error = true;
+	stats->requests++;
+	if (status == VIRTIO_BLK_S_IOERR && !blk->read_only &&
+	    !atomic_exchange(&blk->said_io_error, true)) {
 		log_warning("virtio-blk '%s': a request of type %u at sector %llu failed (%s); the guest sees an I/O error",
 			    blk->path, header.type, (unsigned long long)header.sector,
 			    errno ? strerror(errno) : "out of range");
@@ -326,47 +342,71 @@ static uint32_t virtio_blk_request(struct virtio_blk *blk, const struct virtqueu
 	return written + 1;
 }
 
+static uint32_t virtio_blk_serve(void *state, struct virtio_request *request, unsigned int worker)
+{
+	struct virtio_blk *blk = state;
+
+	errno = 0;
+	return virtio_blk_request(blk, &request->chain, &blk->workers[worker]);
+}
+
 static void virtio_blk_process(struct virtio_mmio *transport, unsigned int queue)
 {
 	struct virtio_blk *blk = transport->state;
-	struct virtqueue_chain *chain;
-	uint64_t start = stats_clock(blk), interrupt_start;
+	uint64_t start = stats_clock(blk);
 
-	do {
-		while ((chain = virtio_mmio_pop(transport, queue))) {
-			errno = 0;
-			virtio_mmio_push(transport, queue, chain->head, virtio_blk_request(blk, chain));
-		}
-	} while (virtio_mmio_rearm(transport, queue));
-	interrupt_start = stats_clock(blk);
-	virtio_mmio_flush(transport, queue);
-	blk->stats.interrupt_ns += stats_clock(blk) - interrupt_start;
-	blk->stats.batch_ns += stats_clock(blk) - start;
-	blk->stats.batches++;
+	virtio_request_pool_dispatch(&blk->pool, queue);
+	blk->batch_ns += stats_clock(blk) - start;
+	blk->batches++;
+}
+
+static void virtio_blk_drain(struct virtio_mmio *transport)
+{
+	struct virtio_blk *blk = transport->state;
+
+	virtio_request_pool_drain(&blk->pool);
 }
 
 /* One line at --loglevel debug as the disk goes: what the guest asked, and lvmm's time per
- * request (docs/memory-map.md): what it does not cover is the guest's and the notification's. */
+ * request (docs/memory-map.md): what it does not cover is the guest's and the notification's.
+ * lvmm's time is summed over its threads: the I/O thread handing requests out, and the workers
+ * serving and answering them, which run in parallel. */
 static void virtio_blk_log_stats(const struct virtio_blk *blk)
 {
-	const struct virtio_blk_stats *stats = &blk->stats;
-	uint64_t requests = stats->requests ? stats->requests : 1;
-	uint64_t transfers = stats->reads + stats->writes ? stats->reads + stats->writes : 1;
+	struct virtio_blk_stats total = { 0 };
+	uint64_t busy_ns = blk->batch_ns, interrupt_ns = 0, requests, transfers;
 
-	if (!stats->timed || !stats->batches)
+	if (!blk->timed || !blk->batches)
 		return;
+	for (unsigned int i = 0; i < VIRTIO_BLK_WORKERS; i++) {
+		const struct virtio_blk_stats *stats = &blk->workers[i].stats;
+
+		total.requests += stats->requests;
+		total.reads += stats->reads;
+		total.writes += stats->writes;
+		total.flushes += stats->flushes;
+		total.bytes += stats->bytes;
+		total.segments += stats->segments;
+		total.file_ns += stats->file_ns;
+		busy_ns += blk->pool.workers[i].busy_ns;
+		interrupt_ns += blk->pool.workers[i].interrupt_ns;
+	}
+	requests = total.requests ? total.requests : 1;
+	transfers = total.reads + total.writes ? total.reads + total.writes : 1;
 	/* The segments: the guest's buffer in as many pieces, as many iovecs in one preadv or
-	 * pwritev, whose per-piece cost the file's I/O time includes. */
+	 * pwritev, whose per-piece cost the file's I/O time includes. In service at once: how
+	 * many requests the workers served at the same moment, at most. */
 	log_debug("virtio-blk '%s': %llu requests (%llu reads, %llu writes, %llu flushes, %llu other), "
-		  "%.1f MiB, in %llu batches; per request %.3f ms in lvmm's I/O thread, %.3f ms of it "
+		  "%.1f MiB, in %llu batches; per request %.3f ms in lvmm's I/O threads, %.3f ms of it "
 		  "the file's I/O; per batch %.3f ms raising the interrupt; per read or write %.1f "
-		  "data segments",
-		  blk->path, (unsigned long long)stats->requests, (unsigned long long)stats->reads,
-		  (unsigned long long)stats->writes, (unsigned long long)stats->flushes,
-		  (unsigned long long)(stats->requests - stats->reads - stats->writes - stats->flushes),
-		  stats->bytes / 1048576.0, (unsigned long long)stats->batches,
-		  (stats->batch_ns - stats->interrupt_ns) / 1e6 / requests, stats->file_ns / 1e6 / requests,
-		  stats->interrupt_ns / 1e6 / stats->batches, (double)stats->segments / transfers);
+		  "data segments; at most %u requests in service at once, by %u workers",
+		  blk->path, (unsigned long long)total.requests, (unsigned long long)total.reads,
+		  (unsigned long long)total.writes, (unsigned long long)total.flushes,
+		  (unsigned long long)(total.requests - total.reads - total.writes - total.flushes),
+		  total.bytes / 1048576.0, (unsigned long long)blk->batches,
+		  busy_ns / 1e6 / requests, total.file_ns / 1e6 / requests,
+		  interrupt_ns / 1e6 / blk->batches, (double)total.segments / transfers,
+		  atomic_load(&blk->pool.in_service_max), VIRTIO_BLK_WORKERS);
 }
 
 static unsigned int virtio_blk_instances(const struct run_options *opts)
@@ -465,7 +505,8 @@ static int virtio_blk_create(struct device *device, char *err, size_t err_size)
 		return -1;
 	blk = device->state;
 	blk->fd = -1;
-	blk->stats.timed = log_enabled(LOG_DEBUG);
+	blk->timed = log_enabled(LOG_DEBUG);
+	atomic_init(&blk->said_io_error, false);
 	if (disk->path_length >= sizeof(blk->path)) {
 		snprintf(err, err_size, "disk path is longer than %zu bytes", sizeof(blk->path) - 1);
 		return -1;
@@ -491,10 +532,28 @@ static int virtio_blk_create(struct device *device, char *err, size_t err_size)
 	};
 	blk->ops = (struct virtio_device_ops){
 		.device_id = VIRTIO_ID_BLOCK, .features = features, .queue_count = 1,
-		.process_queue = virtio_blk_process,
+		.process_queue = virtio_blk_process, .drain = virtio_blk_drain,
 	};
-	return virtio_mmio_create(&blk->transport, device, &blk->ops, blk, (uint8_t *)&blk->config,
-				  sizeof(blk->config), err, err_size);
+	if (virtio_mmio_create(&blk->transport, device, &blk->ops, blk, (uint8_t *)&blk->config,
+			       sizeof(blk->config), err, err_size))
+		return -1;
+	return virtio_request_pool_init(&blk->pool, &blk->transport, virtio_blk_serve, blk,
+					VIRTIO_BLK_WORKERS, VIRTIO_BLK_SLOTS, "blk", blk->timed,
+					err, err_size);
+}
+
+static int virtio_blk_start(struct device *device, char *err, size_t err_size)
+{
+	struct virtio_blk *blk = device->state;
+
+	return virtio_request_pool_start(&blk->pool, err, err_size);
+}
+
+static void virtio_blk_stop(struct device *device)
+{
+	struct virtio_blk *blk = device->state;
+
+	virtio_request_pool_stop(&blk->pool);
 }
 
 static void virtio_blk_destroy(struct device *device)
@@ -503,6 +562,7 @@ static void virtio_blk_destroy(struct device *device)
 
 	if (!blk)
 		return;
+	virtio_request_pool_destroy(&blk->pool);
 	virtio_mmio_destroy(&blk->transport);
 	virtio_blk_log_stats(blk);
 	if (blk->fd >= 0)
@@ -516,7 +576,7 @@ const struct device_class virtio_blk_device = {
 	.instances = virtio_blk_instances,
 	.create = virtio_blk_create,
 	.describe = virtio_mmio_describe,
-	.start = virtio_mmio_device_start,
-	.stop = virtio_mmio_device_stop,
+	.start = virtio_blk_start,
+	.stop = virtio_blk_stop,
 	.destroy = virtio_blk_destroy,
 };

@@ -9,16 +9,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fake_vm.h"
 #include "hw/virtio_9p.h"
 #include "hw/virtio_blk.h"
 #include "hw/virtio_console.h"
+#include "hw/virtio_request_pool.h"
 #include "hw/virtio_rng.h"
 #include "lvmm/exit_status.h"
 #include "unit_test.h"
@@ -1346,6 +1350,342 @@ TEST(virtio_event_idx_suppresses_interrupts)
 	/* The device asks for a kick at the next entry it has not seen (avail_event). */
 	EXPECT_EQ(__atomic_load_n((uint16_t *)&d.queues[0].used->ring[QUEUE_SIZE], __ATOMIC_RELAXED),
 		  2);
+out:
+	rig_free(rig);
+}
+
+/* ---- The request pool (hw/virtio_request_pool.c) ------------------------------------------ */
+
+/*
+ * A device whose requests the test holds: a worker serving one waits until the test releases
+ * them all (or 5 s pass, which fails the test). So the test knows how many requests are in
+ * service at once, and can reset or stop the device while they are.
+ */
+struct held_device {
+	struct virtio_mmio transport; /* first, as virtio_mmio_device_* take the state */
+	struct virtio_device_ops ops;
+	struct virtio_request_pool pool;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	unsigned int in_service, served, most_in_service;
+	bool released, held_too_long;
+};
+
+/* Set by each test before it creates the device. */
+static struct {
+	unsigned int workers, slots;
+	bool drain;
+} held_setup;
+
+static uint32_t held_serve(void *state, struct virtio_request *request, unsigned int worker)
+{
+	struct held_device *held = state;
+	const struct iovec *last = &request->chain.writable[request->chain.writable_count - 1];
+	struct timespec deadline;
+
+	(void)worker;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += WAIT_MS / 1000;
+	pthread_mutex_lock(&held->lock);
+	held->in_service++;
+	if (held->in_service > held->most_in_service)
+		held->most_in_service = held->in_service;
+	pthread_cond_broadcast(&held->changed);
+	while (!held->released)
+		if (pthread_cond_timedwait(&held->changed, &held->lock, &deadline) == ETIMEDOUT) {
+			held->held_too_long = true;
+			break;
+		}
+	held->in_service--;
+	held->served++;
+	pthread_cond_broadcast(&held->changed);
+	pthread_mutex_unlock(&held->lock);
+	((uint8_t *)last->iov_base)[last->iov_len - 1] = 0x5a;
+	return 1;
+}
+
+static void held_process(struct virtio_mmio *transport, unsigned int queue)
+{
+	struct held_device *held = transport->state;
+
+	virtio_request_pool_dispatch(&held->pool, queue);
+}
+
+static void held_drain(struct virtio_mmio *transport)
+{
+	struct held_device *held = transport->state;
+
+	virtio_request_pool_drain(&held->pool);
+}
+
+static int held_create(struct device *device, char *err, size_t err_size)
+{
+	struct held_device *held;
+
+	if (device_alloc_state(device, sizeof(*held), err, err_size))
+		return -1;
+	held = device->state;
+	pthread_mutex_init(&held->lock, NULL);
+	pthread_cond_init(&held->changed, NULL);
+	held->ops = (struct virtio_device_ops){
+		.device_id = VIRTIO_ID_BLOCK, .queue_count = 1, .process_queue = held_process,
+		.drain = held_setup.drain ? held_drain : NULL,
+	};
+	if (virtio_mmio_create(&held->transport, device, &held->ops, held, NULL, 0, err, err_size))
+		return -1;
+	return virtio_request_pool_init(&held->pool, &held->transport, held_serve, held,
+					held_setup.workers, held_setup.slots, "held", false, err,
+					err_size);
+}
+
+static int held_start(struct device *device, char *err, size_t err_size)
+{
+	struct held_device *held = device->state;
+
+	return virtio_request_pool_start(&held->pool, err, err_size);
+}
+
+static void held_stop(struct device *device)
+{
+	struct held_device *held = device->state;
+
+	virtio_request_pool_stop(&held->pool);
+}
+
+static void held_release(struct held_device *held)
+{
+	pthread_mutex_lock(&held->lock);
+	held->released = true;
+	pthread_cond_broadcast(&held->changed);
+	pthread_mutex_unlock(&held->lock);
+}
+
+static void held_destroy(struct device *device)
+{
+	struct held_device *held = device->state;
+
+	if (!held)
+		return;
+	held_release(held);
+	virtio_request_pool_destroy(&held->pool);
+	virtio_mmio_destroy(&held->transport);
+	pthread_cond_destroy(&held->changed);
+	pthread_mutex_destroy(&held->lock);
+	free(held);
+	device->state = NULL;
+}
+
+static const struct device_class held_device_class = {
+	.name = "held", .create = held_create, .describe = virtio_mmio_describe,
+	.start = held_start, .stop = held_stop, .destroy = held_destroy,
+};
+
+/* Waits (5 s) until exactly count requests are in service; false if they never are. */
+static bool held_wait_in_service(struct held_device *held, unsigned int count)
+{
+	struct timespec deadline;
+	bool reached;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += WAIT_MS / 1000;
+	pthread_mutex_lock(&held->lock);
+	while (held->in_service != count &&
+	       pthread_cond_timedwait(&held->changed, &held->lock, &deadline) != ETIMEDOUT)
+		;
+	reached = held->in_service == count;
+	pthread_mutex_unlock(&held->lock);
+	return reached;
+}
+
+/* The used ring's index, as the driver reads it. */
+static uint16_t held_used_idx(struct driver *d)
+{
+	return __atomic_load_n(&d->queues[0].used->idx, __ATOMIC_ACQUIRE);
+}
+
+/* Waits (5 s) for the used ring to reach count entries. */
+static bool held_wait_used(struct driver *d, uint16_t count)
+{
+	for (int waited_ms = 0; held_used_idx(d) != count; waited_ms++) {
+		if (waited_ms == WAIT_MS)
+			return false;
+		usleep(1000);
+	}
+	return true;
+}
+
+/* Brings the held device up under setup and posts count one-byte requests with one kick. */
+static struct held_device *held_bring_up(struct rig *rig, struct driver *d, unsigned int workers,
+					 unsigned int slots, bool drain, unsigned int count)
+{
+	held_setup.workers = workers;
+	held_setup.slots = slots;
+	held_setup.drain = drain;
+	if (!rig_bring_up(rig, &held_device_class))
+		return NULL;
+	driver_init(d, rig, 0);
+	if (!driver_bring_up(d, F_VERSION_1, 1))
+		return NULL;
+	for (unsigned int i = 0; i < count; i++)
+		driver_post(d, 0, &(struct segment){ rig_alloc(rig, 1), 1, true }, 1);
+	driver_kick(d, 0);
+	return rig->vm.devices.devices[0].state;
+}
+
+TEST(virtio_request_pool_serves_requests_in_parallel)
+{
+	struct rig *rig = rig_new();
+	struct held_device *held;
+	struct driver d;
+
+	held = held_bring_up(rig, &d, 4, 32, true, 4);
+	if (!held)
+		goto out;
+	/* One worker at a time would leave three of them waiting in the ring. */
+	EXPECT_TRUE(held_wait_in_service(held, 4));
+	EXPECT_EQ(held_used_idx(&d), 0);
+	held_release(held);
+	EXPECT_TRUE(held_wait_used(&d, 4));
+	EXPECT_EQ(held->most_in_service, 4);
+	EXPECT_EQ(atomic_load(&held->pool.in_service_max), 4);
+	EXPECT_FALSE(held->held_too_long);
+out:
+	rig_free(rig);
+}
+
+TEST(virtio_request_pool_takes_more_than_its_slots_as_they_free)
+{
+	struct rig *rig = rig_new();
+	struct held_device *held;
+	struct driver d;
+
+	/* Ten requests through two slots: only a freed slot's wake-up brings the eight others
+	 * in (the driver kicked once). */
+	held = held_bring_up(rig, &d, 1, 2, true, 10);
+	if (!held)
+		goto out;
+	EXPECT_TRUE(held_wait_in_service(held, 1));
+	held_release(held);
+	EXPECT_TRUE(held_wait_used(&d, 10));
+	EXPECT_EQ(held->served, 10);
+out:
+	rig_free(rig);
+}
+
+struct reset_thread {
+	struct driver *driver;
+	atomic_bool done;
+};
+
+static void *reset_from_another_vcpu(void *argument)
+{
+	struct reset_thread *reset = argument;
+
+	reg_write(reset->driver, REG_STATUS, 0);
+	atomic_store(&reset->done, true);
+	return NULL;
+}
+
+/*
+ * Resets the device (from another thread, as a vCPU) while four requests are in service, and
+ * returns whether the reset had returned QUIET_MS later. A reset that waits is let go by
+ * releasing the requests; then the driver brings the device up again with fresh rings. A reset
+ * that did not wait gets the fresh rings at once, and the requests are released after. Either
+ * way: *answered is how many entries the old used ring got, *stale how many the new one got,
+ * for buffers the new driver never posted.
+ */
+static bool reset_while_in_service(struct held_device *held, struct driver *d,
+				   uint16_t *answered, uint16_t *stale)
+{
+	struct reset_thread reset = { .driver = d };
+	pthread_t thread;
+	bool returned_early;
+
+	EXPECT_TRUE(held_wait_in_service(held, 4));
+	atomic_init(&reset.done, false);
+	EXPECT_EQ(pthread_create(&thread, NULL, reset_from_another_vcpu, &reset), 0);
+	usleep(QUIET_MS * 1000);
+	returned_early = atomic_load(&reset.done);
+	if (returned_early) {
+		*answered = held_used_idx(d);
+		pthread_join(thread, NULL);
+		driver_bring_up(d, F_VERSION_1, 1);
+		held_release(held);
+	} else {
+		held_release(held);
+		pthread_join(thread, NULL);
+		*answered = held_used_idx(d);
+		driver_bring_up(d, F_VERSION_1, 1);
+	}
+	usleep(QUIET_MS * 1000);
+	*stale = held_used_idx(d);
+	return returned_early;
+}
+
+TEST(virtio_request_pool_reset_waits_for_requests_in_service)
+{
+	struct rig *rig = rig_new();
+	struct held_device *held;
+	uint16_t stale, answered;
+	struct driver d;
+
+	held = held_bring_up(rig, &d, 4, 32, true, 4);
+	if (!held)
+		goto out;
+	EXPECT_FALSE(reset_while_in_service(held, &d, &answered, &stale));
+	/* All four went back to the rings the driver had, before the reset took effect... */
+	EXPECT_EQ(answered, 4);
+	/* ...and none reached the rings of the driver that came after. */
+	EXPECT_EQ(stale, 0);
+	EXPECT_FALSE(held->held_too_long);
+out:
+	rig_free(rig);
+}
+
+/* The control: without the drain, the reset returns at once, and the four answers land in the
+ * new driver's ring, as used entries for buffers it never posted. */
+TEST(virtio_request_pool_without_drain_answers_land_in_the_next_drivers_ring)
+{
+	struct rig *rig = rig_new();
+	struct held_device *held;
+	uint16_t stale, answered;
+	struct driver d;
+
+	held = held_bring_up(rig, &d, 4, 32, false, 4);
+	if (!held)
+		goto out;
+	EXPECT_TRUE(reset_while_in_service(held, &d, &answered, &stale));
+	EXPECT_EQ(answered, 0);
+	EXPECT_EQ(stale, 4);
+out:
+	rig_free(rig);
+}
+
+static void *stop_devices(void *argument)
+{
+	devices_stop(argument);
+	return NULL;
+}
+
+TEST(virtio_request_pool_stop_answers_what_it_handed_out)
+{
+	struct rig *rig = rig_new();
+	struct held_device *held;
+	pthread_t thread;
+	struct driver d;
+
+	/* One worker: one request in service, three handed out behind it when the VM stops. */
+	held = held_bring_up(rig, &d, 1, 32, true, 4);
+	if (!held)
+		goto out;
+	EXPECT_TRUE(held_wait_in_service(held, 1));
+	EXPECT_EQ(pthread_create(&thread, NULL, stop_devices, &rig->vm.devices), 0);
+	usleep(QUIET_MS * 1000);
+	EXPECT_EQ(held_used_idx(&d), 0);
+	held_release(held);
+	pthread_join(thread, NULL);
+	EXPECT_EQ(held_used_idx(&d), 4);
+	EXPECT_EQ(held->served, 4);
 out:
 	rig_free(rig);
 }
