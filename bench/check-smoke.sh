@@ -65,12 +65,12 @@ check "bench: devices: raw data, one file per metric and side, a value per run" 
 	bash -c "test \$(ls $out/data/devices_block_*_*_*.txt | wc -l) = 16 &&
 		! wc -l $out/data/devices_block_*.txt | grep -vE '^ *(2 |[0-9]+ total)' &&
 		test \$(cat $out/data/devices_console_bytes_per_s_*.txt | wc -l) -ge 3"
-# lvmm's share of each kind (its --loglevel debug figures, a boot per kind: I/O thread,
-# busy share, data segments per read or write) and the guest's own CPU time (block-io's
-# cpu_busy_s): a row of numbers per kind, and a thread time, busy share and guest CPU time
-# per run.
-check "bench: devices: lvmm's I/O thread time, busy share and segments, and the guest's CPU time, for all 8 kinds of block I/O" \
-	bash -c "test \$(grep -cE '^\| (sequential|random) (read|write), [^|]* \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9]+% \| [0-9.]+ \| [0-9.]+ \| [0-9]+% \| [0-9.]+ \|$' '$report') = 8 &&
+# lvmm's share of each kind (its --loglevel debug figures, a boot per kind: its threads'
+# time, busy share, data segments per read or write, the most requests in service at once of
+# its workers) and the guest's own CPU time (block-io's cpu_busy_s): a row of numbers per
+# kind, and a thread time, busy share and guest CPU time per run.
+check "bench: devices: lvmm's threads' time, busy share, segments and requests in service at once, and the guest's CPU time, for all 8 kinds of block I/O" \
+	bash -c "test \$(grep -cE '^\| (sequential|random) (read|write), [^|]* \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9]+% \| [0-9.]+ \| [0-9.]+ \| [0-9]+% \| [0-9.]+ \| [1-9][0-9.]* \(of [0-9/]+\) \|$' '$report') = 8 &&
 		test \$(ls $out/data/devices_guestcpu_*.txt | wc -l) = 8 &&
 		! wc -l $out/data/devices_guestcpu_*.txt | grep -vE '^ *(2 |[0-9]+ total)' &&
 		test \$(ls $out/data/devices_lvmm_*.txt | wc -l) = 16 &&

@@ -175,7 +175,7 @@ dev_block_host() { # RUN: the eight block-io commands on the image file
 	done
 }
 # lvmm's own figures for a boot's disk (--loglevel debug, hw/virtio_blk.c), as key=value pairs.
-LVMM_BLOCK_LINE='s/.*: \([0-9]*\) requests .* in \([0-9]*\) batches; per request \([0-9.]*\) ms in lvmm.s I\/O thread, \([0-9.]*\) ms of it the file.s I\/O; per batch \([0-9.]*\) ms raising the interrupt.*/requests=\1 batches=\2 thread_ms=\3 file_ms=\4 interrupt_ms=\5/p'
+LVMM_BLOCK_LINE='s/.*: \([0-9]*\) requests .* in \([0-9]*\) batches; per request \([0-9.]*\) ms in lvmm.s I\/O threads*, \([0-9.]*\) ms of it the file.s I\/O; per batch \([0-9.]*\) ms raising the interrupt.*/requests=\1 batches=\2 thread_ms=\3 file_ms=\4 interrupt_ms=\5/p'
 dev_block_guest() { # RUN: a boot per kind of I/O against /dev/vda, lvmm saying its share of it
 	for depth in 1 4; do
 		for mode in seqread seqwrite randread randwrite; do
@@ -186,6 +186,8 @@ dev_block_guest() { # RUN: a boot per kind of I/O against /dev/vda, lvmm saying 
 				lvmm_figures=$(echo "$disk_line" | sed -n "$LVMM_BLOCK_LINE")
 				segments=$(echo "$disk_line" | sed -n 's/.*; per read or write \([0-9.]*\) data segments.*/\1/p')
 				[ -n "$lvmm_figures" ] && [ -n "$segments" ] && lvmm_figures="$lvmm_figures segments=$segments"
+				in_service=$(echo "$disk_line" | sed -n 's/.*; at most \([0-9]*\) requests in service at once, by \([0-9]*\) workers.*/in_service_max=\1 workers=\2/p')
+				[ -n "$lvmm_figures" ] && [ -n "$in_service" ] && lvmm_figures="$lvmm_figures $in_service"
 				[ -n "$lvmm_figures" ] && say "devices-block-lvmm run=$1 mode=$mode depth=$depth $lvmm_figures"
 				if tr -d '\r' < "$OUT" | grep -q '^LVMM-BENCH: block FAILED'; then
 					failures=$((failures + 1))

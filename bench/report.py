@@ -983,12 +983,23 @@ def block_time_table(data, out, lines):
         lines.append("lvmm also counts the pieces the guest's buffers came in (data segments per "
                      "read or write): each is an iovec of the one preadv or pwritev that serves "
                      "the request, and the file's I/O time includes its per-piece cost.\n")
-    columns = ["I/O", "guest ms per request", "lvmm's I/O thread ms per request",
+    # Since lvmm serves a disk's requests on worker threads, its time is summed over them.
+    with_workers = any("workers" in f for f in data["dev_block_lvmm"])
+    if with_workers:
+        lines.append("lvmm serves a disk's requests on a few worker threads in parallel "
+                     "(hw/virtio_request_pool.c): the I/O thread hands them out, each worker "
+                     "serves one, answers it and raises the interrupt. So lvmm's ms per request "
+                     "and its busy share are summed over its threads (a busy share over 100% "
+                     "means more than one thread at work), and the last column is the most "
+                     "requests its workers served at the same moment in that boot.\n")
+    thread_label = "lvmm's I/O threads" if with_workers else "lvmm's I/O thread"
+    columns = ["I/O", "guest ms per request", f"{thread_label} ms per request",
                "of it the file's I/O, ms", "interrupt ms per batch", "requests per batch",
-               "I/O thread busy"]
+               "I/O threads busy, summed" if with_workers else "I/O thread busy"]
     columns += ["data segments per read or write"] if with_segments else []
     columns += (["guest CPU ms per request", "guest CPU busy",
                  "of the limit at most, from the guest's CPU"] if with_cpu else [])
+    columns += ["requests in service at once, at most"] if with_workers else []
     lines.append("| " + " | ".join(columns) + " |")
     lines.append("|---|" + "---:|" * (len(columns) - 1))
     for mode, depth, _, label, _, _ in DEV_BLOCK_METRICS:
@@ -998,6 +1009,7 @@ def block_time_table(data, out, lines):
         figures = {int(r["run"]): r for r in data["dev_block_lvmm"]
                    if r.get("mode") == mode and int(r.get("depth", "0")) == depth}
         per_request, thread, file_io, interrupt, batch_size, busy, segments = [], [], [], [], [], [], []
+        in_service, workers = [], set()
         busy_by_run, thread_by_run = {}, {}
         for run in sorted(figures):
             try:
@@ -1011,6 +1023,11 @@ def block_time_table(data, out, lines):
             thread_by_run[run] = thread_ms
             try:
                 segments.append(float(f["segments"]))
+            except (KeyError, ValueError):
+                pass
+            try:
+                in_service.append(int(f["in_service_max"]))
+                workers.add(int(f["workers"]))
             except (KeyError, ValueError):
                 pass
             file_io.append(file_ms)
@@ -1047,6 +1064,9 @@ def block_time_table(data, out, lines):
             row += (f" {med(list(cpu_ms.values()))} | "
                     + (f"{statistics.median(cpu_busy):.0f}%" if cpu_busy else "n/a") + " | "
                     + (f"{statistics.median(ceiling):.2f}" if ceiling else "n/a") + " |")
+        if with_workers:
+            row += (f" {statistics.median(in_service):g} (of {'/'.join(str(w) for w in sorted(workers))})"
+                    f" |" if in_service else " n/a |")
         lines.append(row)
     lines.append("")
 

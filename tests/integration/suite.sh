@@ -530,14 +530,16 @@ expect "virtio-blk: the guest writes and flushes its disk, whose serial and size
 # ... and at --loglevel debug lvmm says what the guest asked of the disk (the 1 MiB pattern
 # written, at least one flush) and its own time per request, the file's I/O a part of it.
 blk_stats=$(grep "virtio-blk '/tmp/disk0.img': [0-9]* requests" "$ERR")
-blk_ms=$(echo "$blk_stats" | sed -n 's/.*per request \([0-9.]*\) ms in lvmm.s I\/O thread, \([0-9.]*\) ms of it.*/\1 \2/p')
+blk_ms=$(echo "$blk_stats" | sed -n 's/.*per request \([0-9.]*\) ms in lvmm.s I\/O threads, \([0-9.]*\) ms of it.*/\1 \2/p')
 blk_mib=$(echo "$blk_stats" | sed -n 's/.*), \([0-9.]*\) MiB, in .*/\1/p')
-blk_segments=$(echo "$blk_stats" | sed -n 's/.*; per read or write \([0-9.]*\) data segments$/\1/p')
+blk_segments=$(echo "$blk_stats" | sed -n 's/.*; per read or write \([0-9.]*\) data segments;.*/\1/p')
+blk_workers=$(echo "$blk_stats" | sed -n 's/.*; at most \([0-9]*\) requests in service at once, by \([0-9]*\) workers$/\1 \2/p')
 if echo "$blk_stats" | grep -qE "[0-9]+ reads, [1-9][0-9]* writes, [1-9][0-9]* flushes" &&
-   [ -n "$blk_mib" ] && [ -n "$blk_ms" ] && [ -n "$blk_segments" ] &&
+   [ -n "$blk_mib" ] && [ -n "$blk_ms" ] && [ -n "$blk_segments" ] && [ -n "$blk_workers" ] &&
    awk -v mib="$blk_mib" -v a="${blk_ms% *}" -v b="${blk_ms#* }" -v segments="$blk_segments" \
-	'BEGIN { exit !(mib >= 1 && a > 0 && b > 0 && b <= a && segments >= 1) }'; then
-	ok "virtio-blk: --loglevel debug counts the guest's writes and flushes, lvmm's time per request ($blk_ms ms) and the data segments per read or write ($blk_segments)"
+	-v most="${blk_workers% *}" -v workers="${blk_workers#* }" \
+	'BEGIN { exit !(mib >= 1 && a > 0 && b > 0 && b <= a && segments >= 1 && most >= 1 && most <= workers) }'; then
+	ok "virtio-blk: --loglevel debug counts the guest's writes and flushes, lvmm's time per request ($blk_ms ms), the data segments per read or write ($blk_segments) and the requests in service at once (at most ${blk_workers% *} of ${blk_workers#* } workers)"
 else not_ok "virtio-blk: --loglevel debug gave no request counts or times: '$blk_stats'"; fi
 # Not "want": expect() uses that name.
 pattern_md5=$(yes LVMM-DISK-PATTERN | head -c 1048576 | md5)
@@ -676,14 +678,17 @@ placed_boot -c 2 --vcpu-affinity 1
 if [ "$PLACED" = "lvmm-vcpu0=1 lvmm-vcpu1=1 " ] && [ "$MAIN_PLACED" = "0-$(($(nproc) - 1))" ]; then
 	ok "placement: --vcpu-affinity 1 pins every vCPU thread to CPU 1 and leaves lvmm's other threads free"
 else not_ok "placement: --vcpu-affinity 1: vCPU threads '$PLACED' (wanted both on 1), main thread '$MAIN_PLACED'"; fi
-placed_boot -c 1 --rng --console virtio
+dd if=/dev/zero of=/tmp/names-disk.img bs=1048576 count=1 2>/dev/null
+placed_boot -c 1 --rng --console virtio -d /tmp/names-disk.img
+rm -f /tmp/names-disk.img
 named=0
-for name in lvmm-vcpu0 lvmm-virtio-con lvmm-virtio-rng; do
+for name in lvmm-vcpu0 lvmm-virtio-con lvmm-virtio-rng lvmm-virtio-blk lvmm-blk-w0 lvmm-blk-w1 \
+	lvmm-blk-w2 lvmm-blk-w3; do
 	case " $THREAD_NAMES" in *" $name "*) named=$((named + 1)) ;; esac
 done
-if [ $named = 3 ]; then
-	ok "threads: each device's I/O thread is named after its device ($THREAD_NAMES)"
-else not_ok "threads: wanted lvmm-vcpu0, lvmm-virtio-con and lvmm-virtio-rng among '$THREAD_NAMES'"; fi
+if [ $named = 8 ]; then
+	ok "threads: each device's I/O thread is named after its device, a disk's workers after the disk ($THREAD_NAMES)"
+else not_ok "threads: wanted lvmm-vcpu0, lvmm-virtio-con, lvmm-virtio-rng, lvmm-virtio-blk and lvmm-blk-w0 to w3 among '$THREAD_NAMES'"; fi
 placed_boot -c 2 --vcpu-affinity 0:1 --vcpu-affinity 1:0
 if [ "$PLACED" = "lvmm-vcpu0=1 lvmm-vcpu1=0 " ]; then
 	ok "placement: --vcpu-affinity VCPU:CPULIST pins each vCPU to its own CPU"
@@ -972,9 +977,9 @@ seccomp_states() {
 	done
 	echo "$tasks $filtered $own"
 }
-# A Linux guest with 2 vCPUs, a disk, an rng and a 9p share: 7 threads (main, console output, 2
-# vCPUs, 2 I/O, a 9p server), all filtered; the vCPU, I/O and 9p server threads each under
-# their own filter too.
+# A Linux guest with 2 vCPUs, a disk, an rng and a 9p share: 11 threads (main, console output, 2
+# vCPUs, 2 I/O, the disk's 4 workers, a 9p server), all filtered; the vCPU, I/O, worker and 9p
+# server threads each under their own filter too.
 dd if=/dev/zero of=/tmp/seccomp-disk.img bs=1048576 count=1 2>/dev/null
 mkdir -p /tmp/seccomp-share
 "$LVMM" run -k "$IMAGE" -i "$INITRD" -c 2 -m 256 -p "quiet lvmm.action=sleep" -d /tmp/seccomp-disk.img --rng \
@@ -983,9 +988,9 @@ pid=$!
 sleep 4
 states=$(seccomp_states $pid)
 wait $pid; STATUS=$?
-if [ "$states" = "7 7 5" ] && [ "$STATUS" = 0 ] && grep -q "LVMM-GUEST: init reached" "$OUT"; then
-	ok "seccomp: while a Linux guest with a disk, an rng and a 9p share runs, all 7 threads of lvmm are filtered, the 5 vCPU, I/O and 9p server threads by their own filter too"
-else not_ok "seccomp: threads, filtered threads, threads under their own filter: '$states' (wanted '7 7 5'), status $STATUS (wanted 0)"; fi
+if [ "$states" = "11 11 9" ] && [ "$STATUS" = 0 ] && grep -q "LVMM-GUEST: init reached" "$OUT"; then
+	ok "seccomp: while a Linux guest with a disk, an rng and a 9p share runs, all 11 threads of lvmm are filtered, the 9 vCPU, I/O, disk worker and 9p server threads by their own filter too"
+else not_ok "seccomp: threads, filtered threads, threads under their own filter: '$states' (wanted '11 11 9'), status $STATUS (wanted 0)"; fi
 # A forbidden call (LVMM_SECCOMP_TEST_VIOLATION: execve, once the thread is confined) ends lvmm
 # with status 7 and one line naming the thread and the call, whichever thread makes it.
 mkdir -p /tmp/seccomp-share
@@ -1018,7 +1023,7 @@ while [ $n -lt 240 ] && [ "$(grep -c 'guest reset; rebooting' "$ERR")" -lt 2 ] &
 	sleep 1; n=$((n + 1))
 done
 n=0 states=
-while [ $n -lt 300 ] && [ "$states" != "6 6 4" ] && kill -0 $pid 2>/dev/null; do
+while [ $n -lt 300 ] && [ "$states" != "10 10 8" ] && kill -0 $pid 2>/dev/null; do
 	# From the third boot on (the second's threads are joined before it), sampled often:
 	# between boots the vCPU and I/O threads come and go.
 	[ "$(grep -c '^lvmm: booting ' "$ERR")" -ge 3 ] && states=$(seccomp_states $pid)
@@ -1028,11 +1033,12 @@ kill -TERM $pid 2>/dev/null
 wait $pid; STATUS=$?
 reboots=$(grep -c "guest reset; rebooting" "$ERR")
 boots=$(tr -d '\r' < "$OUT" | grep -c "LVMM-GUEST: init reached")
-# After the reboots: main, console output, 1 vCPU, 3 I/O threads (rng, disk, console).
-if [ "$STATUS" = 143 ] && [ "$reboots" -ge 2 ] && [ "$boots" -ge 2 ] && [ "$states" = "6 6 4" ] &&
+# After the reboots: main, console output, 1 vCPU, 3 I/O threads (rng, disk, console), the
+# disk's 4 workers.
+if [ "$STATUS" = 143 ] && [ "$reboots" -ge 2 ] && [ "$boots" -ge 2 ] && [ "$states" = "10 10 8" ] &&
    ! grep -q "seccomp" "$ERR"; then
 	ok "seccomp: a Linux guest with virtio devices reboots under the filters ($reboots reboots, $boots boots to init), its new threads filtered again"
-else not_ok "seccomp: reboots under the filters: status $STATUS (wanted 143), $reboots reboots, $boots boots to init (wanted 2 each), thread states '$states' (wanted '6 6 4')"; fi
+else not_ok "seccomp: reboots under the filters: status $STATUS (wanted 143), $reboots reboots, $boots boots to init (wanted 2 each), thread states '$states' (wanted '10 10 8')"; fi
 rm -f /tmp/seccomp-disk.img
 fi # general (seccomp)
 # Every check above ran on this host kernel; none of it may have made it warn (a host with
