@@ -82,6 +82,7 @@ void virtio_request_pool_dispatch(struct virtio_request_pool *pool, unsigned int
 			pool->free_slots = request->next;
 			request->queue = queue;
 			pool->in_flight++;
+			pool->queue_in_flight[queue]++;
 			pool_hand_out(pool, request);
 		}
 		if (!pool->free_slots) {
@@ -116,12 +117,18 @@ static uint64_t pool_complete(struct virtio_request_pool *pool, struct virtio_re
 
 	pthread_mutex_lock(&transport->lock);
 	virtio_mmio_push(transport, queue, request->chain.head, written);
-	interrupt_start = pool_clock(pool);
-	virtio_mmio_flush(transport, queue);
-	interrupt_ns = pool_clock(pool) - interrupt_start;
+	pool->in_flight--;
+	/* One interrupt for the answers that finish together: while another request of this
+	 * queue is still being served, its answer (soon) raises the interrupt for both. Each
+	 * interrupt costs the guest a status read and an acknowledgement, two exits. */
+	interrupt_ns = 0;
+	if (!--pool->queue_in_flight[queue]) {
+		interrupt_start = pool_clock(pool);
+		virtio_mmio_flush(transport, queue);
+		interrupt_ns = pool_clock(pool) - interrupt_start;
+	}
 	request->next = pool->free_slots;
 	pool->free_slots = request;
-	pool->in_flight--;
 	if (pool->look_again[queue]) {
 		pool->look_again[queue] = false;
 		virtio_mmio_wake(transport, queue);
