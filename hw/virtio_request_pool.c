@@ -49,6 +49,36 @@ int virtio_request_pool_init(struct virtio_request_pool *pool, struct virtio_mmi
 	return 0;
 }
 
+/* Back to the guest, transport lock held: the used ring, the interrupt, the slot. Returns the
+ * interrupt's ns. */
+static uint64_t pool_answer(struct virtio_request_pool *pool, struct virtio_request *request,
+			    uint32_t written)
+{
+	struct virtio_mmio *transport = pool->transport;
+	unsigned int queue = request->queue;
+	uint64_t interrupt_start, interrupt_ns = 0;
+
+	virtio_mmio_push(transport, queue, request->chain.head, written);
+	pool->in_flight--;
+	/* One interrupt for the answers that finish together: while another request of this
+	 * queue is still being served, its answer (soon) raises the interrupt for both. Each
+	 * interrupt costs the guest a status read and an acknowledgement, two exits. */
+	if (!--pool->queue_in_flight[queue]) {
+		interrupt_start = pool_clock(pool);
+		virtio_mmio_flush(transport, queue);
+		interrupt_ns = pool_clock(pool) - interrupt_start;
+	}
+	request->next = pool->free_slots;
+	pool->free_slots = request;
+	if (pool->look_again[queue]) {
+		pool->look_again[queue] = false;
+		virtio_mmio_wake(transport, queue);
+	}
+	if (!pool->in_flight)
+		pthread_cond_broadcast(&pool->drained);
+	return interrupt_ns;
+}
+
 /* Hands a popped request to the workers. */
 static void pool_hand_out(struct virtio_request_pool *pool, struct virtio_request *request)
 {
@@ -83,7 +113,12 @@ void virtio_request_pool_dispatch(struct virtio_request_pool *pool, unsigned int
 			request->queue = queue;
 			pool->in_flight++;
 			pool->queue_in_flight[queue]++;
-			pool_hand_out(pool, request);
+			/* With no worker running (before start; the fuzz harness plays the I/O
+			 * thread so, without threads) the request is served here and now. */
+			if (pool->workers_started)
+				pool_hand_out(pool, request);
+			else
+				pool_answer(pool, request, pool->serve(pool->state, request, 0));
 		}
 		if (!pool->free_slots) {
 			/* The ring may hold more: the worker that frees a slot looks again. */
@@ -105,38 +140,6 @@ void virtio_request_pool_drain(struct virtio_request_pool *pool)
 			pool->look_again[queue] = false;
 			virtio_mmio_wake(pool->transport, queue);
 		}
-}
-
-/* Back to the guest: the used ring, the interrupt, the slot. Returns the interrupt's ns. */
-static uint64_t pool_complete(struct virtio_request_pool *pool, struct virtio_request *request,
-			      uint32_t written)
-{
-	struct virtio_mmio *transport = pool->transport;
-	unsigned int queue = request->queue;
-	uint64_t interrupt_start, interrupt_ns;
-
-	pthread_mutex_lock(&transport->lock);
-	virtio_mmio_push(transport, queue, request->chain.head, written);
-	pool->in_flight--;
-	/* One interrupt for the answers that finish together: while another request of this
-	 * queue is still being served, its answer (soon) raises the interrupt for both. Each
-	 * interrupt costs the guest a status read and an acknowledgement, two exits. */
-	interrupt_ns = 0;
-	if (!--pool->queue_in_flight[queue]) {
-		interrupt_start = pool_clock(pool);
-		virtio_mmio_flush(transport, queue);
-		interrupt_ns = pool_clock(pool) - interrupt_start;
-	}
-	request->next = pool->free_slots;
-	pool->free_slots = request;
-	if (pool->look_again[queue]) {
-		pool->look_again[queue] = false;
-		virtio_mmio_wake(transport, queue);
-	}
-	if (!pool->in_flight)
-		pthread_cond_broadcast(&pool->drained);
-	pthread_mutex_unlock(&transport->lock);
-	return interrupt_ns;
 }
 
 static void pool_note_in_service(struct virtio_request_pool *pool)
@@ -176,7 +179,9 @@ static void *pool_worker(void *argument)
 		pool_note_in_service(pool);
 		written = pool->serve(pool->state, request, worker->index);
 		atomic_fetch_sub(&pool->in_service, 1);
-		interrupt_ns = pool_complete(pool, request, written);
+		pthread_mutex_lock(&pool->transport->lock);
+		interrupt_ns = pool_answer(pool, request, written);
+		pthread_mutex_unlock(&pool->transport->lock);
 		worker->served++;
 		worker->busy_ns += pool_clock(pool) - start - interrupt_ns;
 		worker->interrupt_ns += interrupt_ns;
