@@ -56,18 +56,15 @@ static uint64_t pool_answer(struct virtio_request_pool *pool, struct virtio_requ
 {
 	struct virtio_mmio *transport = pool->transport;
 	unsigned int queue = request->queue;
-	uint64_t interrupt_start, interrupt_ns = 0;
+	uint64_t interrupt_start, interrupt_ns;
 
 	virtio_mmio_push(transport, queue, request->chain.head, written);
 	pool->in_flight--;
-	/* One interrupt for the answers that finish together: while another request of this
-	 * queue is still being served, its answer (soon) raises the interrupt for both. Each
-	 * interrupt costs the guest a status read and an acknowledgement, two exits. */
-	if (!--pool->queue_in_flight[queue]) {
-		interrupt_start = pool_clock(pool);
-		virtio_mmio_flush(transport, queue);
-		interrupt_ns = pool_clock(pool) - interrupt_start;
-	}
+	/* Every answer raises its own interrupt (if the driver wants one): holding it back for
+	 * another request in service would tie a fast read's completion to a slow flush's. */
+	interrupt_start = pool_clock(pool);
+	virtio_mmio_flush(transport, queue);
+	interrupt_ns = pool_clock(pool) - interrupt_start;
 	request->next = pool->free_slots;
 	pool->free_slots = request;
 	if (pool->look_again[queue]) {
@@ -112,7 +109,6 @@ void virtio_request_pool_dispatch(struct virtio_request_pool *pool, unsigned int
 			pool->free_slots = request->next;
 			request->queue = queue;
 			pool->in_flight++;
-			pool->queue_in_flight[queue]++;
 			/* With no worker running (before start; the fuzz harness plays the I/O
 			 * thread so, without threads) the request is served here and now. */
 			if (pool->workers_started)

@@ -62,7 +62,6 @@ struct virtio_request_pool {
 	/* Under the transport's lock. */
 	struct virtio_request *free_slots;
 	unsigned int in_flight;              /* popped, not yet back in the used ring */
-	unsigned int queue_in_flight[VIRTIO_MMIO_MAX_QUEUES];
 	bool draining;
 	/* The queue may hold chains not taken (no free slot, or a drain): wake it later. */
 	bool look_again[VIRTIO_MMIO_MAX_QUEUES];
