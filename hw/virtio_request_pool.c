@@ -19,7 +19,7 @@ int virtio_request_pool_init(struct virtio_request_pool *pool, struct virtio_mmi
 {
 	*pool = (struct virtio_request_pool){
 		.transport = transport, .serve = serve, .state = state, .timed = timed,
-		.worker_count = workers, .slot_count = slots,
+		.worker_count = workers,
 	};
 	snprintf(pool->thread_prefix, sizeof(pool->thread_prefix), "%s", thread_prefix);
 	pthread_mutex_init(&pool->lock, NULL);
@@ -178,7 +178,6 @@ static void *pool_worker(void *argument)
 		pthread_mutex_lock(&pool->transport->lock);
 		interrupt_ns = pool_answer(pool, request, written);
 		pthread_mutex_unlock(&pool->transport->lock);
-		worker->served++;
 		worker->busy_ns += pool_clock(pool) - start - interrupt_ns;
 		worker->interrupt_ns += interrupt_ns;
 		pthread_mutex_lock(&pool->lock);

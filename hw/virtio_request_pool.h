@@ -46,7 +46,6 @@ struct virtio_request_worker {
 	struct virtio_request_pool *pool;
 	unsigned int index;
 	pthread_t thread;
-	uint64_t served;
 	uint64_t busy_ns;      /* serving and returning requests, the interrupt left out */
 	uint64_t interrupt_ns; /* raising the used-buffer interrupt */
 };
@@ -57,7 +56,6 @@ struct virtio_request_pool {
 	void *state;
 	bool timed;
 	unsigned int worker_count;
-	unsigned int slot_count;
 	struct virtio_request *slots;
 	/* Under the transport's lock. */
 	struct virtio_request *free_slots;
