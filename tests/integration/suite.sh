@@ -428,10 +428,11 @@ idle=$(tr -d '\r' < "$OUT" | sed -n 's/.*pvsched-samples=300 preempted=\([0-9]*\
 echo "measure linux_guest_cpu1_preempted_samples_of_300_idle_host=${idle:-none}"
 # An idle CPU 1 still wakes for ticks, and its vCPU thread, unpinned, can then really be preempted
 # on the host (by vCPU 0's thread, by a kworker): a few samples of 300 are the truth, not a bug.
-# WFI read as preempted (the idle-preempted semantics leaking) shows in tens of samples. Seen in
-# 19 runs of this suite (2026-12): runnable 0 (15 times), 1, 2 and 4; idle-preempted 46 to 184.
-# 15 (5%) tells the two apart with room on both sides (3 did not: a run gave 4), and the
-# idle-preempted run below must exceed it.
+# WFI read as preempted (the idle-preempted semantics leaking) shows in most samples. The
+# guest's sampler stays on CPU 0 (guest/linux-init/init); before it did, CPU 1 often ran the
+# sampler's own greps and idle-preempted read 12 to 231 of 300 over 23 runs. Pinned, in one
+# emulated-host session (2026-12-05): runnable 0 in 4 runs, idle-preempted 280-293 in 4.
+# So runnable may show at most 15 (5%), and idle-preempted must show more than half.
 idle_tolerance=15
 if [ "$STATUS" = 0 ] && [ -n "$idle" ] && [ "$idle" -le $idle_tolerance ]; then
 	ok "linux: with an idle host and an idle CPU 1 the flag shows preempted in at most $idle_tolerance of 300 samples ($idle)"
@@ -441,9 +442,9 @@ idle=$(tr -d '\r' < "$OUT" | sed -n 's/.*pvsched-samples=300 preempted=\([0-9]*\
 echo "measure linux_guest_cpu1_preempted_samples_of_300_idle_host_idle_preempted=${idle:-none}"
 expect "linux: with --pvsched=idle-preempted an idle CPU 1 reads preempted, and the guest knows the semantics" 0 \
 	"LVMM-GUEST: pvsched semantics idle-preempted" "pvsched-samples=300 preempted=[1-9]"
-if [ -n "$idle" ] && [ "$idle" -gt $idle_tolerance ]; then
-	ok "linux: idle-preempted reads an idle CPU 1 preempted more often than runnable may ($idle > $idle_tolerance of 300)"
-else not_ok "linux: idle-preempted is not told apart from runnable on an idle CPU 1 (got '${idle:-nothing}', need > $idle_tolerance)"; fi
+if [ -n "$idle" ] && [ "$idle" -gt 150 ]; then
+	ok "linux: idle-preempted reads an idle CPU 1 preempted in most samples ($idle > 150 of 300; runnable may show $idle_tolerance)"
+else not_ok "linux: idle-preempted does not read an idle CPU 1 preempted in most samples (got '${idle:-nothing}', need > 150 of 300)"; fi
 # kexec: the second kernel must find the flags maintained for CPU 1, which the host reset when
 # the new kernel brought it up again; and neither kernel gave the host guest RAM to write to.
 taskset -c 1 sh -c 'while :; do :; done' &
