@@ -200,6 +200,13 @@ demo: deps lvmm guests
 bench: deps
 	bench/run.sh
 
+# Every committed A/B measurement of each PV sched comparison side by side, recomputed from the
+# result directories' raw data: bench/results/verdicts.md.
+.PHONY: verdicts
+verdicts: $(BUILD)/lvmm-stats
+	python3 bench/verdicts.py $(BUILD)/lvmm-stats bench/results $(sort $(wildcard bench/results/ab-*)) \
+		> bench/results/verdicts.md
+
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C guest clean

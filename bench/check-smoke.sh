@@ -140,6 +140,36 @@ check "bench: a resumed run's report names both sessions and keeps every scenari
 	bash -c "grep -q '^\*\*Two emulated-host sessions.\*\* .* dropped the 7 lines .* ran s2-loaded again.*Session 2: .* lvmm second-session' '$resume_dir/report.md' &&
 		test \$(wc -l < '$resume_dir/data/ab_s2-loaded_mmap_ops_per_sec_on.txt') = 2"
 rm -rf "$resume_dir"
+# bench/verdicts.py on two made-up result directories of one comparison (S2's file writers,
+# --pvsched against off): "clear" triples the writes with a narrow spread, "vague" has none and a
+# wide one. Each gets its row and verdict; the clear one is the narrowest and leads the summary.
+verdicts_dir=$(mktemp -d)
+for name in clear vague; do
+	mkdir -p "$verdicts_dir/$name/data"
+	printf 'date=2026-01-0%s\nlvmm_version=%s\n' "$([ $name = clear ] && echo 1 || echo 2)" "v-$name" \
+		> "$verdicts_dir/$name/environment.txt"
+done
+seq 100 119 > "$verdicts_dir/clear/data/ab_s2_filewrite_writes_per_sec_off.txt"
+seq 300 319 > "$verdicts_dir/clear/data/ab_s2_filewrite_writes_per_sec_on.txt"
+seq 50 5 145 > "$verdicts_dir/vague/data/ab_s2_filewrite_writes_per_sec_off.txt"
+seq 145 -5 50 > "$verdicts_dir/vague/data/ab_s2_filewrite_writes_per_sec_on.txt"
+: > "$verdicts_dir/vague/data/ab_s2_pipe_ops_per_sec_on.txt" # empty: not a comparison
+(cd "$verdicts_dir" && /usr/bin/python3 "$OLDPWD/bench/verdicts.py" "$OLDPWD/build/lvmm-stats" clear vague) \
+	> "$verdicts_dir/verdicts.md" 2>&1
+row='^\| threads writing one file \(writes/s, higher is better\) \| on \| '
+check "bench: verdicts.py gives each directory's comparison its row, verdict and bar" \
+	bash -c "grep -qE '$row""clear \(lvmm v-clear, 2026-01-01\) \(narrowest\) \| \? \| 20 / 20 \| \+[0-9.]+% \+/- [0-9.]+% \| yes \| .* \| \*\*better\*\* \|' '$verdicts_dir/verdicts.md' &&
+		grep -qE '$row""vague \(lvmm v-vague, 2026-01-02\) \| \? \| 20 / 20 \| \+0\.0% \+/- [0-9.]+% \| no \| .* \| no difference proven \|' '$verdicts_dir/verdicts.md' &&
+		test \$(grep -c '^| ' '$verdicts_dir/verdicts.md') = 5"
+check "bench: verdicts.py's summary leads with the narrowest measurement and counts the verdicts" \
+	grep -qE '^\| s2 \| threads writing one file \| on \| yes \| 2: better 1, no difference proven 1 \| clear \| .* \| \*\*better\*\* \| yes \|$' "$verdicts_dir/verdicts.md"
+verdicts_refuses() {
+	local message
+	message=$(/usr/bin/python3 bench/verdicts.py build/lvmm-stats "$verdicts_dir" 2>&1 >/dev/null)
+	[ $? = 2 ] && [ "$(echo "$message" | wc -l)" = 1 ] && echo "$message" | grep -q "has no data/ directory"
+}
+check "bench: verdicts.py refuses a directory that is not a result directory, with one line" verdicts_refuses
+rm -rf "$verdicts_dir"
 [ "$failed" = 0 ] || echo "# bench smoke output: $out (raw.log, report.md)"
 echo "bench smoke: $passed passed, $failed failed"
 [ "$failed" = 0 ]
