@@ -29,6 +29,12 @@ check "bench: the A/B compares every arm of every scenario on all 8 metrics, by 
 	test "$(grep -cE '^\| .* \| (higher|lower) \| (on|idle-preempted) \| [0-9.,]+ \(2\) \| [0-9.,]+ \(2\) \| [-+][0-9.]+% \+/- [0-9.]+% \| [-+][0-9.]+% \[' "$report")" = 40
 check "bench: evidence from the guest for all 6 workloads in all 8 arms" \
 	test "$(grep -cE '^\| (pipe|messaging|wakeup|forkexec|mmap|filewrite) \| (off|on|idle-preempted) \| [0-9]' "$report")" = 48
+# Where the guest's CPU time went during each run: every evidence line carries the four figures,
+# and the guest's CPUs ran for some of that time.
+check "bench: every workload run's evidence says where the guest's CPU time went" \
+	bash -c "total=\$(grep -c ' evidence workload=' '$out/raw.log') && test \$total -gt 0 &&
+		test \$(grep -cE ' evidence workload=.* running_ms=[0-9]+ runqueue_wait_ms=[0-9]+ idle_ms=[0-9]+ steal_ms=[0-9]+$' '$out/raw.log') = \$total &&
+		grep -qE ' evidence workload=.* running_ms=[1-9]' '$out/raw.log'"
 # The wake-up columns (the second and third from the right); messaging wakes on every message.
 check "bench: the guest counted its scheduler wake-ups in every arm (schedstats on)" \
 	test "$(grep -cE '^\| messaging \| (off|on|idle-preempted) \| .* \| [1-9][0-9,.]* \| [0-9.]+% \|$' "$report")" = 8
