@@ -466,6 +466,59 @@ def spearman(xs, ys):
     return sxy / math.sqrt(sxx * syy) if sxx and syy else None
 
 
+CPU_TIME = [("running_ms", "running"), ("runqueue_wait_ms", "runqueue wait"), ("idle_ms", "idle"),
+            ("steal_ms", "stolen by the host")]
+
+
+def cpu_time_section(data, scenario, arms, guest_cpus, lines):
+    """Where the guest's vCPU time went during each workload run, as shares of the vCPU time
+    the run had (guest CPUs x its total_s), split at the arm's median run time into its faster
+    and slower half. Only for logs whose evidence lines carry the figures, and only for the
+    workloads that report total_s (not wakeup, which runs for a set time)."""
+    rows = []
+    if guest_cpus <= 0:
+        return
+    for workload in ("pipe", "messaging", "forkexec", "mmap", "filewrite"):
+        for arm in arms:
+            results = data["ab_repeats"].get(scenario, {}).get(arm, {})
+            evidence = data["ab_evidence_repeats"].get(scenario, {}).get(arm, {})
+            runs = []
+            for boot in sorted(results):
+                done = results[boot].get(workload, [])
+                seen = evidence.get(boot, {}).get(workload, [])
+                if len(done) != len(seen):  # a failed run has evidence and no result
+                    continue
+                for result, counts in zip(done, seen):
+                    if result.get("total_s", 0) > 0 and all(k in counts for k, _ in CPU_TIME):
+                        vcpu_ms = guest_cpus * result["total_s"] * 1000
+                        runs.append((result["total_s"], [counts[k] / vcpu_ms for k, _ in CPU_TIME]))
+            if len(runs) < 2:
+                continue
+            runs.sort(key=lambda run: run[0])
+            half = len(runs) // 2
+            for kind, members in (("faster half", runs[:half]), ("slower half", runs[half:])):
+                cells = [f"{statistics.median(m[1][i] for m in members) * 100:.0f}%"
+                         for i in range(len(CPU_TIME))]
+                rows.append(f"| {workload} | {arm} | {kind} | {len(members)} | "
+                            f"{fmt(statistics.median(m[0] for m in members))} | " + " | ".join(cells) + " |")
+    if not rows:
+        return
+    lines.append("Where the guest's vCPU time went during each run (guest/linux-init/init reads "
+                 "/proc/schedstat and /proc/stat just before and after the workload): each figure "
+                 "summed over the guest's CPUs, as a share of the vCPU time the run had (guest "
+                 "CPUs x its total_s), the median over the runs in the arm's faster and slower "
+                 "half. `running`: tasks ran; `runqueue wait`: tasks waited for a CPU, summed "
+                 "over the tasks (so it can pass 100%); `idle`: the CPU had nothing to run; "
+                 "`stolen by the host`: the vCPU could run but the host ran something else (PV "
+                 "steal time). Idle and steal come in 10 ms ticks, so a short run's shares are "
+                 "coarse; the workload's start-up is inside the window, not inside total_s.\n")
+    lines.append("| workload | arm | runs | n | median total_s | " +
+                 " | ".join(label for _, label in CPU_TIME) + " |")
+    lines.append("|---|---|---|---:|---:|" + "---:|" * len(CPU_TIME))
+    lines.extend(rows)
+    lines.append("")
+
+
 def variance_section(data, scenario, arms, lines):
     """Where the spread of the wake-up-bound workloads comes from: where the wakee ran."""
     rows = []
@@ -675,6 +728,7 @@ def ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, w
                 cells.append("n/a")
             lines.append(f"| {workload} | {arm} | " + " | ".join(cells) + " |")
     lines.append("")
+    cpu_time_section(data, scenario, arms, int(info.get("guest_cpus", 0) or 0), lines)
     variance_section(data, scenario, arms, lines)
     repeat_spread_section(data, scenario, arms, lines)
     # The comparisons: every arm against off.
