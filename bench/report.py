@@ -466,18 +466,28 @@ def spearman(xs, ys):
     return sxy / math.sqrt(sxx * syy) if sxx and syy else None
 
 
-CPU_TIME = [("running_ms", "running"), ("runqueue_wait_ms", "runqueue wait"), ("idle_ms", "idle"),
-            ("steal_ms", "stolen by the host")]
+CPU_TIME = [("busy_ms", "busy"), ("idle_ms", "idle"), ("steal_ms", "stolen by the host")]
 
 
-def cpu_time_section(data, scenario, arms, guest_cpus, lines):
-    """Where the guest's vCPU time went during each workload run, as shares of the vCPU time
-    the run had (guest CPUs x its total_s), split at the arm's median run time into its faster
-    and slower half. Only for logs whose evidence lines carry the figures, and only for the
-    workloads that report total_s (not wakeup, which runs for a set time)."""
+def cpu_time_shares(counts):
+    """Busy, idle and stolen as shares of the vCPU time a run's window had (their sum: /proc/stat
+    gives every tick to one of them), and the tasks waiting for a CPU on average over the
+    window; None without the figures (logs from before they were reported) or with no time."""
+    if not all(k in counts for k, _ in CPU_TIME) or not counts.get("wall_ms") or \
+            "runqueue_wait_ms" not in counts:
+        return None
+    total = sum(counts[k] for k, _ in CPU_TIME)
+    if total <= 0:
+        return None
+    return [counts[k] / total for k, _ in CPU_TIME] + [counts["runqueue_wait_ms"] / counts["wall_ms"]]
+
+
+def cpu_time_section(data, scenario, arms, lines):
+    """Where the guest's vCPU time went during each workload run, the runs split at the arm's
+    median result into its faster and slower half. Only for logs whose evidence lines carry the
+    figures, and only for the workloads that report total_s (not wakeup, which runs for a set
+    time)."""
     rows = []
-    if guest_cpus <= 0:
-        return
     for workload in ("pipe", "messaging", "forkexec", "mmap", "filewrite"):
         for arm in arms:
             results = data["ab_repeats"].get(scenario, {}).get(arm, {})
@@ -489,9 +499,9 @@ def cpu_time_section(data, scenario, arms, guest_cpus, lines):
                 if len(done) != len(seen):  # a failed run has evidence and no result
                     continue
                 for result, counts in zip(done, seen):
-                    if result.get("total_s", 0) > 0 and all(k in counts for k, _ in CPU_TIME):
-                        vcpu_ms = guest_cpus * result["total_s"] * 1000
-                        runs.append((result["total_s"], [counts[k] / vcpu_ms for k, _ in CPU_TIME]))
+                    shares = cpu_time_shares(counts)
+                    if "total_s" in result and shares:
+                        runs.append((result["total_s"], shares))
             if len(runs) < 2:
                 continue
             runs.sort(key=lambda run: run[0])
@@ -499,22 +509,24 @@ def cpu_time_section(data, scenario, arms, guest_cpus, lines):
             for kind, members in (("faster half", runs[:half]), ("slower half", runs[half:])):
                 cells = [f"{statistics.median(m[1][i] for m in members) * 100:.0f}%"
                          for i in range(len(CPU_TIME))]
+                cells.append(f"{statistics.median(m[1][-1] for m in members):.2f}")
                 rows.append(f"| {workload} | {arm} | {kind} | {len(members)} | "
                             f"{fmt(statistics.median(m[0] for m in members))} | " + " | ".join(cells) + " |")
     if not rows:
         return
     lines.append("Where the guest's vCPU time went during each run (guest/linux-init/init reads "
-                 "/proc/schedstat and /proc/stat just before and after the workload): each figure "
-                 "summed over the guest's CPUs, as a share of the vCPU time the run had (guest "
-                 "CPUs x its total_s), the median over the runs in the arm's faster and slower "
-                 "half. `running`: tasks ran; `runqueue wait`: tasks waited for a CPU, summed "
-                 "over the tasks (so it can pass 100%); `idle`: the CPU had nothing to run; "
-                 "`stolen by the host`: the vCPU could run but the host ran something else (PV "
-                 "steal time). Idle and steal come in 10 ms ticks, so a short run's shares are "
-                 "coarse; the workload's start-up is inside the window, not inside total_s.\n")
+                 "/proc/stat, /proc/schedstat and /proc/uptime just before and after the "
+                 "workload's process, so its start-up and exit are inside the window, not inside "
+                 "total_s). Summed over the guest's CPUs, as shares of their time in the window: "
+                 "`busy` (tasks, interrupts), `idle` (nothing to run) and `stolen by the host` "
+                 "(the vCPU could run but the host ran something else: PV steal time); they come "
+                 "in 10 ms ticks, so a short run's shares are coarse. `tasks waiting` is the "
+                 "tasks' summed waits for a CPU over the window's wall time: how many waited on "
+                 "a guest runqueue at once, on average. Medians over the runs in the arm's faster "
+                 "and slower half by total_s.\n")
     lines.append("| workload | arm | runs | n | median total_s | " +
-                 " | ".join(label for _, label in CPU_TIME) + " |")
-    lines.append("|---|---|---|---:|---:|" + "---:|" * len(CPU_TIME))
+                 " | ".join(label for _, label in CPU_TIME) + " | tasks waiting |")
+    lines.append("|---|---|---|---:|---:|" + "---:|" * (len(CPU_TIME) + 1))
     lines.extend(rows)
     lines.append("")
 
@@ -728,7 +740,7 @@ def ab_scenario_section(data, out, stats_tool, env, scenario, lines, findings, w
                 cells.append("n/a")
             lines.append(f"| {workload} | {arm} | " + " | ".join(cells) + " |")
     lines.append("")
-    cpu_time_section(data, scenario, arms, int(info.get("guest_cpus", 0) or 0), lines)
+    cpu_time_section(data, scenario, arms, lines)
     variance_section(data, scenario, arms, lines)
     repeat_spread_section(data, scenario, arms, lines)
     # The comparisons: every arm against off.
