@@ -11,6 +11,7 @@ DIR's committed raw data (data/ab_<scenario>_<workload>_<metric>_<arm>.txt again
 and the paired files) by lvmm-stats exactly as bench/report.py computes its verdicts. Nothing
 is pooled across directories: their runs differ in lvmm version, sizes and host speed.
 """
+import functools
 import os
 import sys
 
@@ -30,13 +31,19 @@ def values_in(path):
         return [float(line) for line in f if line.strip()]
 
 
+@functools.lru_cache(maxsize=None)
+def parsed_log(directory):
+    """A directory's raw.log as report.py parses it, read once however many rows need it."""
+    return report.parse_log(os.path.join(directory, "raw.log"))
+
+
 def runs_per_boot(directory, scenario):
     """How many runs of each workload a boot of scenario had in directory's raw.log: "6", "1 to
     2", or "?" when raw.log is missing."""
     log = os.path.join(directory, "raw.log")
     if not os.path.exists(log):
         return "?"
-    counts = report.runs_per_boot_counts(report.parse_log(log), scenario)
+    counts = report.runs_per_boot_counts(parsed_log(directory), scenario)
     if not counts:
         return "1"
     return str(counts[0]) if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
