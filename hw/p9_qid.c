@@ -59,15 +59,34 @@ static uint64_t qid_path(unsigned int index, uint64_t inode)
 	return inode ^ ((uint64_t)index << DEVICE_SHIFT);
 }
 
-/* version 0: the guest's caches key on the path alone, so a file changed on the host keeps
- * its inode in the guest (docs/9p.md). */
+/*
+ * A regular file's version follows its modification time and size, as QEMU's and kvmtool's
+ * servers have it: Linux 6.6 and later read and write a file whose version is 0 around the
+ * page cache, even on a cache=loose mount, one request per read() (docs/9p.md). Never 0 for
+ * a regular file. Directories and symlinks keep 0: only a file's version decides caching,
+ * and a directory whose entries change keeps its one inode in the guest.
+ */
+uint32_t p9_qid_version(const struct stat *st)
+{
+	uint64_t folded;
+	uint32_t version;
+
+	if (!S_ISREG(st->st_mode))
+		return 0;
+	folded = (uint64_t)st->st_mtim.tv_sec ^ ((uint64_t)st->st_mtim.tv_nsec << 24) ^
+		 ((uint64_t)st->st_size << 8);
+	version = (uint32_t)(folded ^ (folded >> 32));
+	return version ? version : 1;
+}
+
 struct p9_qid p9_qid_from_stat(struct p9_devices *devices, const struct stat *st)
 {
 	uint8_t type = S_ISDIR(st->st_mode) ? P9_QTDIR :
 		       S_ISLNK(st->st_mode) ? P9_QTSYMLINK : P9_QTFILE;
 
 	return (struct p9_qid){
-		.type = type, .path = qid_path(device_index(devices, st->st_dev), st->st_ino),
+		.type = type, .version = p9_qid_version(st),
+		.path = qid_path(device_index(devices, st->st_dev), st->st_ino),
 	};
 }
 

@@ -275,7 +275,8 @@ static void mount_share(const struct sandbox_share *share, const char *target, b
 	char options[128];
 
 	/* The read-only root does not change under a run: caching it saves a round trip to
-	 * lvmm per lookup; writable shares see the host's changes at once. */
+	 * lvmm per lookup and per read after a file's first (its qid version is nonzero,
+	 * docs/9p.md); writable shares see the host's changes at once. */
 	snprintf(options, sizeof(options), "trans=virtio,version=9p2000.L,msize=%s%s", NINEP_MSIZE,
 		 share->read_only ? ",cache=loose" : "");
 	if (mount(share->tag, target, "9p", share->read_only ? MS_RDONLY : 0, options) < 0) {

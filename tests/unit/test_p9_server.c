@@ -1156,6 +1156,53 @@ out:
 	client_free(c);
 }
 
+/* A regular file's qid.version is what lets a Linux guest (6.6 and later) cache it: 0 makes
+ * every read a request, even under cache=loose. It must change when the file does. */
+TEST(p9_a_files_qid_version_is_nonzero_and_follows_its_changes)
+{
+	struct client *c = client_new(false, true);
+	struct timespec times[2] = { { .tv_sec = 1000000000 }, { .tv_sec = 1000000000 } };
+	struct qid qids[16];
+	char path[PATH_MAX];
+	unsigned int walked;
+	struct attributes a;
+	uint32_t first;
+
+	if (!c->server)
+		goto out;
+	EXPECT_EQ(mkdir(tree_path(c, path, "share/dir"), 0755), 0);
+	EXPECT_EQ(symlink("file", tree_path(c, path, "share/link")), 0);
+	write_file(tree_path(c, path, "share/file"), "x");
+	EXPECT_EQ(utimensat(AT_FDCWD, tree_path(c, path, "share/file"), times, 0), 0);
+	EXPECT_EQ(walk(c, 0, 1, NAMES("file"), &walked, qids), 0);
+	first = qids[0].version;
+	EXPECT_TRUE(first != 0);
+	EXPECT_EQ(getattr(c, 1, &a), 0);
+	EXPECT_EQ(a.qid.version, first);
+	/* The same file unchanged: the same version. */
+	EXPECT_EQ(walk(c, 0, 2, NAMES("file"), &walked, qids), 0);
+	EXPECT_EQ(qids[0].version, first);
+	/* Its size changes, its time kept: another version. */
+	write_file(tree_path(c, path, "share/file"), "xy");
+	EXPECT_EQ(utimensat(AT_FDCWD, tree_path(c, path, "share/file"), times, 0), 0);
+	EXPECT_EQ(walk(c, 0, 3, NAMES("file"), &walked, qids), 0);
+	EXPECT_TRUE(qids[0].version != 0 && qids[0].version != first);
+	first = qids[0].version;
+	/* Only its time changes, by a nanosecond: another version. */
+	times[0].tv_nsec = times[1].tv_nsec = 1;
+	EXPECT_EQ(utimensat(AT_FDCWD, tree_path(c, path, "share/file"), times, 0), 0);
+	EXPECT_EQ(walk(c, 0, 4, NAMES("file"), &walked, qids), 0);
+	EXPECT_TRUE(qids[0].version != 0 && qids[0].version != first);
+	/* Directories and symlinks keep version 0: one inode each in the guest. */
+	EXPECT_EQ(walk(c, 0, 5, NAMES("dir"), &walked, qids), 0);
+	EXPECT_EQ(qids[0].version, 0);
+	EXPECT_EQ(walk(c, 0, 6, NAMES("link"), &walked, qids), 0);
+	EXPECT_EQ(qids[0].type, P9_QTSYMLINK);
+	EXPECT_EQ(qids[0].version, 0);
+out:
+	client_free(c);
+}
+
 /* Links inside the share that lead out of it: absolute, relative, and a magic link. */
 static void plant_symlinks(struct client *c)
 {
