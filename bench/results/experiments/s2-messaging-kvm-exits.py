@@ -4,14 +4,17 @@ from s2-messaging-kvm-exits.sh in the emulated host (a 4-vCPU guest on the 2 hos
 boot without --pvsched and one with it, 24 messaging runs each; the host reads KVM's summed
 exit counters as each of the guest's lines arrives).
 
-    s2-messaging-kvm-exits.py s2-messaging-kvm-exits.log
+    s2-messaging-kvm-exits.py LOG [SLOW_S]
+
+LOG from s2-messaging-kvm-exits.sh or s2-forkexec-kvm-exits.sh (the workload is read from the
+result lines); a run is slow when its total_s exceeds SLOW_S (1 unless given).
 
 A run's window runs from the guest line before it (the previous run's evidence line, or the
 boot's last header line) to its result line, so it holds the run and the guest's counter
 reads around it. Per run: its total_s, the window in s, and the WFE exits, WFI exits, all exits
 and halt wake-ups in the window, each also per second of window. Then per boot the medians of
-the slow (total_s > 1) and the fast runs, and Spearman's rank correlation of total_s with each
-rate.
+the slow (total_s > SLOW_S) and the fast runs, and Spearman's rank correlation of total_s with
+each rate.
 """
 import re
 import statistics
@@ -51,7 +54,7 @@ for line in open(sys.argv[1], errors="replace"):
     arm, t, counters, text = m.group(1), float(m.group(2)), m.group(3), m.group(4)
     snapshot = {k: int(v) for k, v in (kv.split("=") for kv in counters.split())}
     snapshot["t"] = t
-    r = re.search(r"run=(\d+) messaging: .*total_s=(\S+)", text)
+    r = re.search(r"run=(\d+) (?:messaging|forkexec): .*total_s=(\S+)", text)
     if r and arm in previous:
         before = previous[arm]
         window = t - before["t"]
@@ -65,7 +68,9 @@ for arm, rows in runs.items():
     for total, window, delta in rows:
         print(f"{total:.3f} {window:.2f} " + " ".join(str(delta[k]) for k in FIELDS) + " " +
               " ".join(f"{delta[k] / window:.0f}" for k in FIELDS))
-    for name, sel in (("slow", [r for r in rows if r[0] > 1]), ("fast", [r for r in rows if r[0] <= 1])):
+    slow_s = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
+    for name, sel in (("slow", [r for r in rows if r[0] > slow_s]),
+                      ("fast", [r for r in rows if r[0] <= slow_s])):
         if not sel:
             continue
         print(f"{name} {len(sel)} runs, medians: total_s {statistics.median(r[0] for r in sel):.3f} " +
