@@ -16,33 +16,15 @@ and halt wake-ups in the window, each also per second of window. Then per boot t
 the slow (total_s > SLOW_S) and the fast runs, and Spearman's rank correlation of total_s with
 each rate.
 """
+import os
 import re
 import statistics
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import report  # noqa: E402  (spearman)
+
 FIELDS = ("wfe", "wfi", "exits", "halt_wakeup")
-
-
-def ranks(values):
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    result = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            result[order[k]] = (i + j) / 2 + 1
-        i = j + 1
-    return result
-
-
-def spearman(x, y):
-    rx, ry = ranks(x), ranks(y)
-    mx, my = statistics.mean(rx), statistics.mean(ry)
-    num = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
-    den = (sum((a - mx) ** 2 for a in rx) * sum((b - my) ** 2 for b in ry)) ** 0.5
-    return num / den if den else float("nan")
 
 
 runs = {}
@@ -77,5 +59,7 @@ for arm, rows in runs.items():
               " ".join(f"{k} {statistics.median(r[2][k] for r in sel):.0f}" for k in FIELDS) + " " +
               " ".join(f"{k}/s {statistics.median(r[2][k] / r[1] for r in sel):.0f}" for k in FIELDS))
     totals = [r[0] for r in rows]
+    correlations = {k: report.spearman(totals, [r[2][k] / r[1] for r in rows]) for k in FIELDS}
     print("spearman of total_s with: " +
-          " ".join(f"{k}/s {spearman(totals, [r[2][k] / r[1] for r in rows]):+.2f}" for k in FIELDS))
+          " ".join(f"{k}/s " + ("undefined" if c is None else f"{c:+.2f}")
+                   for k, c in correlations.items()))
