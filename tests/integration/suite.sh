@@ -945,6 +945,18 @@ if [ "$status_once" = 0 ] && [ "$STATUS" = 0 ] && [ -n "$reads_once" ] && [ -n "
    [ "$reads_once" -le 100 ] && [ "$reads_twice" -le $((reads_once + 2)) ]; then
 	ok "sandbox: the guest caches the root's files: 6 MiB read once took $reads_once Treads, twice $reads_twice"
 else not_ok "sandbox: the guest does not cache the root's files: 6 MiB read once took '$reads_once' Treads, twice '$reads_twice' (want <= 100, and no more than once + 2)"; fi
+# With file data cached (cache=loose), a writable share's writes go through the guest's page
+# cache and its writeback: an append, a new file and 4 MiB of new data reach the host.
+rm -rf /sandbox-loose; mkdir -p /sandbox-loose; echo v1 > /sandbox-loose/f
+sandbox_run 300 -k "$IMAGE" --9p /sandbox-loose,loose -- sh -c \
+	'umount /sandbox-loose && mount -t 9p -o trans=virtio,version=9p2000.L,cache=loose loose /sandbox-loose &&
+	 cat /sandbox-loose/f && echo more >> /sandbox-loose/f && echo new > /sandbox-loose/g &&
+	 dd if=/dev/zero of=/sandbox-loose/big bs=65536 count=64 2>/dev/null && cat /sandbox-loose/f'
+if [ "$STATUS" = 0 ] && [ "$(tr '\n' ' ' < "$OUT")" = "v1 v1 more " ] &&
+   [ "$(tr '\n' ' ' < /sandbox-loose/f)" = "v1 more " ] && [ "$(cat /sandbox-loose/g)" = new ] &&
+   [ "$(wc -c < /sandbox-loose/big)" -eq 4194304 ]; then
+	ok "sandbox: a writable share mounted cache=loose: the guest's append, new file and 4 MiB reach the host"
+else not_ok "sandbox: a writable share mounted cache=loose lost writes (status $STATUS, guest read '$(tr '\n' ' ' < "$OUT")', host f '$(tr '\n' ' ' < /sandbox-loose/f)')"; fi
 
 # A host file read through the read-only root, written to a read-write share; the root refuses.
 echo "host-file-$$" > /sandbox-data/in.txt
