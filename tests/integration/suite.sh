@@ -400,7 +400,7 @@ if part pvsched && [ "$PVSCHED_MODE" = full ]; then
 timeout 600 "$PAYLOAD/pvsched_test" >"$OUT" 2>"$ERR"; STATUS=$?
 grep -v -E '^(ok|not ok) [0-9]+ ' "$OUT" | sed 's/^#* */# selftest: /'
 sed -n -E 's/^(ok|not ok) [0-9]+ (.*)$/\1 - kvm selftest pvsched_test: \2/p' "$OUT"
-expect "kvm selftest pvsched_test: all 11 tests ran and passed" 0 "Totals: pass:11 fail:0 xfail:0 xpass:0 skip:0 error:0"
+expect "kvm selftest pvsched_test: all 12 tests ran and passed" 0 "Totals: pass:12 fail:0 xfail:0 xpass:0 skip:0 error:0"
 for semantics in runnable idle-preempted; do
 	want=0; [ $semantics = idle-preempted ] && want=1
 	# Both vCPU threads (--vcpu-affinity 1) and a CPU hog share host CPU 1.
