@@ -66,7 +66,7 @@ static uint64_t qid_path(unsigned int index, uint64_t inode)
  * a regular file. Directories and symlinks keep 0: only a file's version decides caching,
  * and a directory whose entries change keeps its one inode in the guest.
  */
-uint32_t p9_qid_version(const struct stat *st)
+static uint32_t qid_version(const struct stat *st)
 {
 	uint64_t folded;
 	uint32_t version;
@@ -85,7 +85,7 @@ struct p9_qid p9_qid_from_stat(struct p9_devices *devices, const struct stat *st
 		       S_ISLNK(st->st_mode) ? P9_QTSYMLINK : P9_QTFILE;
 
 	return (struct p9_qid){
-		.type = type, .version = p9_qid_version(st),
+		.type = type, .version = qid_version(st),
 		.path = qid_path(device_index(devices, st->st_dev), st->st_ino),
 	};
 }

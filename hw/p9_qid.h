@@ -34,10 +34,8 @@ struct p9_devices {
 /* The root's device is index 0 (its inode numbers are the qid paths as they are) and is
  * never a refused kernel interface: sharing one on purpose is the user's choice. */
 void p9_devices_init(struct p9_devices *devices, dev_t root_device);
-/* The version of a file whose stat is st: nonzero for a regular file, changing with its
- * modification time or size; 0 for anything else. */
-uint32_t p9_qid_version(const struct stat *st);
-/* The qid of a file whose stat is st. */
+/* The qid of a file whose stat is st; its version is nonzero for a regular file, changing
+ * with its modification time or size, and 0 for anything else (docs/9p.md). */
 struct p9_qid p9_qid_from_stat(struct p9_devices *devices, const struct stat *st);
 /* The qid of a directory entry (getdents64's inode number and type), on device. */
 struct p9_qid p9_qid_from_entry(struct p9_devices *devices, dev_t device, uint64_t inode,

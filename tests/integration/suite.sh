@@ -275,11 +275,12 @@ sample() {
 	FDS=0 THREADS=0 RSS_KB=0
 	for look in 1 2 3 4 5; do
 		fds=$(ls /proc/$pid/fd 2>/dev/null | wc -l)
-		threads=$(awk '/^Threads/ { print $2 }' /proc/$pid/status 2>/dev/null)
-		rss=$(awk '/^VmRSS/ { print $2 }' /proc/$pid/status 2>/dev/null)
+		set -- $(awk '/^Threads/ { t = $2 } /^VmRSS/ { r = $2 } END { print t + 0, r + 0 }' \
+			/proc/$pid/status 2>/dev/null)
+		threads=${1:-0} rss=${2:-0}
 		[ "$fds" -gt "$FDS" ] && FDS=$fds
-		[ "${threads:-0}" -gt "$THREADS" ] && THREADS=$threads
-		[ "${rss:-0}" -gt "$RSS_KB" ] && RSS_KB=$rss
+		[ "$threads" -gt "$THREADS" ] && THREADS=$threads
+		[ "$rss" -gt "$RSS_KB" ] && RSS_KB=$rss
 		sleep 0.2
 	done
 }
