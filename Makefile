@@ -64,7 +64,8 @@ TSAN_OBJS := $(patsubst %.c,$(BUILD)/tsan/%.o,$(CORE_SRCS) $(STATS_SRCS) $(UNIT_
 .PHONY: all lvmm guests unit-tests check integration demo bench deps kernel clean fuzz fuzzers
 all: lvmm
 
-lvmm: $(BUILD)/lvmm $(BUILD)/kick-race-test $(BUILD)/run-as-nobody $(BUILD)/control-raw
+lvmm: $(BUILD)/lvmm $(BUILD)/kick-race-test $(BUILD)/run-as-nobody $(BUILD)/control-raw \
+	$(BUILD)/share-mmap
 
 $(BUILD)/lvmm: $(ARM64_OBJS)
 	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz $(SECCOMP_LIBS) -lpthread
@@ -114,6 +115,9 @@ $(BUILD)/run-as-nobody: $(BUILD)/arm64/tests/integration/run_as_nobody.o
 	$(CC_ARM64) -static -o $@ $^
 
 $(BUILD)/control-raw: $(BUILD)/arm64/tests/integration/control_raw.o
+	$(CC_ARM64) -static -o $@ $^
+
+$(BUILD)/share-mmap: $(BUILD)/arm64/tests/integration/share_mmap.o
 	$(CC_ARM64) -static -o $@ $^
 
 $(BUILD)/arm64/%.o: %.c
@@ -213,6 +217,7 @@ clean:
 
 TEST_PROGRAM_OBJS := $(BUILD)/arm64/tests/integration/kick_race_test.o \
 	$(BUILD)/arm64/tests/integration/run_as_nobody.o $(BUILD)/arm64/tests/integration/control_raw.o \
+	$(BUILD)/arm64/tests/integration/share_mmap.o \
 	$(BUILD)/arm64/bench/tools/launch_timed.o $(BUILD)/arm64/bench/tools/kick_steps.o
 -include $(ARM64_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d) $(UNIT_TEST_OBJS:.o=.d) $(TEST_PROGRAM_OBJS:.o=.d) $(TSAN_OBJS:.o=.d)
 -include $(STATS_NATIVE_OBJS:.o=.d) $(STATS_TOOL_OBJS:.o=.d)

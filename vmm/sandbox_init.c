@@ -276,9 +276,12 @@ static void mount_share(const struct sandbox_share *share, const char *target, b
 
 	/* The read-only root does not change under a run: caching it saves a round trip to
 	 * lvmm per lookup and per read after a file's first (its qid version is nonzero,
-	 * docs/9p.md); writable shares see the host's changes at once. */
+	 * docs/9p.md). Writable shares see the host's changes, and the host their writes, at
+	 * once (directio), yet take shared writable mappings, which Linux refuses without a
+	 * write-back cache (cache=mmap; kernels before 6.6 ignore directio and write through
+	 * without it). */
 	snprintf(options, sizeof(options), "trans=virtio,version=9p2000.L,msize=%s%s", NINEP_MSIZE,
-		 share->read_only ? ",cache=loose" : "");
+		 share->read_only ? ",cache=loose" : ",cache=mmap,directio");
 	if (mount(share->tag, target, "9p", share->read_only ? MS_RDONLY : 0, options) < 0) {
 		if (errno == ENODEV && !file_has_line("/proc/filesystems", "9p"))
 			fail("the guest kernel has no 9p file system: build it with CONFIG_NET_9P, CONFIG_NET_9P_VIRTIO and CONFIG_9P_FS (or give their modules in the root's /lib/modules)");

@@ -960,6 +960,32 @@ if [ "$STATUS" = 0 ] && [ "$(tr '\n' ' ' < "$OUT")" = "v1 v1 more " ] &&
    [ "$(wc -c < /sandbox-loose/big)" -eq 4194304 ]; then
 	ok "sandbox: a writable share mounted cache=loose: the guest's append, new file and 4 MiB reach the host"
 else not_ok "sandbox: a writable share mounted cache=loose lost writes (status $STATUS, guest read '$(tr '\n' ' ' < "$OUT")', host f '$(tr '\n' ' ' < /sandbox-loose/f)')"; fi
+# A shared writable mapping of a file on a ,rw share (git's pack index, SQLite's WAL index, lld's
+# output): a mount without a write-back cache refuses it with EINVAL. The guest fills 1 MiB
+# through the mapping alone and unmaps it; the host reads the pattern back.
+rm -rf /sandbox-mmap; mkdir -p /sandbox-mmap
+sandbox_run 300 -k "$IMAGE" --9p /sandbox-mmap,mapped -- "$PAYLOAD/share-mmap" write /sandbox-mmap/f
+if [ "$STATUS" = 0 ] && "$PAYLOAD/share-mmap" check /sandbox-mmap/f >/tmp/share-mmap.out; then
+	ok "sandbox: a shared writable mmap of a file on a ,rw share works, and its pages reach the host"
+else not_ok "sandbox: a shared writable mmap on a ,rw share: status $STATUS, guest '$(cat "$OUT")', host '$(cat /tmp/share-mmap.out)'"; fi
+# Yet the share's writes are not held in the guest's cache: the host has them as soon as the
+# command has written them, while it still runs and holds the file open (a test that hangs and
+# is killed keeps its log; a write-back cache would keep them up to 30 s, or until the close).
+# The command says "written" on stdout after its writes; at that moment the host reads the
+# file, then ends lvmm with SIGTERM.
+rm -rf /sandbox-live; mkdir -p /sandbox-live
+(cd "$PAYLOAD" && exec "$LVMM" sandbox -k "$IMAGE" --9p /sandbox-live,live -- sh -c \
+	'exec 3> /sandbox-live/log; echo one >&3; echo two >&3; echo written; sleep 600' \
+	</dev/null >"$OUT" 2>"$ERR") &
+live_pid=$!; waited=0
+while [ $waited -lt 1500 ] && kill -0 $live_pid 2>/dev/null && ! grep -q written "$OUT"; do
+	sleep 0.2; waited=$((waited + 1))
+done
+live_seen=$(tr '\n' ' ' < /sandbox-live/log 2>/dev/null)
+kill -TERM $live_pid 2>/dev/null; wait $live_pid; STATUS=$?
+if [ "$live_seen" = "one two " ] && [ "$STATUS" = 143 ] && [ "$(tr '\n' ' ' < /sandbox-live/log)" = "one two " ]; then
+	ok "sandbox: a ,rw share's writes reach the host while the command runs, and stay after SIGTERM ends lvmm"
+else not_ok "sandbox: a ,rw share's writes while the command runs: the host read '$live_seen' when the command said '$(cat "$OUT")' (status $STATUS)"; fi
 
 # A host file read through the read-only root, written to a read-write share; the root refuses.
 echo "host-file-$$" > /sandbox-data/in.txt
