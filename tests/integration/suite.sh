@@ -987,6 +987,20 @@ if [ "$live_seen" = "one two " ] && [ "$STATUS" = 143 ] && [ "$(tr '\n' ' ' < /s
 	ok "sandbox: a ,rw share's writes reach the host while the command runs, and stay after SIGTERM ends lvmm"
 else not_ok "sandbox: a ,rw share's writes while the command runs: the host read '$live_seen' when the command said '$(cat "$OUT")' (status $STATUS)"; fi
 
+# File semantics programs expect of a writable directory, by Linux's 9p client against lvmm's
+# server (tests/integration/share_posix.c): files used after unlink and after being renamed
+# over, rm -rf of 3000 entries in one readdir pass, links, fifos, appends, 8 MiB at an offset,
+# the *at() calls, a program run from the share. Each of its lines is a check of its own; the
+# host then sees the hard link and the renamed directory.
+rm -rf /sandbox-posix; mkdir -p /sandbox-posix
+sandbox_run 600 -k "$IMAGE" --9p /sandbox-posix,posix -- "$PAYLOAD/share-posix" /sandbox-posix
+grep -E '^(ok|not ok) - share-posix: ' "$OUT"
+posix_links=$(stat -c %h /sandbox-posix/first-name 2>/dev/null)
+if grep -q '^share-posix: 24 checks, 0 failed$' "$OUT" && [ "$STATUS" = 0 ] && [ "$posix_links" = 2 ] &&
+   [ -f /sandbox-posix/full-renamed/inside ] && [ ! -e /sandbox-posix/many ]; then
+	ok "sandbox: share-posix ran all 24 checks on a ,rw share, and the host sees their results"
+else not_ok "sandbox: share-posix on a ,rw share: status $STATUS, '$(grep '^share-posix:' "$OUT")', host link count '$posix_links'"; fi
+
 # A host file read through the read-only root, written to a read-write share; the root refuses.
 echo "host-file-$$" > /sandbox-data/in.txt
 rm -f /sandbox-out/copy.txt
