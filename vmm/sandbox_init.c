@@ -303,12 +303,73 @@ static void under_new_root(char *out, size_t size, const char *path)
 	snprintf(out, size, "/newroot%s", strcmp(path, "/") == 0 ? "" : path);
 }
 
+static bool same_directory(const char *a, const char *b)
+{
+	struct stat first, second;
+
+	return stat(a, &first) == 0 && stat(b, &second) == 0 && first.st_dev == second.st_dev &&
+	       first.st_ino == second.st_ino;
+}
+
+/* Whether path is the top of a mount: its parent is on another file system. */
+static bool is_mount_top(const char *path)
+{
+	char parent[4200];
+	struct stat st, parent_st;
+
+	snprintf(parent, sizeof(parent), "%s/..", path);
+	return stat(path, &st) == 0 && stat(parent, &parent_st) == 0 &&
+	       st.st_dev != parent_st.st_dev;
+}
+
+/* mkdir -p, for mount points inside a tmpfs; true if path is a directory in the end. */
+static bool make_directories(const char *path)
+{
+	char partial[4096];
+
+	snprintf(partial, sizeof(partial), "%s", path);
+	for (char *slash = strchr(partial + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(partial, 0755);
+		*slash = '/';
+	}
+	mkdir(partial, 0755);
+	return is_directory(partial);
+}
+
+/* The tmpfs over $HOME or /tmp must not hide the directory the caller works in (a checkout
+ * under $HOME, a CI workspace: GitHub's runners work below /home/runner): it is bound aside
+ * while it is still the host's, and put back, read-only as the root, on top of the tmpfs that
+ * covered it. A working directory that is a tmpfs's own place (/tmp, $HOME) is that tmpfs. */
+#define KEPT_WORKING_DIRECTORY "/kept-working-directory"
+
+static bool keep_working_directory(const char *cwd)
+{
+	return strcmp(cwd, "/newroot") != 0 && mkdir(KEPT_WORKING_DIRECTORY, 0755) == 0 &&
+	       mount(cwd, KEPT_WORKING_DIRECTORY, NULL, MS_BIND, NULL) == 0;
+}
+
+static void restore_working_directory(const char *cwd, const char *guest_cwd)
+{
+	if (same_directory(cwd, KEPT_WORKING_DIRECTORY) || is_mount_top(cwd)) {
+		umount2(KEPT_WORKING_DIRECTORY, MNT_DETACH);
+		return;
+	}
+	if (!make_directories(cwd) ||
+	    mount(KEPT_WORKING_DIRECTORY, cwd, NULL, MS_MOVE, NULL) < 0)
+		fail("cannot keep the working directory %s visible under the tmpfs over it: %s",
+		     guest_cwd, strerror(errno));
+}
+
 static void build_root(const struct sandbox_spec *spec)
 {
-	char target[4096];
+	char target[4096], cwd[4096];
+	bool kept;
 
 	mkdir("/newroot", 0755);
 	mount_share(&spec->root, "/newroot", true);
+	under_new_root(cwd, sizeof(cwd), spec->cwd);
+	kept = keep_working_directory(cwd);
 	for (unsigned int i = 0; i < spec->tmpfs_count; i++) {
 		const char *path = spec->tmpfs[i];
 		bool sticky = strcmp(path, "/tmp") == 0 || strcmp(path, "/var/tmp") == 0;
@@ -318,9 +379,12 @@ static void build_root(const struct sandbox_spec *spec)
 			mount_or_fail("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV,
 				      sticky ? "mode=1777" : "mode=0755", NULL);
 	}
+	if (kept)
+		restore_working_directory(cwd, spec->cwd);
 	for (unsigned int i = 0; i < spec->share_count; i++) {
 		under_new_root(target, sizeof(target), spec->shares[i].path);
-		if (!is_directory(target))
+		/* A share below a tmpfs's place gets its mount point made there. */
+		if (!is_directory(target) && !make_directories(target))
 			fail("cannot mount the 9p share '%s' at %s: no such directory in the guest's root",
 			     spec->shares[i].tag, spec->shares[i].path);
 		mount_share(&spec->shares[i], target, false);

@@ -1001,6 +1001,33 @@ if grep -q '^share-posix: 24 checks, 0 failed$' "$OUT" && [ "$STATUS" = 0 ] && [
 	ok "sandbox: share-posix ran all 24 checks on a ,rw share, and the host sees their results"
 else not_ok "sandbox: share-posix on a ,rw share: status $STATUS, '$(grep '^share-posix:' "$OUT")', host link count '$posix_links'"; fi
 
+# The caller's directory below a tmpfs's place stays the host's: a checkout under $HOME, a CI
+# workspace (GitHub's runners work below /home/runner). There the command reads the host's
+# files (read-only, as the root), $HOME stays a writable tmpfs, and a --9p share below $HOME is
+# mounted and written. Before 2026-12-05 the tmpfs hid both: status 125.
+rm -rf /sandbox-home; mkdir -p /sandbox-home/work/repo /sandbox-home/work/out
+echo home-marker > /sandbox-home/work/repo/marker
+(cd /sandbox-home/work/repo && HOME=/sandbox-home timeout 300 "$LVMM" sandbox -k "$IMAGE" \
+	--9p /sandbox-home/work/out,out -- sh -c 'pwd; cat marker; touch "$HOME/cache" && echo home-writable;
+	echo from-guest > /sandbox-home/work/out/result; touch marker 2>/dev/null || echo cwd-read-only') \
+	</dev/null >"$OUT" 2>"$ERR"; STATUS=$?
+if [ "$STATUS" = 0 ] && [ "$(tr '\n' ' ' < "$OUT")" = "/sandbox-home/work/repo home-marker home-writable cwd-read-only " ] &&
+   [ "$(cat /sandbox-home/work/out/result 2>/dev/null)" = from-guest ] && [ ! -e /sandbox-home/cache ]; then
+	ok "sandbox: run from a directory below \$HOME, the command sees it, \$HOME is a tmpfs and a share below \$HOME is written"
+else not_ok "sandbox: run from a directory below \$HOME: status $STATUS, '$(tr '\n' ' ' < "$OUT")', '$(head -n 1 "$ERR")'"; fi
+# Below /tmp too, where /tmp itself stays writable; and from $HOME itself the command runs in
+# its tmpfs (a tmpfs's own place is that tmpfs).
+rm -rf /tmp/sandbox-cwd; mkdir -p /tmp/sandbox-cwd/checkout; echo tmp-marker > /tmp/sandbox-cwd/checkout/marker
+(cd /tmp/sandbox-cwd/checkout && timeout 300 "$LVMM" sandbox -k "$IMAGE" -- sh -c \
+	'cat marker; echo x > /tmp/scratch && echo tmp-writable') </dev/null >"$OUT" 2>"$ERR"
+STATUS=$?
+tmp_out=$(tr '\n' ' ' < "$OUT")
+(cd /sandbox-home && HOME=/sandbox-home timeout 300 "$LVMM" sandbox -k "$IMAGE" -- sh -c \
+	'pwd; ls -A | wc -l; touch here && echo writable') </dev/null >"$OUT" 2>"$ERR"
+if [ "$STATUS" = 0 ] && [ "$tmp_out" = "tmp-marker tmp-writable " ] && [ "$(tr '\n' ' ' < "$OUT")" = "/sandbox-home 0 writable " ]; then
+	ok "sandbox: run from below /tmp the command sees its directory and /tmp is writable; run from \$HOME it runs in \$HOME's tmpfs"
+else not_ok "sandbox: run from below /tmp: '$tmp_out' (status $STATUS); from \$HOME: '$(tr '\n' ' ' < "$OUT")', '$(head -n 1 "$ERR")'"; fi
+
 # A host file read through the read-only root, written to a read-write share; the root refuses.
 echo "host-file-$$" > /sandbox-data/in.txt
 rm -f /sandbox-out/copy.txt
