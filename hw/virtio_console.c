@@ -95,9 +95,16 @@ static void port_write(struct virtio_console *console, const uint8_t *bytes, siz
 		if (written < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
+			console->port_broken = true;
+			if (!console->last_pass_deadline_ns && port->reader_gone &&
+			    port->reader_gone(port->context)) {
+				log_debug("%s: writing the guest's %s failed: %s; the VM ends",
+					  virtio_mmio_name(&console->transport), port->name, strerror(errno));
+				vm_request_stop(console->transport.device->vm, EXIT_GUEST_POWEROFF);
+				return;
+			}
 			log_warning("%s: writing the guest's %s failed: %s; its further output is dropped",
 				    virtio_mmio_name(&console->transport), port->name, strerror(errno));
-			console->port_broken = true;
 			return;
 		}
 		bytes += written;

@@ -99,6 +99,10 @@ struct console_port {
 	 * true once the guest's work is done: the VM then ends as if the guest had powered off
 	 * (what the guest queued on the other ports before still goes out). */
 	bool (*receive)(void *context, const uint8_t *bytes, size_t count);
+	/* Optional, with output_fd: called once, on the device's I/O thread, when writing to
+	 * output_fd fails while the VM runs (its reader closed the other end: `| head`). True ends
+	 * the VM as at a power-off; without it, or false, the output is dropped with a warning. */
+	bool (*reader_gone)(void *context);
 	void *context;
 };
 

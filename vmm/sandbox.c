@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,6 +323,8 @@ static int sandbox_status(struct sandbox *sandbox, int status)
 {
 	if (status == EXIT_GUEST_POWEROFF && sandbox->report.finished)
 		return sandbox->report.status;
+	if (status == EXIT_GUEST_POWEROFF && sandbox->report.output_closed)
+		return 128 + SIGPIPE;
 	if (status >= 128)
 		return status; /* lvmm itself was stopped by a signal; it said so */
 	switch (status) {
@@ -374,8 +377,14 @@ static int sandbox_prepare(struct sandbox *sandbox, int argc, char **argv, bool 
 	}
 	sandbox->opts.params = sandbox->params;
 	sandbox->opts.no_reboot = true;
-	sandbox->ports[SANDBOX_PORT_STDOUT] = (struct console_port){ .name = "stdout", .output_fd = STDOUT_FILENO };
-	sandbox->ports[SANDBOX_PORT_STDERR] = (struct console_port){ .name = "stderr", .output_fd = STDERR_FILENO };
+	sandbox->ports[SANDBOX_PORT_STDOUT] = (struct console_port){
+		.name = "stdout", .output_fd = STDOUT_FILENO,
+		.reader_gone = sandbox_report_output_closed, .context = &sandbox->report,
+	};
+	sandbox->ports[SANDBOX_PORT_STDERR] = (struct console_port){
+		.name = "stderr", .output_fd = STDERR_FILENO,
+		.reader_gone = sandbox_report_output_closed, .context = &sandbox->report,
+	};
 	sandbox->ports[SANDBOX_PORT_CONTROL] = (struct console_port){
 		.name = "control port", .output_fd = -1, .receive = sandbox_report_receive,
 		.context = &sandbox->report,

@@ -24,12 +24,19 @@ struct sandbox_report {
 	bool wait_for_power_off;
 	int status;               /* lvmm's exit status for it: N, or 128 + N */
 	char error[1024];         /* init's first error, "" if none */
+	/* lvmm's stdout or stderr was closed by its reader before the status came. Written by
+	 * that port's I/O thread, read once the VM's threads have ended. */
+	bool output_closed;
 };
 
 /* Takes bytes from the control port (any split into pieces); true once the command's status
  * has come, which ends the VM (init has nothing left to do that lvmm needs), unless
  * wait_for_power_off. */
 bool sandbox_report_receive(void *context, const uint8_t *bytes, size_t count);
+
+/* A closed stdout or stderr (console_port.reader_gone): the run ends, as a process writing
+ * to a closed pipe does; lvmm then exits 128 + SIGPIPE unless the status came first. */
+bool sandbox_report_output_closed(void *context);
 
 /* lvmm sandbox's arguments (argv[0] is "sandbox"); returns lvmm's exit status. */
 int sandbox_command(int argc, char **argv);

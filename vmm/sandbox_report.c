@@ -51,3 +51,10 @@ bool sandbox_report_receive(void *context, const uint8_t *bytes, size_t count)
 	return report->finished && !report->wait_for_power_off;
 }
 
+bool sandbox_report_output_closed(void *context)
+{
+	struct sandbox_report *report = context;
+
+	report->output_closed = true;
+	return true;
+}

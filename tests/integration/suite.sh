@@ -1001,6 +1001,17 @@ if grep -q '^share-posix: 24 checks, 0 failed$' "$OUT" && [ "$STATUS" = 0 ] && [
 	ok "sandbox: share-posix ran all 24 checks on a ,rw share, and the host sees their results"
 else not_ok "sandbox: share-posix on a ,rw share: status $STATUS, '$(grep '^share-posix:' "$OUT")', host link count '$posix_links'"; fi
 
+# lvmm's stdout closed by its reader (`| head`): the run ends as a process writing to a closed
+# pipe does, with 128 + SIGPIPE, and says nothing. Before 2026-12-05 the command went on
+# writing into the void until the watchdog (here 120 s) ended it.
+rm -f /tmp/sandbox-pipe.status
+(cd "$PAYLOAD" && timeout 120 "$LVMM" sandbox -k "$IMAGE" -- sh -c 'while :; do echo line; done' \
+	</dev/null 2>"$ERR"; echo $? > /tmp/sandbox-pipe.status) | head -n 2 > "$OUT"
+STATUS=$(cat /tmp/sandbox-pipe.status 2>/dev/null)
+if [ "$STATUS" = 141 ] && [ "$(tr '\n' ' ' < "$OUT")" = "line line " ] && [ ! -s "$ERR" ]; then
+	ok "sandbox: an endless writer piped into head ends with 141 (SIGPIPE), silently"
+else not_ok "sandbox: an endless writer piped into head: status '$STATUS', '$(tr '\n' ' ' < "$OUT")', '$(head -n 1 "$ERR")'"; fi
+
 # The caller's directory below a tmpfs's place stays the host's: a checkout under $HOME, a CI
 # workspace (GitHub's runners work below /home/runner). There the command reads the host's
 # files (read-only, as the root), $HOME stays a writable tmpfs, and a --9p share below $HOME is

@@ -1304,6 +1304,54 @@ out:
 		close(fds[1]);
 }
 
+static bool count_reader_gone(void *context)
+{
+	(*(int *)context)++;
+	return true;
+}
+
+/* A port whose reader closed its end (lvmm sandbox ... | head): the device tells the port once
+ * and, as the port asks, ends the VM; a port without the hook only drops the output. */
+TEST(virtio_console_a_closed_reader_ends_the_vm_once)
+{
+	struct rig *rig = rig_new();
+	struct driver out;
+	int fds[2] = { -1, -1 }, gone = 0;
+	struct console_port port;
+	uint32_t id = 0, len = 0;
+	uint64_t text;
+
+	EXPECT_EQ(pipe(fds), 0);
+	close(fds[0]);
+	fds[0] = -1;
+	port = (struct console_port){ .name = "stdout", .output_fd = fds[1],
+				      .reader_gone = count_reader_gone, .context = &gone };
+	rig->opts.console_ports = &port;
+	rig->opts.console_port_count = 1;
+	if (!rig_bring_up(rig, &virtio_console_device))
+		goto out;
+	driver_init(&out, rig, 0);
+	if (!driver_bring_up(&out, F_VERSION_1, 2))
+		goto out;
+	text = rig_alloc(rig, 64);
+	memcpy(host(rig, text), "first\n", 6);
+	driver_post(&out, 1, &(struct segment){ text, 6, false }, 1);
+	driver_kick(&out, 1);
+	driver_wait_used(&out, 1, &id, &len);
+	EXPECT_EQ(gone, 1);
+	EXPECT_EQ(fake_vm_stop_status, EXIT_GUEST_POWEROFF);
+	/* More output after it: dropped, the port is not told again. */
+	memcpy(host(rig, text + 32), "second\n", 7);
+	driver_post(&out, 1, &(struct segment){ text + 32, 7, false }, 1);
+	driver_kick(&out, 1);
+	driver_wait_used(&out, 1, &id, &len);
+	EXPECT_EQ(gone, 1);
+out:
+	rig_free(rig);
+	if (fds[1] >= 0)
+		close(fds[1]);
+}
+
 TEST(virtio_event_idx_suppresses_interrupts)
 {
 	struct rig *rig = rig_new();
