@@ -108,7 +108,8 @@ const char cli_sandbox_usage[] =
 	"  -h, --help               show this text\n"
 	"\n"
 	"exit status: COMMAND's, 128+N if it died of signal N, 126 if it cannot be run, 127 if it\n"
-	"is not found; 125 if lvmm or the guest failed before COMMAND ended (one line says why).\n";
+	"is not found; 141 if lvmm's stdout or stderr was closed by its reader first; 125 if lvmm\n"
+	"or the guest failed before COMMAND ended (one line says why).\n";
 
 enum long_only_option {
 	OPT_NAME = 256,
