@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sandbox_init_exec.h"
 #include "sandbox_spec.h"
 
 #ifndef MODULE_INIT_COMPRESSED_FILE
@@ -418,10 +419,7 @@ static void run_command(const struct sandbox_spec *spec, int output_pipe, int er
 	if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(output_pipe, 1) < 0 || dup2(error_pipe, 2) < 0)
 		_exit(126);
 	environ = (char **)spec->env;
-	execvp(spec->args[0], (char *const *)spec->args);
-	dprintf(2, "lvmm sandbox: %s: %s\n", spec->args[0],
-		errno == ENOENT ? "command not found" : strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
+	sandbox_exec_command((char *const *)spec->args);
 }
 
 /* Moves what a pipe holds to its port; false at end of file. */

@@ -920,6 +920,23 @@ if [ -n "$init_kib" ] && [ "$init_kib" -gt 0 ] && [ "$init_kib" -lt 256 ]; then
 else not_ok "sandbox: the guest's init is not the small program: '$init_kib' KiB (want 1-255)"; fi
 sandbox_run 300 -k "$IMAGE" -- no-such-command-anywhere
 expect "sandbox: a command the guest does not have gives 127 and says so" 127 "no-such-command-anywhere: command not found"
+# A script whose interpreter the root lacks is there but cannot run: 126 and the interpreter
+# named, as a shell's "bad interpreter", not 127 "command not found" (so until 2026-12-05);
+# found through PATH too.
+rm -rf /sandbox-scripts; mkdir -p /sandbox-scripts
+printf '#!/nonexistent/interpreter -x\necho never\n' > /sandbox-scripts/bad-interpreter
+chmod 755 /sandbox-scripts/bad-interpreter
+sandbox_run 300 -k "$IMAGE" -- /sandbox-scripts/bad-interpreter
+expect_one_line "sandbox: a script whose interpreter is missing gives 126 and names it" 126 \
+	"/sandbox-scripts/bad-interpreter: its interpreter /nonexistent/interpreter is not in the guest's root"
+(PATH="/sandbox-scripts:$PATH"; cd "$PAYLOAD" && timeout 300 "$LVMM" sandbox -k "$IMAGE" -- bad-interpreter) \
+	</dev/null >"$OUT" 2>"$ERR"; STATUS=$?
+expect_one_line "sandbox: the same script found through PATH gives 126 and names its interpreter" 126 \
+	"/sandbox-scripts/bad-interpreter: its interpreter /nonexistent/interpreter is not in the guest's root"
+# A dynamically linked program whose loader the root lacks (this host's root is busybox's).
+sandbox_run 300 -k "$IMAGE" -- "$PAYLOAD/dynamic-hello"
+expect_one_line "sandbox: a program whose dynamic loader is missing gives 126 and says so" 126 \
+	"dynamic-hello: it cannot be run: the dynamic loader it names is not in the guest's root"
 sandbox_run 30 -k "$IMAGE"
 expect_one_line "sandbox: no command is refused with one line and 125" 125 "no command to run"
 sandbox_run 30 -k "$IMAGE" --9p /nonexistent-share,out -- true
