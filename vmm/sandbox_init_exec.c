@@ -53,7 +53,7 @@ static bool script_interpreter(const char *path, char *interpreter, size_t size)
 
 void sandbox_exec_command(char *const args[])
 {
-	char path[4096], interpreter[256];
+	char path[4096], interpreter[256] = "";
 
 	execvp(args[0], args);
 	if (errno != ENOENT) {
@@ -66,9 +66,13 @@ void sandbox_exec_command(char *const args[])
 		dprintf(2, "lvmm sandbox: %s: command not found\n", args[0]);
 		_exit(127);
 	}
-	if (script_interpreter(path, interpreter, sizeof(interpreter)))
+	if (script_interpreter(path, interpreter, sizeof(interpreter)) &&
+	    access(interpreter, F_OK) != 0)
 		dprintf(2, "lvmm sandbox: %s: its interpreter %s is not in the guest's root\n", path,
 			interpreter);
+	else if (interpreter[0])
+		dprintf(2, "lvmm sandbox: %s: its interpreter %s cannot be run: the dynamic loader it names is not in the guest's root\n",
+			path, interpreter);
 	else
 		dprintf(2, "lvmm sandbox: %s: it cannot be run: the dynamic loader it names is not in the guest's root\n",
 			path);

@@ -937,6 +937,12 @@ expect_one_line "sandbox: the same script found through PATH gives 126 and names
 sandbox_run 300 -k "$IMAGE" -- "$PAYLOAD/dynamic-hello"
 expect_one_line "sandbox: a program whose dynamic loader is missing gives 126 and says so" 126 \
 	"dynamic-hello: it cannot be run: the dynamic loader it names is not in the guest's root"
+# A script whose interpreter is there but is such a program.
+printf '#!%s\necho never\n' "$PAYLOAD/dynamic-hello" > /sandbox-scripts/dynamic-interpreter
+chmod 755 /sandbox-scripts/dynamic-interpreter
+sandbox_run 300 -k "$IMAGE" -- /sandbox-scripts/dynamic-interpreter
+expect_one_line "sandbox: a script whose interpreter lacks its dynamic loader gives 126 and says so" 126 \
+	"dynamic-interpreter: its interpreter $PAYLOAD/dynamic-hello cannot be run: the dynamic loader it names is not in the guest's root"
 sandbox_run 30 -k "$IMAGE"
 expect_one_line "sandbox: no command is refused with one line and 125" 125 "no command to run"
 sandbox_run 30 -k "$IMAGE" --9p /nonexistent-share,out -- true
