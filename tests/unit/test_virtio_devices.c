@@ -1238,6 +1238,18 @@ out:
 	rig_free(rig);
 }
 
+/* The driver sends text on a console's transmit queue, from guest memory at, and waits until
+ * the device has taken it. */
+static void console_transmit(struct rig *rig, struct driver *d, uint64_t at, const char *text)
+{
+	uint32_t length = (uint32_t)strlen(text), id = 0, used_length = 0;
+
+	memcpy(host(rig, at), text, length);
+	driver_post(d, 1, &(struct segment){ at, length, false }, 1);
+	driver_kick(d, 1);
+	driver_wait_used(d, 1, &id, &used_length);
+}
+
 TEST(virtio_console_ports_end_the_vm_and_keep_the_last_output)
 {
 	struct rig *rig = rig_new();
@@ -1246,7 +1258,6 @@ TEST(virtio_console_ports_end_the_vm_and_keep_the_last_output)
 	bool done = false;
 	struct console_port ports[2];
 	char captured[256];
-	uint32_t id = 0, len = 0;
 	uint64_t text, line;
 
 	EXPECT_EQ(pipe(fds), 0);
@@ -1266,10 +1277,7 @@ TEST(virtio_console_ports_end_the_vm_and_keep_the_last_output)
 
 	/* Output taken while the VM runs. */
 	text = rig_alloc(rig, 64);
-	memcpy(host(rig, text), "first\n", 6);
-	driver_post(&out, 1, &(struct segment){ text, 6, false }, 1);
-	driver_kick(&out, 1);
-	driver_wait_used(&out, 1, &id, &len);
+	console_transmit(rig, &out, text, "first\n");
 	read_pipe(fds[0], captured, sizeof(captured));
 	EXPECT_STR_EQ(captured, "first\n");
 
@@ -1279,15 +1287,9 @@ TEST(virtio_console_ports_end_the_vm_and_keep_the_last_output)
 
 	/* A line that is not the end keeps the VM running; "done" ends it. */
 	line = rig_alloc(rig, 64);
-	memcpy(host(rig, line), "working\n", 8);
-	driver_post(&control, 1, &(struct segment){ line, 8, false }, 1);
-	driver_kick(&control, 1);
-	driver_wait_used(&control, 1, &id, &len);
+	console_transmit(rig, &control, line, "working\n");
 	EXPECT_EQ(fake_vm_stop_status, VM_RUNNING);
-	memcpy(host(rig, line + 32), "done\n", 5);
-	driver_post(&control, 1, &(struct segment){ line + 32, 5, false }, 1);
-	driver_kick(&control, 1);
-	driver_wait_used(&control, 1, &id, &len);
+	console_transmit(rig, &control, line + 32, "done\n");
 	EXPECT_TRUE(done);
 	EXPECT_EQ(fake_vm_stop_status, EXIT_GUEST_POWEROFF);
 	read_pipe(fds[0], captured, sizeof(captured));
@@ -1318,7 +1320,6 @@ TEST(virtio_console_a_closed_reader_ends_the_vm_once)
 	struct driver out;
 	int fds[2] = { -1, -1 }, gone = 0;
 	struct console_port port;
-	uint32_t id = 0, len = 0;
 	uint64_t text;
 
 	EXPECT_EQ(pipe(fds), 0);
@@ -1334,17 +1335,11 @@ TEST(virtio_console_a_closed_reader_ends_the_vm_once)
 	if (!driver_bring_up(&out, F_VERSION_1, 2))
 		goto out;
 	text = rig_alloc(rig, 64);
-	memcpy(host(rig, text), "first\n", 6);
-	driver_post(&out, 1, &(struct segment){ text, 6, false }, 1);
-	driver_kick(&out, 1);
-	driver_wait_used(&out, 1, &id, &len);
+	console_transmit(rig, &out, text, "first\n");
 	EXPECT_EQ(gone, 1);
 	EXPECT_EQ(fake_vm_stop_status, EXIT_GUEST_POWEROFF);
 	/* More output after it: dropped, the port is not told again. */
-	memcpy(host(rig, text + 32), "second\n", 7);
-	driver_post(&out, 1, &(struct segment){ text + 32, 7, false }, 1);
-	driver_kick(&out, 1);
-	driver_wait_used(&out, 1, &id, &len);
+	console_transmit(rig, &out, text + 32, "second\n");
 	EXPECT_EQ(gone, 1);
 out:
 	rig_free(rig);
