@@ -105,6 +105,10 @@ $(BUILD)/launch-timed: $(BUILD)/arm64/bench/tools/launch_timed.o
 $(BUILD)/poweroff-init: bench/tools/poweroff_init.c
 	$(MUSL_CC) -std=gnu11 -D_GNU_SOURCE -Os $(WARNINGS) $(SMALL_STATIC_LDFLAGS) -o $@ $<
 
+# The sandbox benchmark's floor: an init that runs /bin/true from the initramfs, then powers off.
+$(BUILD)/command-init: bench/tools/command_init.c
+	$(MUSL_CC) -std=gnu11 -D_GNU_SOURCE -Os $(WARNINGS) $(SMALL_STATIC_LDFLAGS) -o $@ $<
+
 # The sandbox timeline's baseline init: prints the kernel's time of "Run /init", powers off.
 $(BUILD)/boot-probe-init: bench/tools/boot_probe_init.c
 	$(MUSL_CC) -std=gnu11 -D_GNU_SOURCE -Os $(WARNINGS) $(SMALL_STATIC_LDFLAGS) -o $@ $<

@@ -42,7 +42,8 @@ DEV_LIMIT_MIB=${DEV_LIMIT_MIB:-64}
 # completes the A/B scenarios an earlier, cut-off session did not finish (devices runs before
 # the A/B, so a resumed run keeps the first session's figures).
 BENCH_SECTIONS=${BENCH_SECTIONS:-exit kick cost devices sandbox ab}
-# The sandbox section: rounds of lvmm sandbox -- true against lvmm run of a guest that powers off.
+# The sandbox section: rounds of lvmm sandbox -- true against lvmm run of a guest that powers off
+# (and of one that runs true from its initramfs first).
 SANDBOX_RUNS=${SANDBOX_RUNS:-40}
 SANDBOX_TRACE_RUNS=${SANDBOX_TRACE_RUNS:-5}
 failures=0
@@ -272,7 +273,10 @@ fi
 # The time from exec to exit (launch-timed) of lvmm sandbox -k Image -- true, against lvmm run of
 # the same kernel with an initrd whose init powers off at once (bench/tools/poweroff_init.c):
 # the difference is the sandbox's own cost (the 9p root, its consoles, its init, the command).
-# Both on 1 vCPU and 256 MiB, with "quiet"; the side that goes first alternates by round.
+# A third side, the floor: lvmm run of an initrd whose init runs the same busybox true from the
+# initramfs and powers off (bench/tools/command_init.c): what running the command in a fresh
+# guest costs at all, with no 9p, consoles or set-up. All on 1 vCPU and 256 MiB, with "quiet";
+# the order of the three sides rotates by round.
 if wanted sandbox; then
 sandbox_seconds() { # the run time launch-timed saw, in seconds
 	awk '/^launch-timed: exec at/ { e = $5 } /^launch-timed: exit at/ { x = $5 }
@@ -281,6 +285,8 @@ sandbox_seconds() { # the run time launch-timed saw, in seconds
 sandbox_side() { # RUN sandbox|run
 	if [ "$2" = sandbox ]; then
 		run_logged 300 "$PAYLOAD/launch-timed" "$LVMM" sandbox -k "$IMAGE" -- true
+	elif [ "$2" = floor ]; then
+		run_logged 300 "$PAYLOAD/launch-timed" "$LVMM" run -k "$IMAGE" -i "$PAYLOAD/command-initrd.cpio" -p quiet
 	else
 		run_logged 300 "$PAYLOAD/launch-timed" "$LVMM" run -k "$IMAGE" -i "$PAYLOAD/poweroff-initrd.cpio" -p quiet
 	fi
@@ -296,11 +302,11 @@ sandbox_side() { # RUN sandbox|run
 say "info sandbox runs=$SANDBOX_RUNS trace_runs=$SANDBOX_TRACE_RUNS guest_cpus=1 mem_mib=256"
 run=1
 while [ $run -le "$SANDBOX_RUNS" ]; do
-	if [ $((run % 2)) = 1 ]; then
-		sandbox_side $run sandbox; sandbox_side $run run
-	else
-		sandbox_side $run run; sandbox_side $run sandbox
-	fi
+	case $((run % 3)) in
+	1) sandbox_side $run sandbox; sandbox_side $run run; sandbox_side $run floor ;;
+	2) sandbox_side $run run; sandbox_side $run floor; sandbox_side $run sandbox ;;
+	0) sandbox_side $run floor; sandbox_side $run sandbox; sandbox_side $run run ;;
+	esac
 	run=$((run + 1))
 done
 # Where the sandbox's time goes, on the guest kernel's clock, in runs of their own (not timed

@@ -1253,13 +1253,30 @@ def shift_with_test_text(figures, test):
             f"{test} p = {figures['p_value']:.3g}")
 
 
+def sandbox_paired(out, stats_tool, sides, base, other, stem):
+    """The paired comparison of side other against side base over the rounds where both ran:
+    the pairs written to data/STEM_<side>.txt, then lvmm-stats -p -r on them (the Wilcoxon
+    signed-rank test of the per-round ln(other / base) and their Hodges-Lehmann centre with its
+    distribution-free 95% interval, as ratios). (rounds, lvmm-stats' paired figures or None,
+    the per-round ratios as text)."""
+    rounds = [r for r in sorted(sides[other]) if r in sides[base]]
+    for side in (base, other):
+        write_values(os.path.join(out, "data", f"{stem}_{side}.txt"),
+                     [f"{sides[side][r]:.6f}" for r in rounds])
+    _, paired = run_stats(stats_tool, out, f"data/{stem}_{base}.txt", f"data/{stem}_{other}.txt",
+                          ("-p", "-r"))
+    per_round = ", ".join(ratio_text(sides[other][r] / sides[base][r]) for r in rounds
+                          if sides[base][r])
+    return rounds, paired.get("paired") if paired else None, per_round
+
+
 def sandbox_section(data, out, stats_tool, lines):
     lines.append("## 6. lvmm sandbox: time to result\n")
     if not_in_this_run(data, "sandbox", lines):
         return
     info = data["sandbox_info"]
     sides = {}
-    for side in ("sandbox", "run"):
+    for side in ("sandbox", "run", "floor"):
         runs = {int(r["run"]): float(r["seconds"]) for r in data["sandbox"]
                 if r.get("side") == side and "seconds" in r and "run" in r}
         sides[side] = runs
@@ -1271,16 +1288,22 @@ def sandbox_section(data, out, stats_tool, lines):
                  "(boot, the 9p root, the sandbox's consoles and init, `true` exec'd from the "
                  "host's root over 9p, its status ending the VM) against `lvmm run -k Image -i poweroff-initrd "
                  "-p quiet`, the same kernel with an initrd whose init powers off at once "
-                 "(bench/tools/poweroff_init.c): the difference is the sandbox's own cost. Both "
+                 "(bench/tools/poweroff_init.c): the difference is the sandbox's own cost. A third "
+                 "side, the floor, is `lvmm run -k Image -i command-initrd -p quiet`, whose init "
+                 "runs the same busybox `true` from the initramfs, waits for it and powers off "
+                 "(bench/tools/command_init.c; busybox is in that initrd): what running the "
+                 "command in a fresh guest costs at all, with no 9p, consoles or set-up, and so "
+                 "the least any sandbox could cost on this host. All "
                  f"{info.get('guest_cpus', '?')} vCPU, {info.get('mem_mib', '?')} MiB, the kernel's "
-                 f"log quiet; {info.get('runs', '?')} round(s), the side that goes first "
-                 "alternating. The ratio is the sandbox's median over the baseline's; the "
-                 "per-round ratios divide the two runs of one round. Raw values: "
+                 f"log quiet; {info.get('runs', '?')} round(s), the order of the sides rotating "
+                 "by round. The ratio is the sandbox's median over the baseline's; the "
+                 "per-round ratios divide two runs of one round. Raw values: "
                  "data/sandbox_seconds_<side>.txt, one run per line.\n")
     sandbox, run = sides["sandbox"], sides["run"]
     lines.append("| | runs | median s | min s | max s |")
     lines.append("|---|---:|---:|---:|---:|")
-    for label, runs in (("lvmm sandbox -- true", sandbox), ("lvmm run, init powers off", run)):
+    for label, runs in (("lvmm sandbox -- true", sandbox), ("lvmm run, init powers off", run),
+                        ("lvmm run, init runs true from the initramfs (the floor)", sides["floor"])):
         values = sorted(runs.values())
         if values:
             lines.append(f"| {label} | {len(values)} | {fmt(statistics.median(values))} | "
@@ -1291,21 +1314,13 @@ def sandbox_section(data, out, stats_tool, lines):
         lines.append("\nsandbox / run: n/a (a side has no run).\n")
         return
     ratio = statistics.median(sandbox.values()) / statistics.median(run.values())
-    rounds = [r for r in sorted(sandbox) if r in run]
-    per_round = ", ".join(ratio_text(sandbox[r] / run[r]) for r in rounds if run[r])
-    # The two runs of a round are adjacent in time and share the emulated host's speed, which
-    # drifts from round to round: the verdict pairs them. lvmm-stats -p -r: the Wilcoxon
-    # signed-rank test of the per-round ln(sandbox / run) and their Hodges-Lehmann centre with
-    # its distribution-free 95% interval, as ratios. Met: the whole interval under the target.
-    # The unpaired median shift (Mann-Whitney) is given beside it.
-    for side in ("run", "sandbox"):
-        write_values(os.path.join(out, "data", f"sandbox_paired_seconds_{side}.txt"),
-                     [f"{sides[side][r]:.6f}" for r in rounds])
-    _, paired = run_stats(stats_tool, out, "data/sandbox_paired_seconds_run.txt",
-                          "data/sandbox_paired_seconds_sandbox.txt", ("-p", "-r"))
+    # The runs of a round are adjacent in time and share the emulated host's speed, which
+    # drifts from round to round: the verdict pairs them. Met: the whole interval under the
+    # target. The unpaired median shift (Mann-Whitney) is given beside it.
+    rounds, paired, per_round = sandbox_paired(out, stats_tool, sides, "run", "sandbox",
+                                               "sandbox_paired_seconds")
     _, unpaired = run_stats(stats_tool, out, "data/sandbox_seconds_run.txt", "data/sandbox_seconds_sandbox.txt")
     target = 100 * SANDBOX_TARGET_OVERHEAD
-    paired = paired.get("paired") if paired else None
     paired_text = shift_with_test_text(paired, "Wilcoxon signed-rank")
     unpaired_text = shift_with_test_text(unpaired, "Mann-Whitney")
     verdict = "not shown"
@@ -1325,6 +1340,30 @@ def sandbox_section(data, out, stats_tool, lines):
                  f"Unpaired (the sides as two independent samples), median shift: {unpaired_text}. "
                  f"Per round: {per_round}. Paired values: data/sandbox_paired_seconds_<side>.txt, "
                  "line K of both files one round (the rounds where both sides ran).\n")
+    if not sides["floor"]:
+        lines.append("The floor: n/a (no run of it).\n")
+    else:
+        # The floor against the baseline: whether the target can be met here at all (a floor
+        # whose whole interval is past the target says no sandbox can); the sandbox against
+        # the floor: what the sandbox adds to running the command, the part lvmm can change.
+        parts, floor_low = [], None
+        for base, other, stem, what in (
+                ("run", "floor", "sandbox_paired_floor_seconds",
+                 "running true at all in a fresh guest (floor / run)"),
+                ("floor", "sandbox", "sandbox_paired_over_floor_seconds",
+                 "the sandbox beyond running the command (sandbox / floor)")):
+            pair_rounds, figures, pair_per_round = sandbox_paired(out, stats_tool, sides, base,
+                                                                  other, stem)
+            text = shift_with_test_text(figures, "Wilcoxon signed-rank") or \
+                "n/a (lvmm-stats gave no paired comparison)"
+            parts.append(f"{what}, paired by round ({len(pair_rounds)} rounds): **{text}**; "
+                         f"per round: {pair_per_round}. Paired values: data/{stem}_<side>.txt")
+            if other == "floor" and figures and len(pair_rounds) >= PAIRED_MIN_ROUNDS:
+                floor_low = figures.get("shift_low_percent")
+        reach = ("the floor alone is past the target: a sandbox that runs the command in a fresh guest cannot meet it on this host"
+                 if floor_low is not None and floor_low >= target else
+                 "the floor does not rule the target out")
+        lines.append("The floor: " + "; ".join(parts) + f". So {reach}.\n")
     sandbox_timeline(data, out, lines)
     sandbox_host_timeline(data, out, lines)
 

@@ -57,7 +57,7 @@ fi
 
 build=build
 make -s lvmm guests "$build/launch-timed" "$build/kick-steps" "$build/lvmm-stats" "$build/poweroff-init" \
-	"$build/boot-probe-init"
+	"$build/command-init" "$build/boot-probe-init"
 kernel=$(kernel/build-kernel.sh | tail -n 1) # with kernel/patches: PV sched in full mode
 payload=$(mktemp -d)
 trap 'rm -rf "$payload"' EXIT
@@ -75,6 +75,14 @@ poweroff_root=$(mktemp -d)
 mkdir -p "$poweroff_root/dev"
 cp "$build/poweroff-init" "$poweroff_root/init"
 (cd "$poweroff_root" && find . | cpio -o -H newc --quiet) > "$payload/poweroff-initrd.cpio"
+# ... its floor, one whose init runs busybox's true from the initramfs, then powers off (busybox
+# in the initramfs: the sandbox runs the same binary from the emulated host's root) ...
+mkdir -p "$poweroff_root/bin"
+cp "$(tests/integration/busybox.sh)" "$poweroff_root/bin/busybox"
+ln -s busybox "$poweroff_root/bin/true"
+cp "$build/command-init" "$poweroff_root/init"
+(cd "$poweroff_root" && find . | cpio -o -H newc --quiet) > "$payload/command-initrd.cpio"
+rm -rf "$poweroff_root/bin"
 # ... and for its timeline, one whose init prints when the kernel ran it, then powers off.
 cp "$build/boot-probe-init" "$poweroff_root/init"
 (cd "$poweroff_root" && find . | cpio -o -H newc --quiet) > "$payload/boot-probe-initrd.cpio"
