@@ -273,20 +273,23 @@ fi
 # The time from exec to exit (launch-timed) of lvmm sandbox -k Image -- true, against lvmm run of
 # the same kernel with an initrd whose init powers off at once (bench/tools/poweroff_init.c):
 # the difference is the sandbox's own cost (the 9p root, its consoles, its init, the command).
-# A third side, the floor: lvmm run of an initrd whose init runs the same busybox true from the
-# initramfs and powers off (bench/tools/command_init.c): what running the command in a fresh
-# guest costs at all, with no 9p, consoles or set-up. All on 1 vCPU and 256 MiB, with "quiet";
-# the order of the three sides rotates by round.
+# Two more sides measure the floor, what running the command in a fresh guest costs at all,
+# with no 9p, consoles or set-up: lvmm run of an initrd whose init runs the same busybox true
+# from the initramfs and powers off (bench/tools/command_init.c), and its own baseline, the
+# same initrd (busybox in it) with the init that powers off at once. All on 1 vCPU and 256
+# MiB, with "quiet"; the order of the four sides rotates by round.
 if wanted sandbox; then
 sandbox_seconds() { # the run time launch-timed saw, in seconds
 	awk '/^launch-timed: exec at/ { e = $5 } /^launch-timed: exit at/ { x = $5 }
 		END { if (e && x) printf "%.6f", (x - e) / 1e9 }' "$ERR"
 }
-sandbox_side() { # RUN sandbox|run
+sandbox_side() { # RUN sandbox|run|floor|floor-base
 	if [ "$2" = sandbox ]; then
 		run_logged 300 "$PAYLOAD/launch-timed" "$LVMM" sandbox -k "$IMAGE" -- true
 	elif [ "$2" = floor ]; then
 		run_logged 300 "$PAYLOAD/launch-timed" "$LVMM" run -k "$IMAGE" -i "$PAYLOAD/command-initrd.cpio" -p quiet
+	elif [ "$2" = floor-base ]; then
+		run_logged 300 "$PAYLOAD/launch-timed" "$LVMM" run -k "$IMAGE" -i "$PAYLOAD/poweroff-busybox-initrd.cpio" -p quiet
 	else
 		run_logged 300 "$PAYLOAD/launch-timed" "$LVMM" run -k "$IMAGE" -i "$PAYLOAD/poweroff-initrd.cpio" -p quiet
 	fi
@@ -302,10 +305,11 @@ sandbox_side() { # RUN sandbox|run
 say "info sandbox runs=$SANDBOX_RUNS trace_runs=$SANDBOX_TRACE_RUNS guest_cpus=1 mem_mib=256"
 run=1
 while [ $run -le "$SANDBOX_RUNS" ]; do
-	case $((run % 3)) in
-	1) sandbox_side $run sandbox; sandbox_side $run run; sandbox_side $run floor ;;
-	2) sandbox_side $run run; sandbox_side $run floor; sandbox_side $run sandbox ;;
-	0) sandbox_side $run floor; sandbox_side $run sandbox; sandbox_side $run run ;;
+	case $((run % 4)) in
+	1) sandbox_side $run sandbox; sandbox_side $run run; sandbox_side $run floor; sandbox_side $run floor-base ;;
+	2) sandbox_side $run run; sandbox_side $run floor; sandbox_side $run floor-base; sandbox_side $run sandbox ;;
+	3) sandbox_side $run floor; sandbox_side $run floor-base; sandbox_side $run sandbox; sandbox_side $run run ;;
+	0) sandbox_side $run floor-base; sandbox_side $run sandbox; sandbox_side $run run; sandbox_side $run floor ;;
 	esac
 	run=$((run + 1))
 done

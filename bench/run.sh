@@ -31,6 +31,9 @@ for scenario in $all_scenarios; do
 	*) echo "bench/run.sh: BENCH_AB_SCENARIOS: unknown scenario '$scenario' (known: s1 s2 s2-loaded)" >&2; exit 2 ;;
 	esac
 done
+case ${BENCH_SANDBOX_RUNS:-40} in
+'' | *[!0-9]* | 0) echo "bench/run.sh: BENCH_SANDBOX_RUNS must be a number of rounds, 1 or more (got '${BENCH_SANDBOX_RUNS}')" >&2; exit 2 ;;
+esac
 case ${BENCH_AB_RUNS:-20} in
 '' | *[!0-9]* | 0) echo "bench/run.sh: BENCH_AB_RUNS must be a number of rounds, 1 or more (got '${BENCH_AB_RUNS}')" >&2; exit 2 ;;
 esac
@@ -82,6 +85,9 @@ cp "$(tests/integration/busybox.sh)" "$poweroff_root/bin/busybox"
 ln -s busybox "$poweroff_root/bin/true"
 cp "$build/command-init" "$poweroff_root/init"
 (cd "$poweroff_root" && find . | cpio -o -H newc --quiet) > "$payload/command-initrd.cpio"
+# ... and the floor's own baseline, the same initrd with the init that powers off at once ...
+cp "$build/poweroff-init" "$poweroff_root/init"
+(cd "$poweroff_root" && find . | cpio -o -H newc --quiet) > "$payload/poweroff-busybox-initrd.cpio"
 rm -rf "$poweroff_root/bin"
 # ... and for its timeline, one whose init prints when the kernel ran it, then powers off.
 cp "$build/boot-probe-init" "$poweroff_root/init"
@@ -132,7 +138,7 @@ else
 	AB_RUNS=${BENCH_AB_RUNS:-20}
 	AB_SCENARIOS='${resume_scenarios:-$all_scenarios}'
 	BENCH_SECTIONS='$([ $resume = 1 ] && echo ab || echo "${BENCH_FULL_SECTIONS:-exit kick cost devices sandbox ab}")'
-	SANDBOX_RUNS=40
+	SANDBOX_RUNS=${BENCH_SANDBOX_RUNS:-40}
 	SANDBOX_TRACE_RUNS=7
 	DEV_RUNS=5
 	DEV_DISK_MIB=256
