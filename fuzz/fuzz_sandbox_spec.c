@@ -4,17 +4,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/cli.h"
 #include "vmm/kernel_modules.h"
 #include "vmm/sandbox.h"
 #include "vmm/sandbox_spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The control port's answers ("clock"): taken and dropped. */
+static void drop_answer(void *context, const uint8_t *bytes, size_t count)
+{
+	(void)context;
+	(void)bytes;
+	(void)count;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const wanted[] = { "virtio_mmio", "virtio_console", "9pnet_virtio", "9p", NULL };
 	static struct sandbox_spec spec;
 	struct sandbox_report report = { 0 };
+	const struct console_reply reply = { .send = drop_answer, .context = NULL };
 	struct module_list list;
 	char err[256], release[KERNEL_RELEASE_MAX], *text = malloc(size + 1);
 
@@ -23,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	sandbox_spec_decode((const char *)data, size, &spec, err, sizeof(err));
-	sandbox_report_receive(&report, data, size);
+	sandbox_report_receive(&report, data, size, &reply);
 	if (modules_resolve(text, size, wanted, &list, err, sizeof(err)) == 0)
 		module_list_free(&list);
 	kernel_release_find(data, size, release, sizeof(release));

@@ -3,9 +3,10 @@
  * guest's hvc0, the terminal. Output (the transmit queue) goes to lvmm's stdout through the
  * console output ring, a whole buffer per notification instead of an exit per byte as on the
  * UART; input from the host terminal is kept in a small buffer until the guest offers receive
- * buffers. With console ports (lvmm sandbox), one device per port, output only: a port with a
- * file descriptor gets every byte, the guest waiting while the reader is slow (the device's
- * I/O thread waits, never a vCPU); a port with a receiver hands its bytes to it.
+ * buffers. With console ports (lvmm sandbox), one device per port: a port with a file
+ * descriptor gets every byte, the guest waiting while the reader is slow (the device's I/O
+ * thread waits, never a vCPU); a port with a receiver hands its bytes to it, and what the
+ * receiver answers goes to the guest's end of the port as the terminal's input does.
  */
 #include "virtio_console.h"
 
@@ -112,13 +113,17 @@ static void port_write(struct virtio_console *console, const uint8_t *bytes, siz
 	}
 }
 
+static void virtio_console_input(void *context, const uint8_t *bytes, size_t count);
+
 static void console_output(struct virtio_console *console, const uint8_t *bytes, size_t count)
 {
+	const struct console_reply reply = { .send = virtio_console_input, .context = console };
+
 	if (!console->port)
 		console_write(bytes, count);
 	else if (console->port->output_fd >= 0)
 		port_write(console, bytes, count);
-	else if (console->port->receive(console->port->context, bytes, count))
+	else if (console->port->receive(console->port->context, bytes, count, &reply))
 		/* The guest's work is done (lvmm sandbox has its command's status): the VM ends as
 		 * at a power-off, without waiting for the guest's shutdown. */
 		vm_request_stop(console->transport.device->vm, EXIT_GUEST_POWEROFF);

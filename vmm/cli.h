@@ -90,6 +90,14 @@ struct run_options {
 	unsigned int console_port_count;
 };
 
+/* The way back to the guest's end of a receiving console port: bytes given to send reach it in
+ * order, kept until the guest posts receive buffers (at most VIRTIO_CONSOLE_INPUT_BYTES wait;
+ * more are dropped). Valid during the receive call that is given it. */
+struct console_reply {
+	void (*send)(void *context, const uint8_t *bytes, size_t count);
+	void *context;
+};
+
 /* A console the guest writes to, other than the terminal: lvmm sandbox's output and control
  * ports (vmm/sandbox.c). Not a command-line option. */
 struct console_port {
@@ -97,8 +105,10 @@ struct console_port {
 	int output_fd;                 /* >= 0: output is written here, and the guest waits for it */
 	/* output_fd < 0: output is handed to receive (on the device's I/O thread), which returns
 	 * true once the guest's work is done: the VM then ends as if the guest had powered off
-	 * (what the guest queued on the other ports before still goes out). */
-	bool (*receive)(void *context, const uint8_t *bytes, size_t count);
+	 * (what the guest queued on the other ports before still goes out). It may answer the
+	 * guest through reply (lvmm sandbox's clock). */
+	bool (*receive)(void *context, const uint8_t *bytes, size_t count,
+			const struct console_reply *reply);
 	/* Optional, with output_fd: called once, on the device's I/O thread, when writing to
 	 * output_fd fails while the VM runs (its reader closed the other end: `| head`). True ends
 	 * the VM as at a power-off; without it, or false, the output is dropped with a warning. */

@@ -14,7 +14,9 @@
 /* lvmm's own failure in a sandbox, before the command's status was known (as env(1), docker). */
 #define SANDBOX_EXIT_FAILURE 125
 
-/* What init's control port said: "exit N", "signal N" or "error MESSAGE", one line each. */
+/* What init's control port said: "exit N", "signal N" or "error MESSAGE", one line each;
+ * "warning MESSAGE" and "trace STEP" lines are logged; "clock" is answered on the port with
+ * "clock NS", lvmm's CLOCK_REALTIME (docs/sandbox.md). */
 struct sandbox_report {
 	char line[1024];          /* the line being assembled */
 	size_t length;
@@ -29,10 +31,12 @@ struct sandbox_report {
 	bool output_closed;
 };
 
-/* Takes bytes from the control port (any split into pieces); true once the command's status
- * has come, which ends the VM (init has nothing left to do that lvmm needs), unless
- * wait_for_power_off. */
-bool sandbox_report_receive(void *context, const uint8_t *bytes, size_t count);
+/* Takes bytes from the control port (any split into pieces), answering through reply (NULL:
+ * no answers); true once the command's status has come, which ends the VM (init has nothing
+ * left to do that lvmm needs), unless wait_for_power_off. */
+struct console_reply;
+bool sandbox_report_receive(void *context, const uint8_t *bytes, size_t count,
+			    const struct console_reply *reply);
 
 /* A closed stdout or stderr (console_port.reader_gone): the run ends, as a process writing
  * to a closed pipe does; lvmm then exits 128 + SIGPIPE unless the status came first. */

@@ -2,17 +2,39 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "cli.h"
 #include "log.h"
 #include "monotonic_clock.h"
 
-static void report_line(struct sandbox_report *report, const char *line)
+/* "clock": lvmm's CLOCK_REALTIME in ns, for init to set the guest's clock from (its RTC has
+ * whole seconds, docs/sandbox.md). */
+static void answer_clock(const struct console_reply *reply)
+{
+	struct timespec now;
+	char answer[64];
+	int length;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	length = snprintf(answer, sizeof(answer), "clock %lld\n",
+			  (long long)now.tv_sec * 1000000000LL + now.tv_nsec);
+	if (reply && length > 0 && (size_t)length < sizeof(answer))
+		reply->send(reply->context, (const uint8_t *)answer, (size_t)length);
+}
+
+static void report_line(struct sandbox_report *report, const char *line,
+			const struct console_reply *reply)
 {
 	int value;
 	char extra;
 
 	if (report->finished)
 		return;
+	if (strcmp(line, "clock") == 0) {
+		answer_clock(reply);
+		return;
+	}
 	if (sscanf(line, "exit %d%c", &value, &extra) == 1 && value >= 0 && value <= 255) {
 		report->status = value;
 		report->finished = true;
@@ -27,6 +49,8 @@ static void report_line(struct sandbox_report *report, const char *line)
 			  (unsigned long long)monotonic_ns());
 	} else if (strncmp(line, "error ", 6) == 0 && !report->error[0]) {
 		snprintf(report->error, sizeof(report->error), "%s", line + 6);
+	} else if (strncmp(line, "warning ", 8) == 0) {
+		log_warning("sandbox: %s", line + 8);
 	} else if (strncmp(line, "trace ", 6) == 0) {
 		/* init's steps (lvmm.sandbox_trace, set by --loglevel debug): with lvmm's clock
 		 * beside the guest's, where the time to the status goes. */
@@ -35,14 +59,15 @@ static void report_line(struct sandbox_report *report, const char *line)
 	}
 }
 
-bool sandbox_report_receive(void *context, const uint8_t *bytes, size_t count)
+bool sandbox_report_receive(void *context, const uint8_t *bytes, size_t count,
+			    const struct console_reply *reply)
 {
 	struct sandbox_report *report = context;
 
 	for (size_t i = 0; i < count; i++) {
 		if (bytes[i] == '\n') {
 			report->line[report->length] = '\0';
-			report_line(report, report->line);
+			report_line(report, report->line, reply);
 			report->length = 0;
 		} else if (report->length < sizeof(report->line) - 1 && bytes[i] != '\r') {
 			report->line[report->length++] = (char)bytes[i];

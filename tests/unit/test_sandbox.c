@@ -2,7 +2,9 @@
  * archive, module resolution, the environment filter and the control port's reports. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "unit_test.h"
 #include "vmm/cli.h"
@@ -294,7 +296,7 @@ TEST(sandbox_environment_filter)
 /* What the receiver says must be what the report says: true ends the VM. */
 static void feed(struct sandbox_report *report, const char *text)
 {
-	bool ends_the_vm = sandbox_report_receive(report, (const uint8_t *)text, strlen(text));
+	bool ends_the_vm = sandbox_report_receive(report, (const uint8_t *)text, strlen(text), NULL);
 
 	EXPECT_EQ(ends_the_vm, report->finished && !report->wait_for_power_off);
 }
@@ -322,6 +324,12 @@ TEST(sandbox_report_parses_the_control_port)
 	feed(&report, "error mounting 9p failed\nerror second\n");
 	EXPECT_STR_EQ(report.error, "mounting 9p failed");
 
+	/* A warning is logged and is neither a status nor an error. */
+	memset(&report, 0, sizeof(report));
+	feed(&report, "warning the clock was not set\n");
+	EXPECT_FALSE(report.finished);
+	EXPECT_STR_EQ(report.error, "");
+
 	/* init's trace lines (--loglevel debug) are logged, never a status or an error. */
 	memset(&report, 0, sizeof(report));
 	feed(&report, "trace started (guest clock 0.512 s)\ntrace exit 3\n");
@@ -339,10 +347,66 @@ TEST(sandbox_report_parses_the_control_port)
 
 	/* The status ends the VM, but not when the guest is to power off by itself. */
 	memset(&report, 0, sizeof(report));
-	EXPECT_TRUE(sandbox_report_receive(&report, (const uint8_t *)"exit 0\n", 7));
+	EXPECT_TRUE(sandbox_report_receive(&report, (const uint8_t *)"exit 0\n", 7, NULL));
 	memset(&report, 0, sizeof(report));
 	report.wait_for_power_off = true;
-	EXPECT_FALSE(sandbox_report_receive(&report, (const uint8_t *)"exit 0\n", 7));
+	EXPECT_FALSE(sandbox_report_receive(&report, (const uint8_t *)"exit 0\n", 7, NULL));
 	EXPECT_TRUE(report.finished);
 	EXPECT_EQ(report.status, 0);
+}
+
+/* What init's "clock" asks gets one answer, lvmm's CLOCK_REALTIME in ns, through the port's
+ * way back to the guest; other lines get none. */
+struct answers {
+	char text[256];
+	size_t length;
+	int calls;
+};
+
+static void keep_answer(void *context, const uint8_t *bytes, size_t count)
+{
+	struct answers *answers = context;
+
+	if (answers->length + count < sizeof(answers->text)) {
+		memcpy(answers->text + answers->length, bytes, count);
+		answers->length += count;
+		answers->text[answers->length] = '\0';
+	}
+	answers->calls++;
+}
+
+static long long realtime_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
+}
+
+TEST(sandbox_report_answers_the_clock_with_lvmms_realtime)
+{
+	struct sandbox_report report = { 0 };
+	struct answers answers = { .length = 0 };
+	const struct console_reply reply = { .send = keep_answer, .context = &answers };
+	long long before, after, answered = 0;
+	char extra;
+
+	EXPECT_FALSE(sandbox_report_receive(&report, (const uint8_t *)"trace started\nclo", 17,
+					    &reply));
+	EXPECT_EQ(answers.calls, 0);
+	before = realtime_ns();
+	EXPECT_FALSE(sandbox_report_receive(&report, (const uint8_t *)"ck\r\n", 4, &reply));
+	after = realtime_ns();
+	EXPECT_EQ(answers.calls, 1);
+	EXPECT_EQ(sscanf(answers.text, "clock %lld%c", &answered, &extra), 2);
+	EXPECT_EQ(extra, '\n');
+	EXPECT_TRUE(answered >= before && answered <= after);
+	/* Not a status, not an error; "clocks" and "clock 5" are not the question. */
+	EXPECT_FALSE(report.finished);
+	EXPECT_STR_EQ(report.error, "");
+	sandbox_report_receive(&report, (const uint8_t *)"clocks\nclock 5\n", 15, &reply);
+	EXPECT_EQ(answers.calls, 1);
+	/* Without a way back (a port that cannot answer), the question is dropped. */
+	sandbox_report_receive(&report, (const uint8_t *)"clock\n", 6, NULL);
+	EXPECT_EQ(answers.calls, 1);
 }
