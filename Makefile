@@ -65,7 +65,7 @@ TSAN_OBJS := $(patsubst %.c,$(BUILD)/tsan/%.o,$(CORE_SRCS) $(STATS_SRCS) $(UNIT_
 all: lvmm
 
 lvmm: $(BUILD)/lvmm $(BUILD)/kick-race-test $(BUILD)/run-as-nobody $(BUILD)/control-raw \
-	$(BUILD)/share-mmap $(BUILD)/share-posix $(BUILD)/dynamic-hello
+	$(BUILD)/share-mmap $(BUILD)/share-posix $(BUILD)/share-clock $(BUILD)/dynamic-hello
 
 $(BUILD)/lvmm: $(ARM64_OBJS)
 	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz $(SECCOMP_LIBS) -lpthread
@@ -126,6 +126,9 @@ $(BUILD)/share-mmap: $(BUILD)/arm64/tests/integration/share_mmap.o
 	$(CC_ARM64) -static -o $@ $^
 
 $(BUILD)/share-posix: $(BUILD)/arm64/tests/integration/share_posix.o
+	$(CC_ARM64) -static -o $@ $^
+
+$(BUILD)/share-clock: $(BUILD)/arm64/tests/integration/share_clock.o
 	$(CC_ARM64) -static -o $@ $^
 
 # Dynamically linked on purpose (tests/integration/dynamic_hello.c).
@@ -230,7 +233,7 @@ clean:
 TEST_PROGRAM_OBJS := $(BUILD)/arm64/tests/integration/kick_race_test.o \
 	$(BUILD)/arm64/tests/integration/run_as_nobody.o $(BUILD)/arm64/tests/integration/control_raw.o \
 	$(BUILD)/arm64/tests/integration/share_mmap.o $(BUILD)/arm64/tests/integration/share_posix.o \
-	$(BUILD)/arm64/tests/integration/dynamic_hello.o \
+	$(BUILD)/arm64/tests/integration/share_clock.o $(BUILD)/arm64/tests/integration/dynamic_hello.o \
 	$(BUILD)/arm64/bench/tools/launch_timed.o $(BUILD)/arm64/bench/tools/kick_steps.o
 -include $(ARM64_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d) $(UNIT_TEST_OBJS:.o=.d) $(TEST_PROGRAM_OBJS:.o=.d) $(TSAN_OBJS:.o=.d)
 -include $(STATS_NATIVE_OBJS:.o=.d) $(STATS_TOOL_OBJS:.o=.d)

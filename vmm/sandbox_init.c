@@ -94,6 +94,17 @@ static void fail(const char *fmt, ...)
 	power_off();
 }
 
+/* A problem that does not stop the command: lvmm logs it as a warning. */
+static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("warning", fmt, ap);
+	va_end(ap);
+}
+
 static void sleep_ms(unsigned int ms)
 {
 	struct timespec delay = { ms / 1000, (long)(ms % 1000) * 1000000L };
@@ -240,17 +251,86 @@ static void check_kernel(void)
 		fail("the guest kernel has no virtio-mmio driver: build it with CONFIG_VIRTIO_MMIO (or give its module in the root's /lib/modules)");
 }
 
+/* Raw: lvmm's answers come back unechoed and unchanged, and init's lines go out as written. */
 static void open_control_port(void)
 {
+	struct termios termios;
 	char path[32];
 
 	snprintf(path, sizeof(path), "/dev/hvc%d", SANDBOX_PORT_CONTROL);
 	if (!wait_for_path(path, DEVICE_WAIT_MS))
 		fail("the guest kernel has no virtio-console (%s never appeared): build it with CONFIG_VIRTIO_CONSOLE (or give its module in the root's /lib/modules)",
 		     path);
-	control_fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	control_fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (control_fd < 0)
 		fail("opening %s failed: %s", path, strerror(errno));
+	if (tcgetattr(control_fd, &termios) == 0) {
+		cfmakeraw(&termios);
+		tcsetattr(control_fd, TCSANOW, &termios);
+	}
+}
+
+static long long nanoseconds_between(const struct timespec *from, const struct timespec *to)
+{
+	return (long long)(to->tv_sec - from->tv_sec) * 1000000000LL + (to->tv_nsec - from->tv_nsec);
+}
+
+/* One line of lvmm's answer on the control port, within timeout_ms; false if none came. */
+static bool read_answer(char *answer, size_t size, int timeout_ms)
+{
+	struct timespec start, now;
+	size_t length = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (length < size - 1) {
+		struct pollfd port = { .fd = control_fd, .events = POLLIN };
+		int left_ms;
+		ssize_t n;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left_ms = timeout_ms - (int)(nanoseconds_between(&start, &now) / 1000000);
+		if (left_ms <= 0 || poll(&port, 1, left_ms) <= 0)
+			return false;
+		n = read(control_fd, answer + length, size - 1 - length);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		length += (size_t)n;
+		answer[length] = '\0';
+		if (memchr(answer, '\n', length))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The guest's clock, from lvmm's. The kernel sets it at boot from the RTC, which counts whole
+ * seconds, so it starts up to half a second off either way; a file the host stamps (any write
+ * to a share) could then be in the guest's future, which make reports as clock skew. lvmm
+ * answers "clock" with its CLOCK_REALTIME; the guest takes that plus the whole round trip, so
+ * that it is never behind the host, and ahead by no more than the round trip.
+ */
+#define CLOCK_ANSWER_MS 2000
+
+static void set_clock(void)
+{
+	struct timespec asked, answered, now;
+	char answer[64], extra;
+	long long host_ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &asked);
+	write_all(control_fd, "clock\n", 6);
+	if (!read_answer(answer, sizeof(answer), CLOCK_ANSWER_MS) ||
+	    sscanf(answer, "clock %lld%c", &host_ns, &extra) != 2 || extra != '\n' || host_ns < 0) {
+		warn("lvmm did not give the time: the guest's clock is its RTC's, to the second");
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &answered);
+	host_ns += nanoseconds_between(&asked, &answered);
+	now = (struct timespec){ .tv_sec = host_ns / 1000000000LL, .tv_nsec = host_ns % 1000000000LL };
+	if (clock_settime(CLOCK_REALTIME, &now) < 0)
+		warn("setting the guest's clock failed: %s", strerror(errno));
 }
 
 /* The bytes a command writes reach lvmm unchanged: no \n -> \r\n, no echo. */
@@ -578,6 +658,8 @@ void sandbox_init_main(void)
 	open_control_port();
 	trace_flush_pending();
 	trace("control port open");
+	set_clock();
+	trace("clock set");
 	build_root(&spec);
 	trace("root mounted");
 	run_and_report(&spec);
