@@ -22,7 +22,7 @@
 #define SANDBOX_SPEC_MAX_SHARES 8
 #define SANDBOX_SPEC_MAX_TMPFS 8
 #define SANDBOX_SPEC_MAX_MODULES 32
-#define SANDBOX_SPEC_MAX_ARGS 1024
+#define SANDBOX_SPEC_MAX_ARGS 65536 /* short ones: the spec's 1 MiB is usually reached first */
 #define SANDBOX_SPEC_MAX_ENV 256
 #define SANDBOX_SPEC_MAX_BYTES (1u << 20)
 

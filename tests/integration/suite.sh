@@ -883,6 +883,10 @@ expect "sandbox: false gives 1" 1
 sandbox_run 300 -k "$IMAGE" -- true
 if [ "$STATUS" = 0 ] && [ ! -s "$OUT" ] && [ ! -s "$ERR" ]; then ok "sandbox: true gives 0 and prints nothing (the kernel's log stays hidden)"
 else not_ok "sandbox: true gives 0 and prints nothing (the kernel's log stays hidden)"; fi
+# A long argument list, as $(find ...) gives (until 2026-12-05 more than 1024 were refused).
+sandbox_run 300 -k "$IMAGE" -- sh -c 'echo $# $1 ${4999} ${5000}' args $(seq 5000)
+if [ "$STATUS" = 0 ] && [ "$(cat "$OUT")" = "5000 1 4999 5000" ]; then ok "sandbox: a command gets all of 5000 arguments, in order"
+else not_ok "sandbox: a command with 5000 arguments: status $STATUS, output '$(head -c 200 "$OUT")', '$(head -c 300 "$ERR")'"; fi
 sandbox_run 300 -k "$IMAGE" -- sh -c 'echo to-stdout; echo to-stderr >&2; pwd'
 if [ "$STATUS" = 0 ] && [ "$(cat "$OUT")" = "$(printf 'to-stdout\n/payload')" ] && [ "$(cat "$ERR")" = to-stderr ]; then
 	ok "sandbox: stdout and stderr arrive apart and unchanged, in the caller's directory"
