@@ -36,7 +36,8 @@ CORE_SRCS := vmm/cli.c vmm/cpu_list.c vmm/control_protocol.c vmm/log.c vmm/mmio_
 	hw/virtio_9p.c hw/p9_server.c hw/p9_server_attr.c hw/p9_server_io.c hw/p9_server_names.c \
 	hw/p9_message.c hw/p9_fid_table.c hw/p9_path.c hw/p9_qid.c hw/p9_beneath.c \
 	vmm/confine.c arm/confine_rules.c \
-	vmm/cpio_writer.c vmm/sandbox_spec.c vmm/kernel_modules.c vmm/sandbox_report.c
+	vmm/cpio_writer.c vmm/sandbox_spec.c vmm/kernel_modules.c vmm/sandbox_report.c \
+	vmm/sandbox_kernel_log.c
 KVM_SRCS := vmm/main.c vmm/run_guest.c vmm/control_socket.c vmm/control_client.c vmm/vm_pause.c vmm/vm_stats.c vmm/sandbox.c vmm/vm.c vmm/vcpu.c vmm/vcpu_exit.c vmm/event_loop.c \
 	arm/vcpu_init.c arm/arch_vm.c arm/cpu_features.c arm/pvtime.c arm/gic.c arm/pmu.c arm/host_capabilities.c arm/machine.c arm/hypercall.c \
 	pvsched/pvsched_kvm.c
@@ -65,7 +66,8 @@ TSAN_OBJS := $(patsubst %.c,$(BUILD)/tsan/%.o,$(CORE_SRCS) $(STATS_SRCS) $(UNIT_
 all: lvmm
 
 lvmm: $(BUILD)/lvmm $(BUILD)/kick-race-test $(BUILD)/run-as-nobody $(BUILD)/control-raw \
-	$(BUILD)/share-mmap $(BUILD)/share-posix $(BUILD)/share-clock $(BUILD)/dynamic-hello
+	$(BUILD)/share-mmap $(BUILD)/share-posix $(BUILD)/share-clock $(BUILD)/memory-hog \
+	$(BUILD)/dynamic-hello
 
 $(BUILD)/lvmm: $(ARM64_OBJS)
 	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz $(SECCOMP_LIBS) -lpthread
@@ -129,6 +131,9 @@ $(BUILD)/share-posix: $(BUILD)/arm64/tests/integration/share_posix.o
 	$(CC_ARM64) -static -o $@ $^
 
 $(BUILD)/share-clock: $(BUILD)/arm64/tests/integration/share_clock.o
+	$(CC_ARM64) -static -o $@ $^
+
+$(BUILD)/memory-hog: $(BUILD)/arm64/tests/integration/memory_hog.o
 	$(CC_ARM64) -static -o $@ $^
 
 # Dynamically linked on purpose (tests/integration/dynamic_hello.c).
@@ -233,7 +238,8 @@ clean:
 TEST_PROGRAM_OBJS := $(BUILD)/arm64/tests/integration/kick_race_test.o \
 	$(BUILD)/arm64/tests/integration/run_as_nobody.o $(BUILD)/arm64/tests/integration/control_raw.o \
 	$(BUILD)/arm64/tests/integration/share_mmap.o $(BUILD)/arm64/tests/integration/share_posix.o \
-	$(BUILD)/arm64/tests/integration/share_clock.o $(BUILD)/arm64/tests/integration/dynamic_hello.o \
+	$(BUILD)/arm64/tests/integration/share_clock.o $(BUILD)/arm64/tests/integration/memory_hog.o \
+	$(BUILD)/arm64/tests/integration/dynamic_hello.o \
 	$(BUILD)/arm64/bench/tools/launch_timed.o $(BUILD)/arm64/bench/tools/kick_steps.o
 -include $(ARM64_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d) $(UNIT_TEST_OBJS:.o=.d) $(TEST_PROGRAM_OBJS:.o=.d) $(TSAN_OBJS:.o=.d)
 -include $(STATS_NATIVE_OBJS:.o=.d) $(STATS_TOOL_OBJS:.o=.d)

@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sandbox_report report = { 0 };
 	const struct console_reply reply = { .send = drop_answer, .context = NULL };
 	struct module_list list;
-	char err[256], release[KERNEL_RELEASE_MAX], *text = malloc(size + 1);
+	char err[256], release[KERNEL_RELEASE_MAX], victim[32], *text = malloc(size + 1);
 
 	if (!text)
 		return 0;
@@ -34,6 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size] = '\0';
 	sandbox_spec_decode((const char *)data, size, &spec, err, sizeof(err));
 	sandbox_report_receive(&report, data, size, &reply);
+	sandbox_oom_victim((const char *)data, size, victim, sizeof(victim));
 	if (modules_resolve(text, size, wanted, &list, err, sizeof(err)) == 0)
 		module_list_free(&list);
 	kernel_release_find(data, size, release, sizeof(release));

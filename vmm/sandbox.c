@@ -274,23 +274,49 @@ fail:
 	return -1;
 }
 
+/* The kernel's log as lvmm kept it (a memfd), mapped; MAP_FAILED when it was shown instead
+ * (--loglevel info) or is empty. */
+static char *kernel_log_map(const struct sandbox *sandbox, size_t *size)
+{
+	struct stat st;
+
+	*size = 0;
+	if (sandbox->kernel_log_fd < 0 || fstat(sandbox->kernel_log_fd, &st) < 0 ||
+	    !S_ISREG(st.st_mode) || st.st_size <= 0)
+		return MAP_FAILED;
+	*size = (size_t)st.st_size;
+	return mmap(NULL, *size, PROT_READ, MAP_SHARED, sandbox->kernel_log_fd, 0);
+}
+
+/* A command killed by SIGKILL: when the guest kernel's OOM killer did it, one line says so and
+ * how to give the guest more memory; the status stays the command's (137). */
+static void explain_kill(struct sandbox *sandbox)
+{
+	char victim[128];
+	size_t size;
+	char *log_text = kernel_log_map(sandbox, &size);
+
+	if (log_text == MAP_FAILED)
+		return;
+	if (sandbox_oom_victim(log_text, size, victim, sizeof(victim)))
+		log_warning("sandbox: the guest ran out of memory and its kernel killed process %s: give it more than %llu MiB with -m",
+			    victim, (unsigned long long)sandbox->opts.mem_mib);
+	munmap(log_text, size);
+}
+
 /* Init's own line on the kernel console ("lvmm-sandbox-init: error ..."), for a guest whose
  * control port never came up; else the kernel log's last lines. */
 static void explain_failure(struct sandbox *sandbox, const char *what)
 {
 	const char *prefix = SANDBOX_INIT_CONSOLE_PREFIX "error ";
-	struct stat st;
-	char *log_text = MAP_FAILED;
-	size_t size = 0;
+	char *log_text;
+	size_t size;
 
 	if (sandbox->report.error[0]) {
 		log_error("sandbox: %s", sandbox->report.error);
 		return;
 	}
-	if (sandbox->kernel_log_fd >= 0 && fstat(sandbox->kernel_log_fd, &st) == 0 && st.st_size > 0) {
-		size = (size_t)st.st_size;
-		log_text = mmap(NULL, size, PROT_READ, MAP_SHARED, sandbox->kernel_log_fd, 0);
-	}
+	log_text = kernel_log_map(sandbox, &size);
 	if (log_text != MAP_FAILED) {
 		const char *found = memmem(log_text, size, prefix, strlen(prefix));
 
@@ -321,8 +347,11 @@ static void explain_failure(struct sandbox *sandbox, const char *what)
 
 static int sandbox_status(struct sandbox *sandbox, int status)
 {
-	if (status == EXIT_GUEST_POWEROFF && sandbox->report.finished)
+	if (status == EXIT_GUEST_POWEROFF && sandbox->report.finished) {
+		if (sandbox->report.status == 128 + SIGKILL)
+			explain_kill(sandbox);
 		return sandbox->report.status;
+	}
 	if (status == EXIT_GUEST_POWEROFF && sandbox->report.output_closed)
 		return 128 + SIGPIPE;
 	if (status >= 128)

@@ -42,6 +42,10 @@ bool sandbox_report_receive(void *context, const uint8_t *bytes, size_t count,
  * to a closed pipe does; lvmm then exits 128 + SIGPIPE unless the status came first. */
 bool sandbox_report_output_closed(void *context);
 
+/* The process the guest kernel's OOM killer killed last, as "PID (NAME)", from the kernel's
+ * log ("Out of memory: Killed process PID (NAME) ..."); false if it killed none. */
+bool sandbox_oom_victim(const char *log, size_t size, char *victim, size_t victim_size);
+
 /* lvmm sandbox's arguments (argv[0] is "sandbox"); returns lvmm's exit status. */
 int sandbox_command(int argc, char **argv);
 

@@ -412,3 +412,26 @@ TEST(sandbox_report_answers_the_clock_with_lvmms_realtime)
 	sandbox_report_receive(&report, (const uint8_t *)"clock\n", 6, NULL);
 	EXPECT_EQ(answers.calls, 1);
 }
+
+/* The OOM killer's victim, as the kernel logs it: the last kill counts; a log without one, or
+ * with a cut line, names nobody. */
+TEST(sandbox_oom_victim_reads_the_kernel_log)
+{
+	static const char log[] =
+		"[    1.2] sh invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0\n"
+		"[    1.3] Out of memory: Killed process 61 (cc1) total-vm:1000kB, anon-rss:900kB\n"
+		"[    1.4] Memory cgroup out of memory: Killed process 77 (memory-hog) total-vm:9kB\n";
+	static const char cut[] = "[ 1.3] Out of memory: Killed process 61 (cc1\n) x";
+	char victim[64];
+
+	EXPECT_TRUE(sandbox_oom_victim(log, strlen(log), victim, sizeof(victim)));
+	EXPECT_STR_EQ(victim, "77 (memory-hog)");
+	EXPECT_TRUE(sandbox_oom_victim(log, 160, victim, sizeof(victim))); /* the first line's kill */
+	EXPECT_STR_EQ(victim, "61 (cc1)");
+	EXPECT_FALSE(sandbox_oom_victim(log, 60, victim, sizeof(victim)));
+	EXPECT_FALSE(sandbox_oom_victim(cut, strlen(cut), victim, sizeof(victim)));
+	EXPECT_FALSE(sandbox_oom_victim("Killed\n", 7, victim, sizeof(victim)));
+	/* A small buffer gets the start of the name, terminated. */
+	EXPECT_TRUE(sandbox_oom_victim(log, strlen(log), victim, 5));
+	EXPECT_STR_EQ(victim, "77 (");
+}
