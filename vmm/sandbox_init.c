@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "monotonic_clock.h"
 #include "sandbox_init_exec.h"
 #include "sandbox_spec.h"
 
@@ -270,26 +271,19 @@ static void open_control_port(void)
 	}
 }
 
-static long long nanoseconds_between(const struct timespec *from, const struct timespec *to)
-{
-	return (long long)(to->tv_sec - from->tv_sec) * 1000000000LL + (to->tv_nsec - from->tv_nsec);
-}
-
 /* One line of lvmm's answer on the control port, within timeout_ms; false if none came. */
-static bool read_answer(char *answer, size_t size, int timeout_ms)
+static bool read_answer(char *answer, size_t size, unsigned int timeout_ms)
 {
-	struct timespec start, now;
+	uint64_t deadline_ns = monotonic_ns() + (uint64_t)timeout_ms * 1000000;
 	size_t length = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (length < size - 1) {
 		struct pollfd port = { .fd = control_fd, .events = POLLIN };
-		int left_ms;
+		uint64_t now_ns = monotonic_ns();
 		ssize_t n;
 
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left_ms = timeout_ms - (int)(nanoseconds_between(&start, &now) / 1000000);
-		if (left_ms <= 0 || poll(&port, 1, left_ms) <= 0)
+		if (now_ns >= deadline_ns ||
+		    poll(&port, 1, (int)((deadline_ns - now_ns + 999999) / 1000000)) <= 0)
 			return false;
 		n = read(control_fd, answer + length, size - 1 - length);
 		if (n < 0 && errno == EINTR)
@@ -315,19 +309,18 @@ static bool read_answer(char *answer, size_t size, int timeout_ms)
 
 static void set_clock(void)
 {
-	struct timespec asked, answered, now;
+	uint64_t asked_ns = monotonic_ns();
+	struct timespec now;
 	char answer[64], extra;
 	long long host_ns;
 
-	clock_gettime(CLOCK_MONOTONIC, &asked);
 	write_all(control_fd, "clock\n", 6);
 	if (!read_answer(answer, sizeof(answer), CLOCK_ANSWER_MS) ||
 	    sscanf(answer, "clock %lld%c", &host_ns, &extra) != 2 || extra != '\n' || host_ns < 0) {
 		warn("lvmm did not give the time: the guest's clock is its RTC's, to the second");
 		return;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &answered);
-	host_ns += nanoseconds_between(&asked, &answered);
+	host_ns += (long long)(monotonic_ns() - asked_ns);
 	now = (struct timespec){ .tv_sec = host_ns / 1000000000LL, .tv_nsec = host_ns % 1000000000LL };
 	if (clock_settime(CLOCK_REALTIME, &now) < 0)
 		warn("setting the guest's clock failed: %s", strerror(errno));

@@ -16,10 +16,12 @@ static void answer_clock(const struct console_reply *reply)
 	char answer[64];
 	int length;
 
+	if (!reply)
+		return;
 	clock_gettime(CLOCK_REALTIME, &now);
 	length = snprintf(answer, sizeof(answer), "clock %lld\n",
 			  (long long)now.tv_sec * 1000000000LL + now.tv_nsec);
-	if (reply && length > 0 && (size_t)length < sizeof(answer))
+	if (length > 0 && (size_t)length < sizeof(answer))
 		reply->send(reply->context, (const uint8_t *)answer, (size_t)length);
 }
 
