@@ -226,7 +226,8 @@ static int uart_device_create(struct device *device, char *err, size_t err_size)
 	if (device_alloc_state(device, sizeof(struct uart_8250), err, err_size))
 		return -1;
 	uart_8250_init(device->state, uart_device_set_irq, uart_device_output, device);
-	if (vm->opts->console == CONSOLE_SERIAL)
+	/* With console ports (lvmm sandbox), the UART is the kernel's log, not a terminal. */
+	if (vm->opts->console == CONSOLE_SERIAL && !vm->opts->console_port_count)
 		vm->console_input = (struct console_input){
 			.space = uart_device_input_space, .receive = uart_device_receive,
 			.context = device->state,

@@ -6,7 +6,8 @@
  * buffers. With console ports (lvmm sandbox), one device per port: a port with a file
  * descriptor gets every byte, the guest waiting while the reader is slow (the device's I/O
  * thread waits, never a vCPU); a port with a receiver hands its bytes to it, and what the
- * receiver answers goes to the guest's end of the port as the terminal's input does.
+ * receiver answers goes to the guest's end of the port as the terminal's input does, and so
+ * does lvmm's standard input when the port's owner takes it (lvmm sandbox frames it).
  */
 #include "virtio_console.h"
 
@@ -114,10 +115,18 @@ static void port_write(struct virtio_console *console, const uint8_t *bytes, siz
 }
 
 static void virtio_console_input(void *context, const uint8_t *bytes, size_t count);
+static size_t virtio_console_input_space(void *context);
+
+/* The way to the guest's end of this device's port. */
+static struct console_reply to_guest(struct virtio_console *console)
+{
+	return (struct console_reply){ .send = virtio_console_input,
+				       .space = virtio_console_input_space, .context = console };
+}
 
 static void console_output(struct virtio_console *console, const uint8_t *bytes, size_t count)
 {
-	const struct console_reply reply = { .send = virtio_console_input, .context = console };
+	const struct console_reply reply = to_guest(console);
 
 	if (!console->port)
 		console_write(bytes, count);
@@ -230,6 +239,38 @@ static void virtio_console_input(void *context, const uint8_t *bytes, size_t cou
 	virtio_mmio_wake(&console->transport, QUEUE_RECEIVE);
 }
 
+/* lvmm's standard input, for a port whose owner takes it (console_port.input_space). */
+static size_t port_input_space(void *context)
+{
+	struct virtio_console *console = context;
+	const struct console_reply reply = to_guest(console);
+
+	return console->port->input_space(console->port->context, &reply);
+}
+
+static void port_input(void *context, const uint8_t *bytes, size_t count)
+{
+	struct virtio_console *console = context;
+	const struct console_reply reply = to_guest(console);
+
+	console->port->input(console->port->context, &reply, bytes, count);
+}
+
+static void port_input_end(void *context)
+{
+	struct virtio_console *console = context;
+	const struct console_reply reply = to_guest(console);
+
+	console->port->input_end(console->port->context, &reply);
+}
+
+static bool port_input_done(void *context)
+{
+	struct virtio_console *console = context;
+
+	return console->port->input_done(console->port->context);
+}
+
 static const struct virtio_device_ops virtio_console_ops = {
 	.device_id = VIRTIO_ID_CONSOLE,
 	.queue_count = 2,
@@ -261,6 +302,11 @@ static int virtio_console_create(struct device *device, char *err, size_t err_si
 		return -1;
 	if (device->vm->opts->console_port_count) {
 		console->port = &device->vm->opts->console_ports[device->instance];
+		if (console->port->input_space)
+			device->vm->console_input = (struct console_input){
+				.space = port_input_space, .receive = port_input,
+				.end = port_input_end, .done = port_input_done, .context = console,
+			};
 		return 0;
 	}
 	device->vm->console_input = (struct console_input){

@@ -95,6 +95,7 @@ struct run_options {
  * more are dropped). Valid during the receive call that is given it. */
 struct console_reply {
 	void (*send)(void *context, const uint8_t *bytes, size_t count);
+	size_t (*space)(void *context); /* bytes send takes now without dropping any */
 	void *context;
 };
 
@@ -113,6 +114,15 @@ struct console_port {
 	 * output_fd fails while the VM runs (its reader closed the other end: `| head`). True ends
 	 * the VM as at a power-off; without it, or false, the output is dropped with a warning. */
 	bool (*reader_gone)(void *context);
+	/* Optional, on a receiving port: lvmm's standard input goes to the guest through this
+	 * port, framed by the port's owner, which sends it with to_guest (lvmm sandbox). These run
+	 * on lvmm's main thread. input_space: how many bytes of it the owner takes now (0: not
+	 * now); input_end: it ended; input_done: true once the owner takes no more, for good. */
+	size_t (*input_space)(void *context, const struct console_reply *to_guest);
+	void (*input)(void *context, const struct console_reply *to_guest, const uint8_t *bytes,
+		      size_t count);
+	void (*input_end)(void *context, const struct console_reply *to_guest);
+	bool (*input_done)(void *context);
 	void *context;
 };
 

@@ -20,6 +20,11 @@ void console_terminal_restore(void)
 	}
 }
 
+bool console_terminal_is_raw(void)
+{
+	return terminal_is_raw;
+}
+
 void console_terminal_raw(void)
 {
 	struct termios raw;

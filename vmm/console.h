@@ -15,6 +15,8 @@ void console_write(const void *bytes, size_t count);
 
 /* Puts a terminal stdin into raw mode (restored at exit); no-op when stdin is no terminal. */
 void console_terminal_raw(void);
+/* Whether lvmm put the terminal in raw mode: its keys are the guest's, Ctrl-A escapes apply. */
+bool console_terminal_is_raw(void);
 void console_terminal_restore(void);
 
 /* Ctrl-A x ends the guest; Ctrl-A Ctrl-A sends one Ctrl-A. Escape state spans reads. */

@@ -15,8 +15,9 @@
 #include "log.h"
 #include "vm.h"
 
-/* Bytes read from stdin at once: a UART's FIFO, a virtio console's share of a buffer. */
-#define EVENT_LOOP_INPUT_CHUNK 64
+/* Bytes read from stdin at most at once; the device's space usually binds first (a UART's
+ * FIFO, a virtio console's input buffer). */
+#define EVENT_LOOP_INPUT_CHUNK 4096
 
 /* Input stays with the process across reboots: an EOF seen once is EOF for good. */
 static bool stdin_closed;
@@ -38,9 +39,11 @@ static void event_loop_read_stdin(struct vm *vm)
 		return;
 	if (n <= 0) {
 		stdin_closed = true;
+		if (input->end)
+			input->end(input->context);
 		return;
 	}
-	if (isatty(STDIN_FILENO)) {
+	if (console_terminal_is_raw()) {
 		kept = console_filter_input(&escape, in, (size_t)n, out, &quit);
 	} else {
 		kept = (size_t)n;
@@ -75,10 +78,12 @@ void event_loop_run(struct vm *vm, int signal_fd)
 		nfds_t count = 3;
 		int timeout = -1;
 
-		/* With console ports (lvmm sandbox) the terminal is not the guest's: stdin stays
-		 * unread, for whatever else reads it. */
-		if (!stdin_closed && vm->console_input.receive && !vm->opts->console_port_count) {
-			/* With the device full, wait for the guest to drain it rather than spin. */
+		if (!stdin_closed && vm->console_input.done &&
+		    vm->console_input.done(vm->console_input.context))
+			stdin_closed = true;
+		if (!stdin_closed && vm->console_input.receive) {
+			/* With the device full (or lvmm sandbox's init not yet asking), wait for the
+			 * guest rather than spin. */
 			if (vm->console_input.space(vm->console_input.context) > 0)
 				count = 4;
 			else

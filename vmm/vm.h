@@ -20,10 +20,13 @@ struct arch_vm;
 #define VM_RUNNING  (-1)
 #define STOP_REBOOT (-2)
 
-/* Where the host terminal's input goes: the device that is the guest's console. */
+/* Where lvmm's standard input goes: the device that is the guest's console, or lvmm sandbox's
+ * control port. */
 struct console_input {
 	size_t (*space)(void *context);   /* bytes the device can take now */
 	void (*receive)(void *context, const uint8_t *bytes, size_t count);
+	void (*end)(void *context);       /* optional: standard input ended */
+	bool (*done)(void *context);      /* optional: true once no more is taken, for good */
 	void *context;
 };
 

@@ -1358,6 +1358,88 @@ out:
 	rig_free(rig);
 }
 
+/* A port's owner that takes lvmm's standard input: it passes the bytes on as they are, says
+ * "END" at its end, and takes no more than the port has room for. */
+struct input_owner {
+	int ends;
+	bool done;
+};
+
+static size_t owner_input_space(void *context, const struct console_reply *to_guest)
+{
+	(void)context;
+	return to_guest->space(to_guest->context);
+}
+
+static void owner_input(void *context, const struct console_reply *to_guest,
+			const uint8_t *bytes, size_t count)
+{
+	(void)context;
+	to_guest->send(to_guest->context, bytes, count);
+}
+
+static void owner_input_end(void *context, const struct console_reply *to_guest)
+{
+	((struct input_owner *)context)->ends++;
+	to_guest->send(to_guest->context, (const uint8_t *)"END", 3);
+}
+
+static bool owner_input_done(void *context)
+{
+	return ((struct input_owner *)context)->done;
+}
+
+/* A port whose owner takes lvmm's standard input is where the event loop's input goes: what
+ * the owner sends reaches the guest on that port's receive queue, as an answer does
+ * (lvmm sandbox's input, docs/sandbox.md). */
+TEST(virtio_console_a_port_takes_lvmms_input_for_its_owner)
+{
+	struct rig *rig = rig_new();
+	struct input_owner owner = { 0 };
+	struct driver control;
+	struct console_port port;
+	uint64_t rx;
+	uint32_t id = 0, len = 0;
+	uint16_t head;
+	size_t space;
+
+	port = (struct console_port){ .name = "control port", .output_fd = -1,
+				      .receive = answer_ping, .input_space = owner_input_space,
+				      .input = owner_input, .input_end = owner_input_end,
+				      .input_done = owner_input_done, .context = &owner };
+	rig->opts.console_ports = &port;
+	rig->opts.console_port_count = 1;
+	if (!rig_bring_up(rig, &virtio_console_device))
+		goto out;
+	if (!rig->vm.console_input.receive || !rig->vm.console_input.end ||
+	    !rig->vm.console_input.done) {
+		EXPECT_TRUE(!"the port did not take lvmm's input");
+		goto out;
+	}
+	space = rig->vm.console_input.space(rig->vm.console_input.context);
+	EXPECT_TRUE(space > 0);
+	EXPECT_FALSE(rig->vm.console_input.done(rig->vm.console_input.context));
+	owner.done = true;
+	EXPECT_TRUE(rig->vm.console_input.done(rig->vm.console_input.context));
+	driver_init(&control, rig, 0);
+	if (!driver_bring_up(&control, F_VERSION_1, 2))
+		goto out;
+	rig->vm.console_input.receive(rig->vm.console_input.context, (const uint8_t *)"abc", 3);
+	rig->vm.console_input.end(rig->vm.console_input.context);
+	EXPECT_EQ(owner.ends, 1);
+	EXPECT_EQ(rig->vm.console_input.space(rig->vm.console_input.context), space - 6);
+	rx = rig_alloc(rig, 64);
+	head = driver_post(&control, 0, &(struct segment){ rx, 64, true }, 1);
+	driver_kick(&control, 0);
+	for (int waited = 0; !driver_take_used(&control, 0, &id, &len) && waited < WAIT_MS; waited++)
+		usleep(1000);
+	EXPECT_EQ(id, head);
+	EXPECT_EQ(len, 6);
+	EXPECT_TRUE(memcmp(host(rig, rx), "abcEND", 6) == 0);
+out:
+	rig_free(rig);
+}
+
 static bool count_reader_gone(void *context)
 {
 	(*(int *)context)++;
