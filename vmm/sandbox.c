@@ -375,6 +375,26 @@ static int sandbox_status(struct sandbox *sandbox, int status)
 	return SANDBOX_EXIT_FAILURE;
 }
 
+/*
+ * The command's standard input is lvmm's (a pipe, a file, a terminal read line by line), as
+ * with ssh: except /dev/null (then the command's is /dev/null too, and lvmm never reads it;
+ * lvmm puts /dev/null in place of a closed stdin), and a terminal lvmm is in the background
+ * of (reading it would stop lvmm with SIGTTIN).
+ */
+static bool input_forwarded(void)
+{
+	struct stat st, null_st;
+
+	if (fstat(STDIN_FILENO, &st) < 0)
+		return false;
+	if (S_ISCHR(st.st_mode) && stat("/dev/null", &null_st) == 0 && S_ISCHR(null_st.st_mode) &&
+	    st.st_rdev == null_st.st_rdev)
+		return false;
+	if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) != getpgrp())
+		return false;
+	return true;
+}
+
 static int sandbox_prepare(struct sandbox *sandbox, int argc, char **argv, bool *help)
 {
 	char message[4096];
@@ -418,6 +438,13 @@ static int sandbox_prepare(struct sandbox *sandbox, int argc, char **argv, bool 
 		.name = "control port", .output_fd = -1, .receive = sandbox_report_receive,
 		.context = &sandbox->report,
 	};
+	sandbox->spec.input_forwarded = input_forwarded();
+	if (sandbox->spec.input_forwarded) {
+		sandbox->ports[SANDBOX_PORT_CONTROL].input_space = sandbox_input_space;
+		sandbox->ports[SANDBOX_PORT_CONTROL].input = sandbox_input;
+		sandbox->ports[SANDBOX_PORT_CONTROL].input_end = sandbox_input_end;
+		sandbox->ports[SANDBOX_PORT_CONTROL].input_done = sandbox_input_done;
+	}
 	sandbox->opts.console_ports = sandbox->ports;
 	sandbox->opts.console_port_count = SANDBOX_PORTS;
 	/* The kernel's console is kept, not shown, unless asked for: the command's output is

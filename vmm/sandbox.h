@@ -7,6 +7,7 @@
 #ifndef LVMM_SANDBOX_H
 #define LVMM_SANDBOX_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,7 +17,8 @@
 
 /* What init's control port said: "exit N", "signal N" or "error MESSAGE", one line each;
  * "warning MESSAGE" and "trace STEP" lines are logged; "clock" is answered on the port with
- * "clock NS", lvmm's CLOCK_REALTIME (docs/sandbox.md). */
+ * "clock NS", lvmm's CLOCK_REALTIME; "input" and "input-closed" start and stop lvmm's
+ * standard input on its way to the command (docs/sandbox.md). */
 struct sandbox_report {
 	char line[1024];          /* the line being assembled */
 	size_t length;
@@ -29,6 +31,11 @@ struct sandbox_report {
 	/* lvmm's stdout or stderr was closed by its reader before the status came. Written by
 	 * that port's I/O thread, read once the VM's threads have ended. */
 	bool output_closed;
+	/* lvmm's standard input is read only once init asked for it, and no more once init said
+	 * the command closed its end. Set on the control port's I/O thread, read on lvmm's main
+	 * thread (vmm/sandbox_input.c). */
+	atomic_bool input_wanted;
+	atomic_bool input_refused;
 };
 
 /* Takes bytes from the control port (any split into pieces), answering through reply (NULL:
@@ -37,6 +44,14 @@ struct sandbox_report {
 struct console_reply;
 bool sandbox_report_receive(void *context, const uint8_t *bytes, size_t count,
 			    const struct console_reply *reply);
+
+/* lvmm's standard input, for the control port (console_port.input_space and the rest): framed
+ * as vmm/sandbox_input_frames.h says, always leaving room in the port for lvmm's answers. */
+size_t sandbox_input_space(void *context, const struct console_reply *to_guest);
+void sandbox_input(void *context, const struct console_reply *to_guest, const uint8_t *bytes,
+		   size_t count);
+void sandbox_input_end(void *context, const struct console_reply *to_guest);
+bool sandbox_input_done(void *context);
 
 /* A closed stdout or stderr (console_port.reader_gone): the run ends, as a process writing
  * to a closed pipe does; lvmm then exits 128 + SIGPIPE unless the status came first. */

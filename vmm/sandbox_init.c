@@ -20,6 +20,7 @@
 
 #include "monotonic_clock.h"
 #include "sandbox_init_exec.h"
+#include "sandbox_input_frames.h"
 #include "sandbox_spec.h"
 
 #ifndef MODULE_INIT_COMPRESSED_FILE
@@ -478,21 +479,110 @@ static void build_root(const struct sandbox_spec *spec)
 		fail("cannot enter the working directory %s in the guest: %s", spec->cwd, strerror(errno));
 }
 
-/* The child: the command, its output on pipes that init relays to the ports. */
-static void run_command(const struct sandbox_spec *spec, int output_pipe, int error_pipe)
-	__attribute__((noreturn));
-static void run_command(const struct sandbox_spec *spec, int output_pipe, int error_pipe)
+/* The child: the command, its output on pipes that init relays to the ports, its input
+ * input_fd (a pipe init fills from the control port) or /dev/null (-1). */
+static void run_command(const struct sandbox_spec *spec, int input_fd, int output_pipe,
+			int error_pipe) __attribute__((noreturn));
+static void run_command(const struct sandbox_spec *spec, int input_fd, int output_pipe,
+			int error_pipe)
 {
-	int null_fd = open("/dev/null", O_RDONLY);
+	int in = input_fd >= 0 ? input_fd : open("/dev/null", O_RDONLY);
 	sigset_t none;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
-	if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(output_pipe, 1) < 0 || dup2(error_pipe, 2) < 0)
+	if (in < 0 || dup2(in, 0) < 0 || dup2(output_pipe, 1) < 0 || dup2(error_pipe, 2) < 0)
 		_exit(126);
 	environ = (char **)spec->env;
 	sandbox_exec_command((char *const *)spec->args);
+}
+
+/*
+ * lvmm's standard input, from the control port to the command's (vmm/sandbox_input_frames.h).
+ * The port is read only while nothing waits to go into the pipe: a command that does not read
+ * its input holds lvmm's back (the guest's tty, then the port, then lvmm stop taking more),
+ * and init never waits on the pipe.
+ */
+struct input_relay {
+	int pipe_fd;        /* the command's input, init's end; -1 once closed */
+	bool active;        /* the port still carries input for the command */
+	struct sandbox_input_decoder decoder;
+	char pending[SANDBOX_INPUT_FRAME_MAX];
+	size_t pending_start, pending_length;
+};
+
+static void input_close(struct input_relay *relay)
+{
+	if (relay->pipe_fd >= 0)
+		close(relay->pipe_fd);
+	relay->pipe_fd = -1;
+	relay->pending_length = 0;
+}
+
+/* The command's end of the pipe is closed: lvmm is told to read no more (as a writer to a
+ * closed pipe gets EPIPE); what is on its way is dropped. init, as process 1, gets no SIGPIPE. */
+static void input_refused(struct input_relay *relay)
+{
+	input_close(relay);
+	write_all(control_fd, "input-closed\n", 13);
+}
+
+static void input_from_port(struct input_relay *relay)
+{
+	char bytes[SANDBOX_INPUT_FRAME_MAX], data[SANDBOX_INPUT_FRAME_MAX];
+	ssize_t n = read(control_fd, bytes, sizeof(bytes));
+	size_t taken = 0;
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		relay->active = false;
+		input_close(relay);
+		return;
+	}
+	/* Only when nothing is pending: the data of n bytes of the port fit. */
+	relay->pending_start = 0;
+	while (taken < (size_t)n) {
+		size_t data_count;
+		bool line_ready;
+
+		taken += sandbox_input_decode(&relay->decoder, bytes + taken, (size_t)n - taken,
+					      data, &data_count, &line_ready);
+		if (relay->pipe_fd >= 0) {
+			memcpy(relay->pending + relay->pending_length, data, data_count);
+			relay->pending_length += data_count;
+		}
+		/* A line that is not the input's (a clock answer that came too late): ignored. */
+	}
+	if (relay->decoder.broken) {
+		warn("lvmm's standard input came malformed on the control port: the command's ends here");
+		relay->active = false;
+	} else if (relay->decoder.ended) {
+		relay->active = false;
+	}
+}
+
+static void input_to_pipe(struct input_relay *relay)
+{
+	while (relay->pipe_fd >= 0 && relay->pending_length > 0) {
+		ssize_t n = write(relay->pipe_fd, relay->pending + relay->pending_start,
+				  relay->pending_length);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			input_refused(relay);
+			return;
+		}
+		relay->pending_start += (size_t)n;
+		relay->pending_length -= (size_t)n;
+	}
+	/* All of it went in: end of file for the command once the port said so. */
+	if (!relay->active)
+		input_close(relay);
 }
 
 /* Moves what a pipe holds to its port; false at end of file. */
@@ -543,15 +633,17 @@ static bool reap(int signal_fd, pid_t child, int *child_status)
 
 static void run_and_report(const struct sandbox_spec *spec)
 {
-	int output[2], error[2], ports[2], signal_fd;
+	int output[2], error[2], input[2] = { -1, -1 }, ports[2], signal_fd;
 	bool open_ends[2] = { true, true }, child_done = false;
+	struct input_relay command_input = { .pipe_fd = -1 };
 	int child_status = 0;
 	sigset_t set;
 	pid_t child;
 
 	ports[0] = open_port(SANDBOX_PORT_STDOUT, O_WRONLY);
 	ports[1] = open_port(SANDBOX_PORT_STDERR, O_WRONLY);
-	if (pipe2(output, O_CLOEXEC) < 0 || pipe2(error, O_CLOEXEC) < 0)
+	if (pipe2(output, O_CLOEXEC) < 0 || pipe2(error, O_CLOEXEC) < 0 ||
+	    (spec->input_forwarded && pipe2(input, O_CLOEXEC) < 0))
 		fail("creating the command's pipes failed: %s", strerror(errno));
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
@@ -565,18 +657,27 @@ static void run_and_report(const struct sandbox_spec *spec)
 		fail("starting the command failed: %s", strerror(errno));
 	if (child == 0) {
 		/* dup2 clears close-on-exec on the copies it makes. */
-		run_command(spec, output[1], error[1]);
+		run_command(spec, input[0], output[1], error[1]);
 	}
 	close(output[1]);
 	close(error[1]);
+	if (spec->input_forwarded) {
+		close(input[0]);
+		fcntl(input[1], F_SETFL, O_NONBLOCK);
+		command_input = (struct input_relay){ .pipe_fd = input[1], .active = true };
+		write_all(control_fd, "input\n", 6);
+	}
 	while (!child_done) {
-		struct pollfd fds[3] = {
+		struct pollfd fds[5] = {
 			{ .fd = open_ends[0] ? output[0] : -1, .events = POLLIN },
 			{ .fd = open_ends[1] ? error[0] : -1, .events = POLLIN },
 			{ .fd = signal_fd, .events = POLLIN },
+			{ .fd = command_input.active && command_input.pending_length == 0 ? control_fd : -1,
+			  .events = POLLIN },
+			{ .fd = command_input.pending_length > 0 ? command_input.pipe_fd : -1, .events = POLLOUT },
 		};
 
-		if (poll(fds, 3, -1) < 0) {
+		if (poll(fds, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			fail("waiting for the command failed: %s", strerror(errno));
@@ -585,9 +686,14 @@ static void run_and_report(const struct sandbox_spec *spec)
 			if (open_ends[i] && (fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				open_ends[i] = relay(i ? error[0] : output[0], ports[i]);
 		}
+		if (fds[3].revents & (POLLIN | POLLHUP | POLLERR))
+			input_from_port(&command_input);
+		if (fds[3].revents || (fds[4].revents & (POLLOUT | POLLERR | POLLHUP)))
+			input_to_pipe(&command_input);
 		if (fds[2].revents & POLLIN)
 			child_done = reap(signal_fd, child, &child_status);
 	}
+	input_close(&command_input);
 	trace("the command ended");
 	/* A background process the command leaves behind may hold the pipes open forever: once
 	 * the command itself has ended, what the pipes hold is relayed and no more is waited for. */

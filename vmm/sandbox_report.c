@@ -37,6 +37,14 @@ static void report_line(struct sandbox_report *report, const char *line,
 		answer_clock(reply);
 		return;
 	}
+	if (strcmp(line, "input") == 0) {
+		atomic_store(&report->input_wanted, true);
+		return;
+	}
+	if (strcmp(line, "input-closed") == 0) {
+		atomic_store(&report->input_refused, true);
+		return;
+	}
 	if (sscanf(line, "exit %d%c", &value, &extra) == 1 && value >= 0 && value <= 255) {
 		report->status = value;
 		report->finished = true;

@@ -70,6 +70,8 @@ int sandbox_spec_encode(const struct sandbox_spec *spec, char **bytes, size_t *s
 	}
 	put_field(&buffer, "cwd");
 	put_field(&buffer, spec->cwd);
+	put_field(&buffer, "stdin");
+	put_field(&buffer, spec->input_forwarded ? "forwarded" : "null");
 	for (unsigned int i = 0; i < spec->env_count; i++) {
 		put_field(&buffer, "env");
 		put_field(&buffer, spec->env[i]);
@@ -167,6 +169,11 @@ int sandbox_spec_decode(const char *bytes, size_t size, struct sandbox_spec *spe
 			if (value[0] != '/')
 				DECODE_FAIL("the sandbox spec's working directory '%s' is not absolute", value);
 			spec->cwd = value;
+		} else if (strcmp(record, "stdin") == 0) {
+			if (strcmp(value, "forwarded") != 0 && strcmp(value, "null") != 0)
+				DECODE_FAIL("the sandbox spec's stdin '%.32s' is neither forwarded nor null",
+					    value);
+			spec->input_forwarded = strcmp(value, "forwarded") == 0;
 		} else if (strcmp(record, "env") == 0) {
 			if (spec->env_count == SANDBOX_SPEC_MAX_ENV || !strchr(value, '='))
 				DECODE_FAIL("the sandbox spec's environment entry '%s' is malformed or one too many",

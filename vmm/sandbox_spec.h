@@ -9,6 +9,8 @@
  *   "tmpfs" PATH                      a writable tmpfs over PATH, if PATH is a directory
  *   "module" FILE                     a kernel module in the initrd, loaded in order
  *   "cwd" PATH                        the command's working directory
+ *   "stdin" HOW                       "forwarded": lvmm's standard input, over the control
+ *                                     port (vmm/sandbox_input_frames.h); "null": /dev/null
  *   "env" NAME=VALUE                  the command's environment, one record each
  *   "arg" ARG                         the command and its arguments, in order
  * READ_ONLY is "ro" or "rw".
@@ -42,6 +44,7 @@ struct sandbox_spec {
 	const char *modules[SANDBOX_SPEC_MAX_MODULES];
 	unsigned int module_count;
 	const char *cwd;
+	bool input_forwarded;   /* the command's stdin is lvmm's, else /dev/null */
 	const char *env[SANDBOX_SPEC_MAX_ENV + 1];   /* NULL-terminated, for execve */
 	unsigned int env_count;
 	const char *args[SANDBOX_SPEC_MAX_ARGS + 1]; /* NULL-terminated, for execve */

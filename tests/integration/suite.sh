@@ -969,6 +969,34 @@ if [ "$STATUS" = 0 ] && [ "$(md5 < "$OUT")" = "$(md5 < /sandbox-data/blob)" ]; t
 	ok "sandbox: 6 MiB of binary output arrive intact"
 else not_ok "sandbox: 6 MiB of binary output arrive intact ($(wc -c < "$OUT") bytes)"; fi
 
+# lvmm's standard input is the command's (since 2026-12-06; before, always /dev/null): 6 MiB
+# of binary data whole and then its end, a line for `read`, /dev/null left as /dev/null.
+(cd "$PAYLOAD" && timeout 600 "$LVMM" sandbox -k "$IMAGE" -- sh -c 'md5sum; echo end-seen' \
+	</sandbox-data/blob >"$OUT" 2>"$ERR"); STATUS=$?
+if [ "$STATUS" = 0 ] && [ "$(tr '\n' ' ' < "$OUT")" = "$(md5 < /sandbox-data/blob)  - end-seen " ]; then
+	ok "sandbox: 6 MiB of binary input reach the command intact, then its end"
+else not_ok "sandbox: 6 MiB of binary input reach the command intact, then its end"; fi
+(cd "$PAYLOAD" && echo 7 | timeout 300 "$LVMM" sandbox -k "$IMAGE" -- sh -c 'read x; exit $x' \
+	>"$OUT" 2>"$ERR"); STATUS=$?
+expect "sandbox: a line on lvmm's standard input is the command's (read x; exit \$x gives 7)" 7
+sandbox_run 300 -k "$IMAGE" -- readlink /proc/self/fd/0
+if [ "$STATUS" = 0 ] && [ "$(cat "$OUT")" = /dev/null ]; then
+	ok "sandbox: with lvmm's standard input /dev/null, the command's is /dev/null"
+else not_ok "sandbox: with lvmm's standard input /dev/null, the command's is not /dev/null"; fi
+# Input the command never reads does not hold it (yes never ends); a command that closes its
+# input stops lvmm reading more, as a closed pipe stops its writer: the writer here counts the
+# 4 KiB blocks that went into lvmm's stdin before lvmm ended, 5 s after the command closed it.
+(cd "$PAYLOAD" && yes | timeout 300 "$LVMM" sandbox -k "$IMAGE" -- true >"$OUT" 2>"$ERR"); STATUS=$?
+expect "sandbox: endless input the command never reads does not hold it" 0
+stdin_writer() { n=0; while head -c 4096 /dev/zero; do n=$((n + 1)); echo $n > /tmp/stdin-blocks; done; }
+echo 0 > /tmp/stdin-blocks
+(cd "$PAYLOAD" && stdin_writer | timeout 300 "$LVMM" sandbox -k "$IMAGE" -- sh -c 'exec <&-; sleep 5; echo slept' \
+	>"$OUT" 2>"$ERR"); STATUS=$?
+blocks=$(cat /tmp/stdin-blocks)
+if [ "$STATUS" = 0 ] && [ "$(cat "$OUT")" = slept ] && [ "$blocks" -le 128 ]; then
+	ok "sandbox: a command that closes its input stops lvmm reading ($blocks blocks of 4 KiB taken)"
+else not_ok "sandbox: a command that closes its input: status $STATUS, $blocks blocks of 4 KiB taken (want <= 128)"; fi
+
 # The guest caches the root's file data (docs/9p.md: a regular file's qid.version is never 0;
 # with 0, Linux 6.6+ reads around its page cache even under cache=loose): the 6 MiB file read
 # twice takes no more Treads than read once, and those are large (with version 0: 1,547 reads

@@ -11,6 +11,7 @@
 #include "vmm/cpio_writer.h"
 #include "vmm/kernel_modules.h"
 #include "vmm/sandbox.h"
+#include "vmm/sandbox_input_frames.h"
 #include "vmm/sandbox_spec.h"
 
 static char message[4096];
@@ -138,6 +139,12 @@ TEST(sandbox_spec_round_trip)
 	EXPECT_STR_EQ(back.args[2], "echo \"$HOME\"; exit 3");
 	EXPECT_STR_EQ(back.args[3], ""); /* an empty argument survives */
 	EXPECT_TRUE(back.args[4] == NULL);
+	EXPECT_FALSE(back.input_forwarded);
+	free(bytes);
+	spec.input_forwarded = true;
+	EXPECT_EQ(sandbox_spec_encode(&spec, &bytes, &size, message, sizeof(message)), 0);
+	EXPECT_EQ(sandbox_spec_decode(bytes, size, &back, message, sizeof(message)), 0);
+	EXPECT_TRUE(back.input_forwarded);
 	free(bytes);
 }
 
@@ -170,6 +177,10 @@ TEST(sandbox_spec_refuses_malformed_input)
 	EXPECT_CONTAINS(message, "environment entry");
 	EXPECT_EQ(sandbox_spec_decode("root\0r\0ro\0cwd\0/\0arg\0x\0", 22, &back, message,
 				      sizeof(message)), 0);
+	EXPECT_FALSE(back.input_forwarded); /* no stdin record: /dev/null */
+	EXPECT_EQ(sandbox_spec_decode("root\0r\0ro\0cwd\0/\0stdin\0maybe\0arg\0x\0", 35, &back,
+				      message, sizeof(message)), -1);
+	EXPECT_CONTAINS(message, "neither forwarded nor null");
 }
 
 TEST(sandbox_spec_limits_arguments)
@@ -434,4 +445,173 @@ TEST(sandbox_oom_victim_reads_the_kernel_log)
 	/* A small buffer gets the start of the name, terminated. */
 	EXPECT_TRUE(sandbox_oom_victim(log, strlen(log), victim, 5));
 	EXPECT_STR_EQ(victim, "77 (");
+}
+
+/* Decodes stream in pieces of piece bytes; the input's bytes go to data, the other lines to
+ * lines (each ended by '|'). */
+static void decode_in_pieces(struct sandbox_input_decoder *decoder, const char *stream,
+			     size_t size, size_t piece, char *data, size_t *data_length, char *lines)
+{
+	*data_length = 0;
+	lines[0] = '\0';
+	for (size_t offset = 0; offset < size; ) {
+		size_t count = size - offset < piece ? size - offset : piece;
+		char out[64];
+		size_t out_count;
+		bool line_ready;
+		size_t taken = sandbox_input_decode(decoder, stream + offset, count, out, &out_count,
+						    &line_ready);
+
+		memcpy(data + *data_length, out, out_count);
+		*data_length += out_count;
+		if (line_ready) {
+			strcat(lines, decoder->line);
+			strcat(lines, "|");
+		}
+		EXPECT_TRUE(taken > 0 && taken <= count);
+		EXPECT_TRUE(line_ready || taken == count);
+		offset += taken;
+	}
+}
+
+/* A frame of count bytes at out, as lvmm sends it; returns its length. */
+static size_t append_frame(char *out, const char *bytes, size_t count)
+{
+	size_t header = sandbox_input_header(out, count);
+
+	memcpy(out + header, bytes, count);
+	return header + count;
+}
+
+/* lvmm's standard input reaches the command whole and in order whatever pieces the port
+ * delivers it in, around an answer of lvmm's; its end is seen. */
+TEST(sandbox_input_frames_survive_any_split)
+{
+	char stream[256], data[256], lines[128];
+	size_t size = 0, data_length;
+
+	size += (size_t)sprintf(stream + size, "clock 5\n");
+	size += append_frame(stream + size, "hello", 5);
+	size += append_frame(stream + size, "\ninp", 4); /* input that looks like the protocol */
+	size += (size_t)sprintf(stream + size, "input-end\n");
+	EXPECT_TRUE(memcmp(stream + 8 + 8 + 5, "input 4\n", 8) == 0);
+	for (size_t piece = 1; piece <= size; piece++) {
+		struct sandbox_input_decoder decoder = { .line_length = 0 };
+
+		decode_in_pieces(&decoder, stream, size, piece, data, &data_length, lines);
+		EXPECT_EQ(data_length, 9);
+		EXPECT_TRUE(memcmp(data, "hello\ninp", 9) == 0);
+		EXPECT_STR_EQ(lines, "clock 5|");
+		EXPECT_TRUE(decoder.ended);
+		EXPECT_FALSE(decoder.broken);
+	}
+}
+
+/* A header that is not "input N" with N in 1..4096, or a frame after the end, breaks the
+ * input: no byte after it is taken for the command's. */
+TEST(sandbox_input_decoder_refuses_malformed_frames)
+{
+	static const char *const bad[] = {
+		"input 0\nabc", "input 4097\nabc", "input -1\nabc", "input 12x\nabc", "input \nabc",
+		"input 99999999999999999999999\nabc", "input 03\nabc", "input-end\ninput 3\nabc",
+	};
+	char data[64], lines[128];
+	size_t data_length;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct sandbox_input_decoder decoder = { .line_length = 0 };
+
+		decode_in_pieces(&decoder, bad[i], strlen(bad[i]), 64, data, &data_length, lines);
+		EXPECT_EQ(data_length, 0);
+		EXPECT_TRUE(decoder.broken);
+	}
+	/* The largest frame is whole. */
+	{
+		static char stream[SANDBOX_INPUT_HEADER_MAX + SANDBOX_INPUT_FRAME_MAX];
+		static char big[SANDBOX_INPUT_FRAME_MAX];
+		struct sandbox_input_decoder decoder = { .line_length = 0 };
+		size_t header = sandbox_input_header(stream, SANDBOX_INPUT_FRAME_MAX);
+		size_t count;
+		bool line_ready;
+
+		memset(stream + header, 'x', SANDBOX_INPUT_FRAME_MAX);
+		EXPECT_EQ(sandbox_input_decode(&decoder, stream, header + SANDBOX_INPUT_FRAME_MAX, big,
+					       &count, &line_ready), header + SANDBOX_INPUT_FRAME_MAX);
+		EXPECT_EQ(count, SANDBOX_INPUT_FRAME_MAX);
+		EXPECT_FALSE(decoder.broken);
+	}
+}
+
+/* The control port's guest end, as a test sees it: what was sent, and room left. */
+struct guest_end {
+	char bytes[3 * SANDBOX_INPUT_FRAME_MAX];
+	size_t length;
+	size_t room;
+};
+
+static void guest_end_send(void *context, const uint8_t *bytes, size_t count)
+{
+	struct guest_end *end = context;
+
+	EXPECT_TRUE(count <= end->room);
+	if (end->length + count <= sizeof(end->bytes)) {
+		memcpy(end->bytes + end->length, bytes, count);
+		end->length += count;
+	}
+	end->room -= count <= end->room ? count : end->room;
+}
+
+static size_t guest_end_space(void *context)
+{
+	return ((struct guest_end *)context)->room;
+}
+
+/* lvmm reads its standard input only once init asked ("input"), frames it so that it fits the
+ * port with room left for an answer, ends it once, and stops when the command closed its end
+ * ("input-closed"). */
+TEST(sandbox_input_waits_for_init_and_stops_when_refused)
+{
+	struct sandbox_report report = { 0 };
+	struct guest_end end = { .length = 0, .room = 4096 };
+	const struct console_reply to_guest = { .send = guest_end_send, .space = guest_end_space,
+						.context = &end };
+	struct sandbox_input_decoder decoder = { .line_length = 0 };
+	char data[64];
+	size_t space, count;
+	bool line_ready;
+
+	EXPECT_EQ(sandbox_input_space(&report, &to_guest), 0);
+	EXPECT_FALSE(sandbox_input_done(&report));
+	sandbox_report_receive(&report, (const uint8_t *)"trace x\ninp", 11, NULL);
+	EXPECT_EQ(sandbox_input_space(&report, &to_guest), 0);
+	sandbox_report_receive(&report, (const uint8_t *)"ut\n", 3, NULL);
+	space = sandbox_input_space(&report, &to_guest);
+	EXPECT_TRUE(space > 0 && space + SANDBOX_INPUT_HEADER_MAX + 32 <= end.room);
+	sandbox_input(&report, &to_guest, (const uint8_t *)"line\n", 5);
+	sandbox_input_end(&report, &to_guest);
+	EXPECT_EQ(sandbox_input_decode(&decoder, end.bytes, end.length, data, &count, &line_ready),
+		  end.length);
+	EXPECT_EQ(count, 5);
+	EXPECT_TRUE(memcmp(data, "line\n", 5) == 0);
+	EXPECT_TRUE(decoder.ended);
+	EXPECT_FALSE(report.finished);
+	/* Nearly full: nothing taken, so an answer still fits. */
+	end.room = 80;
+	EXPECT_EQ(sandbox_input_space(&report, &to_guest), 0);
+	end.room = 4096;
+	sandbox_report_receive(&report, (const uint8_t *)"input-closed\n", 13, NULL);
+	EXPECT_TRUE(sandbox_input_done(&report));
+	EXPECT_EQ(sandbox_input_space(&report, &to_guest), 0);
+}
+
+/* Without "input" from init, the end of lvmm's standard input sends nothing. */
+TEST(sandbox_input_end_waits_for_init_too)
+{
+	struct sandbox_report report = { 0 };
+	struct guest_end end = { .length = 0, .room = 4096 };
+	const struct console_reply to_guest = { .send = guest_end_send, .space = guest_end_space,
+						.context = &end };
+
+	sandbox_input_end(&report, &to_guest);
+	EXPECT_EQ(end.length, 0);
 }
