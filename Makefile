@@ -67,7 +67,7 @@ all: lvmm
 
 lvmm: $(BUILD)/lvmm $(BUILD)/kick-race-test $(BUILD)/run-as-nobody $(BUILD)/control-raw \
 	$(BUILD)/share-mmap $(BUILD)/share-posix $(BUILD)/share-clock $(BUILD)/memory-hog \
-	$(BUILD)/dynamic-hello
+	$(BUILD)/dynamic-hello $(BUILD)/on-terminal
 
 $(BUILD)/lvmm: $(ARM64_OBJS)
 	$(CC_ARM64) -static -o $@ $^ $(FDT_LDFLAGS) -lfdt -lz $(SECCOMP_LIBS) -lpthread
@@ -122,6 +122,9 @@ $(BUILD)/run-as-nobody: $(BUILD)/arm64/tests/integration/run_as_nobody.o
 	$(CC_ARM64) -static -o $@ $^
 
 $(BUILD)/control-raw: $(BUILD)/arm64/tests/integration/control_raw.o
+	$(CC_ARM64) -static -o $@ $^
+
+$(BUILD)/on-terminal: $(BUILD)/arm64/tests/integration/on_terminal.o
 	$(CC_ARM64) -static -o $@ $^
 
 $(BUILD)/share-mmap: $(BUILD)/arm64/tests/integration/share_mmap.o
@@ -239,7 +242,7 @@ TEST_PROGRAM_OBJS := $(BUILD)/arm64/tests/integration/kick_race_test.o \
 	$(BUILD)/arm64/tests/integration/run_as_nobody.o $(BUILD)/arm64/tests/integration/control_raw.o \
 	$(BUILD)/arm64/tests/integration/share_mmap.o $(BUILD)/arm64/tests/integration/share_posix.o \
 	$(BUILD)/arm64/tests/integration/share_clock.o $(BUILD)/arm64/tests/integration/memory_hog.o \
-	$(BUILD)/arm64/tests/integration/dynamic_hello.o \
+	$(BUILD)/arm64/tests/integration/dynamic_hello.o $(BUILD)/arm64/tests/integration/on_terminal.o \
 	$(BUILD)/arm64/bench/tools/launch_timed.o $(BUILD)/arm64/bench/tools/kick_steps.o
 -include $(ARM64_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d) $(UNIT_TEST_OBJS:.o=.d) $(TEST_PROGRAM_OBJS:.o=.d) $(TSAN_OBJS:.o=.d)
 -include $(STATS_NATIVE_OBJS:.o=.d) $(STATS_TOOL_OBJS:.o=.d)

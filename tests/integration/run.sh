@@ -15,7 +15,8 @@ kernel=$(kernel/build-kernel.sh | tail -n 1)                    # with kernel/pa
 stock_kernel=$(kernel/build-kernel.sh --no-patches | tail -n 1) # without KVM_CAP_ARM_PV_SCHED
 mkdir -p "$payload/guests"
 cp "$build/lvmm" "$build/kick-race-test" "$build/run-as-nobody" "$build/control-raw" "$build/share-mmap" \
-	"$build/share-posix" "$build/share-clock" "$build/memory-hog" "$build/dynamic-hello" "$payload/"
+	"$build/share-posix" "$build/share-clock" "$build/memory-hog" "$build/dynamic-hello" "$build/on-terminal" \
+	"$payload/"
 cp "$(dirname "$kernel")/pvsched_test" "$payload/" # the series' KVM selftest, built with it
 cp guest/build/*.img guest/build/*.flat "$payload/guests/"
 cp "$kernel" "$payload/Image"

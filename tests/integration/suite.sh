@@ -997,6 +997,26 @@ if [ "$STATUS" = 0 ] && [ "$(cat "$OUT")" = slept ] && [ "$blocks" -le 128 ]; th
 	ok "sandbox: a command that closes its input stops lvmm reading ($blocks blocks of 4 KiB taken)"
 else not_ok "sandbox: a command that closes its input: status $STATUS, $blocks blocks of 4 KiB taken (want <= 128)"; fi
 
+# On a terminal: in its foreground lvmm reads it as the terminal gives it, a line and then
+# Ctrl-D's end of file; in its background lvmm leaves it alone (reading it would stop lvmm with
+# SIGTTIN), and the command's input is /dev/null. on-terminal runs lvmm on a new pty.
+[ -e /dev/pts/ptmx ] || { mkdir -p /dev/pts && mount -t devpts devpts /dev/pts; } 2>/dev/null
+if [ -e /dev/pts/ptmx ]; then
+	(cd "$PAYLOAD" && timeout 300 "$PAYLOAD/on-terminal" foreground 'typed line\n' -- \
+		"$LVMM" sandbox -k "$IMAGE" -- sh -c 'cat; echo end-seen' >"$OUT" 2>"$ERR"); STATUS=$?
+	if [ "$STATUS" = 0 ] && [ "$(tr '\n' ' ' < "$OUT")" = "typed line end-seen " ]; then
+		ok "sandbox: on a terminal in the foreground, a typed line and Ctrl-D reach the command"
+	else not_ok "sandbox: on a terminal in the foreground, a typed line and Ctrl-D reach the command"; fi
+	(cd "$PAYLOAD" && timeout 300 "$PAYLOAD/on-terminal" background '' -- \
+		"$LVMM" sandbox -k "$IMAGE" -- readlink /proc/self/fd/0 >"$OUT" 2>"$ERR"); STATUS=$?
+	if [ "$STATUS" = 0 ] && [ "$(cat "$OUT")" = /dev/null ]; then
+		ok "sandbox: on a terminal lvmm is in the background of, the command's input is /dev/null"
+	else not_ok "sandbox: on a terminal lvmm is in the background of, the command's input is not /dev/null"; fi
+else
+	skip "sandbox: on a terminal, foreground and background" "the emulated host has no devpts"
+	skip "sandbox: on a terminal lvmm is in the background of" "the emulated host has no devpts"
+fi
+
 # The guest caches the root's file data (docs/9p.md: a regular file's qid.version is never 0;
 # with 0, Linux 6.6+ reads around its page cache even under cache=loose): the 6 MiB file read
 # twice takes no more Treads than read once, and those are large (with version 0: 1,547 reads
