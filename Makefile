@@ -36,7 +36,7 @@ CORE_SRCS := vmm/cli.c vmm/cpu_list.c vmm/control_protocol.c vmm/log.c vmm/mmio_
 	hw/virtio_9p.c hw/p9_server.c hw/p9_server_attr.c hw/p9_server_io.c hw/p9_server_names.c \
 	hw/p9_message.c hw/p9_fid_table.c hw/p9_path.c hw/p9_qid.c hw/p9_beneath.c \
 	vmm/confine.c arm/confine_rules.c \
-	vmm/cpio_writer.c vmm/sandbox_spec.c vmm/kernel_modules.c vmm/sandbox_report.c vmm/sandbox_input.c \
+	vmm/cpio_writer.c vmm/sandbox_spec.c vmm/kernel_modules.c vmm/sandbox_report.c vmm/sandbox_input.c vmm/sandbox_environment.c \
 	vmm/sandbox_kernel_log.c vmm/sandbox_input_frames.c
 KVM_SRCS := vmm/main.c vmm/run_guest.c vmm/control_socket.c vmm/control_client.c vmm/vm_pause.c vmm/vm_stats.c vmm/sandbox.c vmm/vm.c vmm/vcpu.c vmm/vcpu_exit.c vmm/event_loop.c \
 	arm/vcpu_init.c arm/arch_vm.c arm/cpu_features.c arm/pvtime.c arm/gic.c arm/pmu.c arm/host_capabilities.c arm/machine.c arm/hypercall.c \

@@ -93,6 +93,8 @@ const char cli_sandbox_usage[] =
 	"\n"
 	"  -k, --kernel FILE        arm64 Linux Image (raw or gzip-compressed) to boot\n"
 	"      --rootfs DIR         the guest's root instead of the host's /\n"
+	"  -e, --env NAME[=VALUE]   also gives COMMAND the variable NAME: as given, or as lvmm has\n"
+	"                           it (repeatable)\n"
 	"      --9p DIR,TAG[,ro]    a further share, mounted at DIR in the guest (read-write\n"
 	"                           unless ,ro)\n"
 	"  -p, --params STRING      appended to the kernel command line\n"
@@ -168,6 +170,7 @@ static const struct option run_long_options[] = {
 	{ "disable-mte", no_argument, NULL, OPT_DISABLE_MTE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+	{ "env", required_argument, NULL, 'e' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -508,7 +511,7 @@ static enum cli_result parse_arguments(int argc, char **argv, struct run_options
 	message[0] = '\0';
 	optind = 0; /* glibc: full re-initialisation, so the parser can run more than once */
 	opterr = 0;
-	while ((option = getopt_long(argc, argv, "+:k:i:p:f:c:m:n:d:h", run_long_options, NULL)) != -1) {
+	while ((option = getopt_long(argc, argv, "+:k:i:p:f:c:m:n:d:e:h", run_long_options, NULL)) != -1) {
 		if (option == 'h') {
 			snprintf(message, size, "%s", usage);
 			return CLI_HELP;
@@ -535,6 +538,16 @@ static enum cli_result parse_arguments(int argc, char **argv, struct run_options
 			if (!sandbox)
 				return fail(message, size, "--rootfs is an option of lvmm sandbox, not of lvmm run");
 			sandbox->rootfs = optarg;
+			continue;
+		}
+		if (option == 'e') {
+			if (!sandbox)
+				return fail(message, size, "--env is an option of lvmm sandbox, not of lvmm run");
+			if (optarg[0] == '=' || optarg[0] == '\0')
+				return fail(message, size, "invalid --env '%s': give NAME or NAME=VALUE", optarg);
+			if (sandbox->env_count == CLI_MAX_SANDBOX_ENV)
+				return fail(message, size, "too many --env: at most %d", CLI_MAX_SANDBOX_ENV);
+			sandbox->env[sandbox->env_count++] = optarg;
 			continue;
 		}
 		result = parse_one(option, optarg, opts, message, size);

@@ -136,8 +136,12 @@ enum cli_result {
 #define DEFAULT_CPUS 1
 
 /* What lvmm sandbox adds to the run options. */
+#define CLI_MAX_SANDBOX_ENV 128
+
 struct sandbox_options {
 	const char *rootfs;     /* --rootfs DIR; NULL: the host's / */
+	const char *env[CLI_MAX_SANDBOX_ENV]; /* --env NAME[=VALUE], in order */
+	unsigned int env_count;
 	char **command;         /* CMD [ARGS...], NULL-terminated (argv's tail) */
 	int command_count;
 };

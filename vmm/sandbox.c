@@ -19,6 +19,7 @@
 #include "monotonic_clock.h"
 #include "payload.h"
 #include "run_guest.h"
+#include "sandbox_environment.h"
 #include "sandbox_init.h"
 #include "sandbox_init_image.h"
 #include "sandbox_spec.h"
@@ -124,7 +125,7 @@ static int command_setup(struct sandbox *sandbox)
 {
 	struct sandbox_spec *spec = &sandbox->spec;
 	const char *home = NULL, *guest_cwd;
-	bool have_path = false;
+	char message[256];
 
 	if (!getcwd(sandbox->cwd, sizeof(sandbox->cwd))) {
 		log_error("cannot read the current directory: %s", strerror(errno));
@@ -133,18 +134,16 @@ static int command_setup(struct sandbox *sandbox)
 	/* Outside --rootfs, the command starts at the guest's /. */
 	guest_cwd = guest_path_of(sandbox, sandbox->cwd);
 	spec->cwd = guest_cwd ? guest_cwd : "/";
-	for (char **entry = environ; *entry; entry++) {
-		if (!sandbox_environment_passes(*entry) || spec->env_count == SANDBOX_SPEC_MAX_ENV)
-			continue;
-		spec->env[spec->env_count++] = *entry;
-		if (strncmp(*entry, "PATH=", 5) == 0)
-			have_path = true;
-		if (strncmp(*entry, "HOME=", 5) == 0)
-			home = *entry + 5;
+	snprintf(sandbox->path_entry, sizeof(sandbox->path_entry), "PATH=%s", DEFAULT_PATH);
+	if (sandbox_environment_build(environ, sandbox->command.env, sandbox->command.env_count,
+				      sandbox->path_entry, spec->env, SANDBOX_SPEC_MAX_ENV,
+				      &spec->env_count, message, sizeof(message))) {
+		log_error("%s", message);
+		return -1;
 	}
-	if (!have_path && spec->env_count < SANDBOX_SPEC_MAX_ENV) {
-		snprintf(sandbox->path_entry, sizeof(sandbox->path_entry), "PATH=%s", DEFAULT_PATH);
-		spec->env[spec->env_count++] = sandbox->path_entry;
+	for (unsigned int i = 0; i < spec->env_count; i++) {
+		if (strncmp(spec->env[i], "HOME=", 5) == 0)
+			home = spec->env[i] + 5;
 	}
 	if (sandbox->command.command_count > SANDBOX_SPEC_MAX_ARGS) {
 		log_error("the command has more than %d arguments", SANDBOX_SPEC_MAX_ARGS);

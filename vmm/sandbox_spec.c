@@ -193,22 +193,3 @@ int sandbox_spec_decode(const char *bytes, size_t size, struct sandbox_spec *spe
 	spec->args[spec->arg_count] = NULL;
 	return 0;
 }
-
-bool sandbox_environment_passes(const char *entry)
-{
-	static const char *const names[] = {
-		"TERM", "PATH", "LANG", "LANGUAGE", "HOME", "USER", "LOGNAME", "TZ", "SHELL",
-		"TMPDIR", "COLUMNS", "LINES", "EDITOR", "PAGER",
-	};
-	size_t length = strcspn(entry, "=");
-
-	if (entry[length] != '=')
-		return false;
-	if (strncmp(entry, "LC_", 3) == 0)
-		return true;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strlen(names[i]) == length && strncmp(entry, names[i], length) == 0)
-			return true;
-	}
-	return false;
-}

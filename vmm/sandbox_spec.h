@@ -60,8 +60,4 @@ int sandbox_spec_encode(const struct sandbox_spec *spec, char **bytes, size_t *s
 int sandbox_spec_decode(const char *bytes, size_t size, struct sandbox_spec *spec, char *err,
 			size_t err_size);
 
-/* The caller's environment variables ("NAME=VALUE") a sandboxed command gets: the terminal,
- * the locale, the search path and who the user is; everything else stays on the host. */
-bool sandbox_environment_passes(const char *entry);
-
 #endif

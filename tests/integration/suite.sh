@@ -902,6 +902,14 @@ else not_ok "sandbox: stdout and stderr arrive apart and unchanged, in the calle
 if [ "$STATUS" = 0 ] && grep -qx 'LANG=C.UTF-8' "$OUT" && grep -q '^PATH=' "$OUT" && ! grep -q SANDBOX_SECRET "$OUT"; then
 	ok "sandbox: the command gets the caller's safe variables (LANG, PATH) and not the others"
 else not_ok "sandbox: the command gets the caller's safe variables (LANG, PATH) and not the others"; fi
+# --env: a variable the filter keeps back, by name (the caller's value) or with a value; a
+# given LANG instead of the caller's; a name the caller does not have gives nothing.
+(cd "$PAYLOAD" && SANDBOX_SECRET=leaked SANDBOX_WANTED=passed LANG=C.UTF-8 timeout 300 "$LVMM" sandbox -k "$IMAGE" \
+	-e SANDBOX_WANTED --env SANDBOX_SET=given -e LANG=C -e SANDBOX_ABSENT -- env </dev/null >"$OUT" 2>"$ERR"); STATUS=$?
+if [ "$STATUS" = 0 ] && grep -qx 'SANDBOX_WANTED=passed' "$OUT" && grep -qx 'SANDBOX_SET=given' "$OUT" &&
+   [ "$(grep -c '^LANG=' "$OUT")" = 1 ] && grep -qx 'LANG=C' "$OUT" && ! grep -q 'SANDBOX_SECRET\|SANDBOX_ABSENT' "$OUT"; then
+	ok "sandbox: --env passes a variable by name or with a value, over the caller's, and no other"
+else not_ok "sandbox: --env passes a variable by name or with a value, over the caller's, and no other"; fi
 # --loglevel debug: init's steps in the kernel's log, which is shown to its end (lvmm waits for
 # the power-off instead of ending the VM on the status).
 sandbox_run 300 --loglevel debug -k "$IMAGE" -- true

@@ -12,6 +12,7 @@
 #include "vmm/kernel_modules.h"
 #include "vmm/sandbox.h"
 #include "vmm/sandbox_input_frames.h"
+#include "vmm/sandbox_environment.h"
 #include "vmm/sandbox_spec.h"
 
 static char message[4096];
@@ -73,6 +74,34 @@ TEST(sandbox_cli_refuses_what_it_cannot_do)
 	EXPECT_EQ(cli_parse_run(4, (char *[]){ "run", "-k", "I", "--rootfs=/x", NULL }, &opts, message,
 				sizeof(message)), CLI_ERROR);
 	EXPECT_CONTAINS(message, "--rootfs is an option of lvmm sandbox");
+}
+
+TEST(sandbox_cli_takes_env_options)
+{
+	char *many[2 * CLI_MAX_SANDBOX_ENV + 8] = { "sandbox", "-k", "I" };
+	int argc = 3;
+
+	EXPECT_EQ(SANDBOX("-k", "I", "-e", "FOO", "--env", "BAR=1", "--env=EMPTY=", "--", "env"),
+		  CLI_RUN);
+	EXPECT_EQ(sandbox.env_count, 3);
+	EXPECT_STR_EQ(sandbox.env[0], "FOO");
+	EXPECT_STR_EQ(sandbox.env[1], "BAR=1");
+	EXPECT_STR_EQ(sandbox.env[2], "EMPTY=");
+	EXPECT_EQ(SANDBOX("-k", "I", "-e", "=x", "--", "env"), CLI_ERROR);
+	EXPECT_CONTAINS(message, "invalid --env '=x'");
+	EXPECT_EQ(SANDBOX("-k", "I", "-e", "", "--", "env"), CLI_ERROR);
+	EXPECT_CONTAINS(message, "give NAME or NAME=VALUE");
+	EXPECT_EQ(cli_parse_run(5, (char *[]){ "run", "-k", "I", "-e", "X", NULL }, &opts, message,
+				sizeof(message)), CLI_ERROR);
+	EXPECT_CONTAINS(message, "--env is an option of lvmm sandbox");
+	for (int i = 0; i <= CLI_MAX_SANDBOX_ENV; i++) {
+		many[argc++] = "-e";
+		many[argc++] = "X=1";
+	}
+	many[argc++] = "--";
+	many[argc++] = "env";
+	EXPECT_EQ(cli_parse_sandbox(argc, many, &opts, &sandbox, message, sizeof(message)), CLI_ERROR);
+	EXPECT_CONTAINS(message, "too many --env");
 }
 
 TEST(share_option_parsing)
@@ -292,6 +321,38 @@ TEST(modules_resolve_gives_dependencies_first)
 	module_list_free(&list);
 	module_name_of("kernel/drivers/char/hw_random/virtio-rng.ko.xz", name, sizeof(name));
 	EXPECT_STR_EQ(name, "virtio_rng");
+}
+
+/* The caller's safe variables, then --env's: a name given overrides the caller's, the last
+ * --env of a name counts, NAME alone is the caller's value or nothing; PATH defaults. */
+TEST(sandbox_environment_takes_env_options)
+{
+	char *caller[] = { "PATH=/a", "LANG=C", "SECRET=s", "HOME=/h", "FOO=f", NULL };
+	char *caller_without_path[] = { "LANG=C", NULL };
+	const char *given[] = { "SECRET", "LANG=de", "NEW=1", "MISSING", "LANG=fr" };
+	const char *env[8];
+	unsigned int count;
+
+	EXPECT_EQ(sandbox_environment_build(caller, given, 5, "PATH=/default", env, 8, &count,
+					    message, sizeof(message)), 0);
+	EXPECT_EQ(count, 5);
+	EXPECT_STR_EQ(env[0], "PATH=/a");
+	EXPECT_STR_EQ(env[1], "HOME=/h");
+	EXPECT_STR_EQ(env[2], "SECRET=s");
+	EXPECT_STR_EQ(env[3], "NEW=1");
+	EXPECT_STR_EQ(env[4], "LANG=fr");
+	EXPECT_EQ(sandbox_environment_build(caller_without_path, NULL, 0, "PATH=/default", env, 8,
+					    &count, message, sizeof(message)), 0);
+	EXPECT_EQ(count, 2);
+	EXPECT_STR_EQ(env[1], "PATH=/default");
+	EXPECT_EQ(sandbox_environment_build(caller, (const char *[]){ "PATH=/mine" }, 1,
+					    "PATH=/default", env, 8, &count, message,
+					    sizeof(message)), 0);
+	EXPECT_EQ(count, 3); /* LANG, HOME, then the given PATH instead of the caller's */
+	EXPECT_STR_EQ(env[2], "PATH=/mine");
+	EXPECT_EQ(sandbox_environment_build(caller, given, 5, "PATH=/default", env, 4, &count,
+					    message, sizeof(message)), -1);
+	EXPECT_CONTAINS(message, "more than 4 variables");
 }
 
 TEST(sandbox_environment_filter)
