@@ -1020,7 +1020,13 @@ if [ -e /dev/pts/ptmx ]; then
 	if [ "$STATUS" = 0 ] && [ "$(cat "$OUT")" = /dev/null ]; then
 		ok "sandbox: on a terminal lvmm is in the background of, the command's input is /dev/null"
 	else not_ok "sandbox: on a terminal lvmm is in the background of, the command's input is not /dev/null"; fi
+	# lvmm run makes its terminal raw, where Ctrl-A x stops the guest (130), and restores it.
+	(cd "$PAYLOAD" && timeout 120 "$PAYLOAD/on-terminal" raw '\x01x' -- "$LVMM" run --loglevel info \
+		-k "$G/spin.img" >"$OUT" 2>"$ERR"); STATUS=$?
+	expect "console: lvmm run makes its terminal raw, Ctrl-A x stops the guest with 130, the terminal is restored" \
+		130 "Ctrl-A x typed: stopping the guest"
 else
+	skip "console: lvmm run on a terminal, Ctrl-A x" "the emulated host has no devpts"
 	skip "sandbox: on a terminal, foreground and background" "the emulated host has no devpts"
 	skip "sandbox: on a terminal lvmm is in the background of" "the emulated host has no devpts"
 fi
