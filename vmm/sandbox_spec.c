@@ -1,5 +1,6 @@
 #include "sandbox_spec.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,7 +133,9 @@ int sandbox_spec_decode(const char *bytes, size_t size, struct sandbox_spec *spe
 {
 	struct spec_reader reader = { .bytes = bytes, .size = size };
 
-	memset(spec, 0, sizeof(*spec));
+	_Static_assert(offsetof(struct sandbox_spec, args) + sizeof(spec->args) ==
+			       sizeof(struct sandbox_spec), "args is the spec's last member");
+	memset(spec, 0, offsetof(struct sandbox_spec, args));
 	if (size > SANDBOX_SPEC_MAX_BYTES)
 		DECODE_FAIL("the sandbox spec is %zu bytes, more than %u", size, SANDBOX_SPEC_MAX_BYTES);
 	while (reader.offset < size) {

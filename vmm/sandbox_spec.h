@@ -47,8 +47,10 @@ struct sandbox_spec {
 	bool input_forwarded;   /* the command's stdin is lvmm's, else /dev/null */
 	const char *env[SANDBOX_SPEC_MAX_ENV + 1];   /* NULL-terminated, for execve */
 	unsigned int env_count;
-	const char *args[SANDBOX_SPEC_MAX_ARGS + 1]; /* NULL-terminated, for execve */
 	unsigned int arg_count;
+	/* Last: decoding clears what comes before it, not these 512 KiB, which the guest's init
+	 * would otherwise fault in and zero at every boot. */
+	const char *args[SANDBOX_SPEC_MAX_ARGS + 1]; /* NULL-terminated, for execve */
 };
 
 /* Encodes spec into a malloc'd buffer (*size bytes). -1 on a bad spec (one line in err). */
