@@ -230,7 +230,7 @@ static int uart_device_create(struct device *device, char *err, size_t err_size)
 	if (vm->opts->console == CONSOLE_SERIAL && !vm->opts->console_port_count)
 		vm->console_input = (struct console_input){
 			.space = uart_device_input_space, .receive = uart_device_receive,
-			.context = device->state,
+			.room_fd = -1, .context = device->state,
 		};
 	return device_map_mmio(device, uart_8250_mmio, device->state, err, err_size);
 }

@@ -14,8 +14,10 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "virtio_mmio.h"
@@ -50,6 +52,7 @@ struct virtio_console {
 	size_t input_head, input_count;
 	const struct console_port *port; /* NULL: the terminal */
 	bool port_broken;                /* its reader went away: output is dropped from then on */
+	int room_fd;                     /* console_input.room_fd: input may fit again */
 	uint64_t last_pass_deadline_ns;  /* nonzero in the last pass: port writes wait until then */
 };
 
@@ -117,6 +120,17 @@ static void port_write(struct virtio_console *console, const uint8_t *bytes, siz
 static void virtio_console_input(void *context, const uint8_t *bytes, size_t count);
 static size_t virtio_console_input_space(void *context);
 
+/* Wakes the event loop waiting for room for lvmm's standard input (console_input.room_fd). */
+static void room_changed(struct virtio_console *console)
+{
+	uint64_t one = 1;
+
+	if (console->room_fd >= 0 && write(console->room_fd, &one, sizeof(one)) < 0 &&
+	    errno != EAGAIN)
+		log_debug("%s: waking the event loop failed: %s",
+			  virtio_mmio_name(&console->transport), strerror(errno));
+}
+
 /* The way to the guest's end of this device's port. */
 static struct console_reply to_guest(struct virtio_console *console)
 {
@@ -136,6 +150,8 @@ static void console_output(struct virtio_console *console, const uint8_t *bytes,
 		/* The guest's work is done (lvmm sandbox has its command's status): the VM ends as
 		 * at a power-off, without waiting for the guest's shutdown. */
 		vm_request_stop(console->transport.device->vm, EXIT_GUEST_POWEROFF);
+	else if (console->port->input_space)
+		room_changed(console); /* what the guest said may have its owner take input now */
 }
 
 static void virtio_console_transmit(struct virtio_mmio *transport)
@@ -159,8 +175,7 @@ static void virtio_console_receive(struct virtio_mmio *transport)
 {
 	struct virtio_console *console = transport->state;
 	struct virtqueue_chain *chain;
-
-	bool more;
+	bool more, took = false;
 
 again:
 	pthread_mutex_lock(&console->input_lock);
@@ -179,11 +194,14 @@ again:
 			written += (uint32_t)run;
 			console->input_head = (console->input_head + run) % VIRTIO_CONSOLE_INPUT_BYTES;
 			console->input_count -= run;
+			took = true;
 		}
 		virtio_mmio_push(transport, QUEUE_RECEIVE, chain->head, written);
 	}
 	more = console->input_count > 0;
 	pthread_mutex_unlock(&console->input_lock);
+	if (took)
+		room_changed(console);
 	/* Input may wait for buffers: the driver's next notification brings us back, unless
 	 * buffers came while notifications were off. */
 	if (virtio_mmio_rearm(transport, QUEUE_RECEIVE) && more)
@@ -297,6 +315,11 @@ static int virtio_console_create(struct device *device, char *err, size_t err_si
 		return -1;
 	console = device->state;
 	pthread_mutex_init(&console->input_lock, NULL);
+	console->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (console->room_fd < 0) {
+		snprintf(err, err_size, "virtio-console: eventfd failed: %s", strerror(errno));
+		return -1;
+	}
 	if (virtio_mmio_create(&console->transport, device, &virtio_console_ops, console,
 			       (uint8_t *)&console->config, sizeof(console->config), err, err_size))
 		return -1;
@@ -305,13 +328,14 @@ static int virtio_console_create(struct device *device, char *err, size_t err_si
 		if (console->port->input_space)
 			device->vm->console_input = (struct console_input){
 				.space = port_input_space, .receive = port_input,
-				.end = port_input_end, .done = port_input_done, .context = console,
+				.end = port_input_end, .done = port_input_done,
+				.room_fd = console->room_fd, .context = console,
 			};
 		return 0;
 	}
 	device->vm->console_input = (struct console_input){
 		.space = virtio_console_input_space, .receive = virtio_console_input,
-		.context = console,
+		.room_fd = console->room_fd, .context = console,
 	};
 	return 0;
 }
@@ -325,6 +349,8 @@ static void virtio_console_destroy(struct device *device)
 	if (device->vm->console_input.context == console)
 		device->vm->console_input = (struct console_input){ 0 };
 	virtio_mmio_destroy(&console->transport);
+	if (console->room_fd >= 0)
+		close(console->room_fd);
 	pthread_mutex_destroy(&console->input_lock);
 	free(console);
 	device->state = NULL;

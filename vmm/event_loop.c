@@ -66,30 +66,46 @@ static void event_loop_read_signal(struct vm *vm, int signal_fd)
 	vm_request_host_stop(vm, 128 + (int)info.ssi_signo);
 }
 
+/* Clears the device's "room again" signal before space is looked at: a signal from then on
+ * wakes the poll. */
+static void drain_room_signal(const struct console_input *input)
+{
+	uint64_t count;
+
+	if (input->room_fd >= 0 && read(input->room_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		log_debug("reading the console input's room signal failed: %s", strerror(errno));
+}
+
 void event_loop_run(struct vm *vm, int signal_fd)
 {
+	const struct console_input *input = &vm->console_input;
+
 	while (vm_stop_status(vm) == VM_RUNNING) {
 		struct pollfd fds[4] = {
 			{ .fd = vm->stop_event_fd, .events = POLLIN },
 			{ .fd = signal_fd, .events = POLLIN },
 			{ .fd = control_socket_fd(), .events = POLLIN }, /* -1: ignored by poll */
-			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = -1, .events = POLLIN },
 		};
-		nfds_t count = 3;
+		bool reading = false;
 		int timeout = -1;
 
-		if (!stdin_closed && vm->console_input.done &&
-		    vm->console_input.done(vm->console_input.context))
+		if (!stdin_closed && input->done && input->done(input->context))
 			stdin_closed = true;
-		if (!stdin_closed && vm->console_input.receive) {
+		if (!stdin_closed && input->receive) {
+			drain_room_signal(input);
 			/* With the device full (or lvmm sandbox's init not yet asking), wait for the
-			 * guest rather than spin. */
-			if (vm->console_input.space(vm->console_input.context) > 0)
-				count = 4;
-			else
+			 * guest to make room rather than spin: its signal, else a look every 10 ms. */
+			if (input->space(input->context) > 0) {
+				fds[3].fd = STDIN_FILENO;
+				reading = true;
+			} else if (input->room_fd >= 0) {
+				fds[3].fd = input->room_fd;
+			} else {
 				timeout = 10;
+			}
 		}
-		if (poll(fds, count, timeout) < 0) {
+		if (poll(fds, 4, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("poll failed: %s", strerror(errno));
@@ -100,9 +116,9 @@ void event_loop_run(struct vm *vm, int signal_fd)
 			event_loop_read_signal(vm, signal_fd);
 		if (fds[2].revents & POLLIN)
 			control_socket_serve(vm);
-		if (count == 4 && (fds[3].revents & (POLLIN | POLLHUP | POLLERR)))
+		if (reading && (fds[3].revents & (POLLIN | POLLHUP | POLLERR)))
 			event_loop_read_stdin(vm);
-		if (count == 4 && (fds[3].revents & POLLNVAL))
+		if (reading && (fds[3].revents & POLLNVAL))
 			stdin_closed = true;
 	}
 }

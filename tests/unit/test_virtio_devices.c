@@ -1358,6 +1358,13 @@ out:
 	rig_free(rig);
 }
 
+static bool fd_readable(int fd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, timeout_ms) == 1 && (pfd.revents & POLLIN);
+}
+
 /* A port's owner that takes lvmm's standard input: it passes the bytes on as they are, says
  * "END" at its end, and takes no more than the port has room for. */
 struct input_owner {
@@ -1398,7 +1405,7 @@ TEST(virtio_console_a_port_takes_lvmms_input_for_its_owner)
 	struct input_owner owner = { 0 };
 	struct driver control;
 	struct console_port port;
-	uint64_t rx;
+	uint64_t rx, text;
 	uint32_t id = 0, len = 0;
 	uint16_t head;
 	size_t space;
@@ -1424,10 +1431,24 @@ TEST(virtio_console_a_port_takes_lvmms_input_for_its_owner)
 	driver_init(&control, rig, 0);
 	if (!driver_bring_up(&control, F_VERSION_1, 2))
 		goto out;
+	/* What the guest says on the port may make its owner take input ("input", lvmm
+	 * sandbox): the event loop is woken to look again. */
+	text = rig_alloc(rig, 64);
+	console_transmit(rig, &control, text, "input\n");
+	EXPECT_TRUE(fd_readable(rig->vm.console_input.room_fd, WAIT_MS));
+	{
+		uint64_t count;
+
+		EXPECT_EQ(read(rig->vm.console_input.room_fd, &count, sizeof(count)), 8);
+	}
 	rig->vm.console_input.receive(rig->vm.console_input.context, (const uint8_t *)"abc", 3);
 	rig->vm.console_input.end(rig->vm.console_input.context);
 	EXPECT_EQ(owner.ends, 1);
 	EXPECT_EQ(rig->vm.console_input.space(rig->vm.console_input.context), space - 6);
+	/* The event loop waits on room_fd while the port is full: the guest's taking the input
+	 * wakes it, and nothing before. */
+	EXPECT_TRUE(rig->vm.console_input.room_fd >= 0);
+	EXPECT_FALSE(fd_readable(rig->vm.console_input.room_fd, 0));
 	rx = rig_alloc(rig, 64);
 	head = driver_post(&control, 0, &(struct segment){ rx, 64, true }, 1);
 	driver_kick(&control, 0);
@@ -1436,6 +1457,8 @@ TEST(virtio_console_a_port_takes_lvmms_input_for_its_owner)
 	EXPECT_EQ(id, head);
 	EXPECT_EQ(len, 6);
 	EXPECT_TRUE(memcmp(host(rig, rx), "abcEND", 6) == 0);
+	EXPECT_TRUE(fd_readable(rig->vm.console_input.room_fd, WAIT_MS));
+	EXPECT_EQ(rig->vm.console_input.space(rig->vm.console_input.context), space);
 out:
 	rig_free(rig);
 }
