@@ -2,7 +2,8 @@
  * lvmm sandbox: runs one command in a guest kernel and exits with its status (docs/sandbox.md).
  * The host side: the guest's root and shares over 9p, an initrd holding lvmm itself as init
  * (vmm/sandbox_init.c) with what it is to do (vmm/sandbox_spec.h), three virtio consoles (the
- * command's stdout and stderr, init's control port), and the status init reports.
+ * command's stdout and stderr, init's control port, which also carries lvmm's stdin to the
+ * command), and the status init reports.
  */
 #ifndef LVMM_SANDBOX_H
 #define LVMM_SANDBOX_H

@@ -3,8 +3,9 @@
  * (vmm/sandbox_init_program.c), found as /init in the initrd lvmm built, run by the guest
  * kernel as process 1. It loads the
  * modules it was given, mounts the host's directories over 9p, runs the command with its
- * output on the sandbox's virtio-console ports, reports the command's status on the control
- * port and powers the guest off.
+ * output on the sandbox's virtio-console ports and its input from the control port (when
+ * lvmm forwards its own), reports the command's status on the control port and powers the
+ * guest off.
  */
 #ifndef LVMM_SANDBOX_INIT_H
 #define LVMM_SANDBOX_INIT_H
