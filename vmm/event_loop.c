@@ -66,8 +66,9 @@ static void event_loop_read_signal(struct vm *vm, int signal_fd)
 	vm_request_host_stop(vm, 128 + (int)info.ssi_signo);
 }
 
-/* Clears the device's "room again" signal before space is looked at: a signal from then on
- * wakes the poll. */
+/* Clears the device's "room again" signal once it woke the loop, which then looks at the
+ * space again. A signal that came while stdin was being read wakes the next wait at once, for
+ * one look more. */
 static void drain_room_signal(const struct console_input *input)
 {
 	uint64_t count;
@@ -87,13 +88,12 @@ void event_loop_run(struct vm *vm, int signal_fd)
 			{ .fd = control_socket_fd(), .events = POLLIN }, /* -1: ignored by poll */
 			{ .fd = -1, .events = POLLIN },
 		};
-		bool reading = false;
+		bool reading = false, waiting_for_room = false;
 		int timeout = -1;
 
 		if (!stdin_closed && input->done && input->done(input->context))
 			stdin_closed = true;
 		if (!stdin_closed && input->receive) {
-			drain_room_signal(input);
 			/* With the device full (or lvmm sandbox's init not yet asking), wait for the
 			 * guest to make room rather than spin: its signal, else a look every 10 ms. */
 			if (input->space(input->context) > 0) {
@@ -101,6 +101,7 @@ void event_loop_run(struct vm *vm, int signal_fd)
 				reading = true;
 			} else if (input->room_fd >= 0) {
 				fds[3].fd = input->room_fd;
+				waiting_for_room = true;
 			} else {
 				timeout = 10;
 			}
@@ -120,5 +121,7 @@ void event_loop_run(struct vm *vm, int signal_fd)
 			event_loop_read_stdin(vm);
 		if (reading && (fds[3].revents & POLLNVAL))
 			stdin_closed = true;
+		if (waiting_for_room && (fds[3].revents & POLLIN))
+			drain_room_signal(input);
 	}
 }

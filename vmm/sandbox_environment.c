@@ -23,7 +23,7 @@ bool sandbox_environment_passes(const char *entry)
 }
 
 /* Whether entry ("NAME=VALUE" or "NAME") is a variable called name (length bytes). */
-static bool names(const char *entry, const char *name, size_t length)
+static bool is_variable(const char *entry, const char *name, size_t length)
 {
 	return strncmp(entry, name, length) == 0 && (entry[length] == '=' || entry[length] == '\0');
 }
@@ -32,7 +32,7 @@ static bool given_later(const char *const *given, unsigned int from, unsigned in
 			const char *name, size_t length)
 {
 	for (unsigned int i = from; i < count; i++) {
-		if (names(given[i], name, length))
+		if (is_variable(given[i], name, length))
 			return true;
 	}
 	return false;
@@ -42,7 +42,7 @@ static bool given_later(const char *const *given, unsigned int from, unsigned in
 static const char *caller_entry(char *const *caller, const char *name, size_t length)
 {
 	for (char *const *entry = caller; *entry; entry++) {
-		if (strncmp(*entry, name, length) == 0 && (*entry)[length] == '=')
+		if (is_variable(*entry, name, length) && (*entry)[length] == '=')
 			return *entry;
 	}
 	return NULL;
@@ -64,7 +64,7 @@ int sandbox_environment_build(char *const *caller, const char *const *given,
 		if (*count == max)
 			goto too_many;
 		env[(*count)++] = *entry;
-		have_path |= names(*entry, "PATH", 4);
+		have_path |= is_variable(*entry, "PATH", 4);
 	}
 	for (unsigned int i = 0; i < given_count; i++) {
 		size_t length = strcspn(given[i], "=");
@@ -77,7 +77,7 @@ int sandbox_environment_build(char *const *caller, const char *const *given,
 		if (*count == max)
 			goto too_many;
 		env[(*count)++] = entry;
-		have_path |= names(entry, "PATH", 4);
+		have_path |= is_variable(entry, "PATH", 4);
 	}
 	if (!have_path) {
 		if (*count == max)
