@@ -82,7 +82,8 @@ $(BUILD)/kick-race-test: $(BUILD)/arm64/tests/integration/kick_race_test.o $(fil
 MUSL_CC := aarch64-linux-musl-gcc
 SMALL_STATIC_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,max-page-size=4096
 SANDBOX_INIT_SRCS := vmm/sandbox_init_program.c vmm/sandbox_init.c vmm/sandbox_init_exec.c \
-	vmm/sandbox_spec.c vmm/monotonic_clock.c vmm/sandbox_input_frames.c
+	vmm/sandbox_spec.c vmm/monotonic_clock.c vmm/sandbox_input_frames.c \
+	vmm/sandbox_init_terminal.c
 SANDBOX_INIT_OBJS := $(patsubst %.c,$(BUILD)/musl/%.o,$(SANDBOX_INIT_SRCS))
 $(BUILD)/musl/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -289,6 +289,15 @@ static bool port_input_done(void *context)
 	return console->port->input_done(console->port->context);
 }
 
+static void port_input_resized(void *context)
+{
+	struct virtio_console *console = context;
+	const struct console_reply reply = to_guest(console);
+
+	if (console->port->input_resized)
+		console->port->input_resized(console->port->context, &reply);
+}
+
 static const struct virtio_device_ops virtio_console_ops = {
 	.device_id = VIRTIO_ID_CONSOLE,
 	.queue_count = 2,
@@ -329,6 +338,7 @@ static int virtio_console_create(struct device *device, char *err, size_t err_si
 			device->vm->console_input = (struct console_input){
 				.space = port_input_space, .receive = port_input,
 				.end = port_input_end, .done = port_input_done,
+				.resized = port_input_resized,
 				.room_fd = console->room_fd, .context = console,
 			};
 		return 0;

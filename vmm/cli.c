@@ -95,6 +95,10 @@ const char cli_sandbox_usage[] =
 	"      --rootfs DIR         the guest's root instead of the host's /\n"
 	"  -e, --env NAME[=VALUE]   also gives COMMAND the variable NAME: as given, or as lvmm has\n"
 	"                           it (repeatable)\n"
+	"  -t, --tty                run COMMAND on a terminal in the guest: lvmm's own, which must\n"
+	"                           be its standard input and in the foreground (an interactive\n"
+	"                           shell, an editor, Ctrl-C and window sizes reaching COMMAND;\n"
+	"                           Ctrl-A x ends lvmm, Ctrl-A Ctrl-A types Ctrl-A)\n"
 	"      --9p DIR,TAG[,ro]    a further share, mounted at DIR in the guest (read-write\n"
 	"                           unless ,ro)\n"
 	"  -p, --params STRING      appended to the kernel command line\n"
@@ -171,6 +175,7 @@ static const struct option run_long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 	{ "env", required_argument, NULL, 'e' },
+	{ "tty", no_argument, NULL, 't' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -511,7 +516,7 @@ static enum cli_result parse_arguments(int argc, char **argv, struct run_options
 	message[0] = '\0';
 	optind = 0; /* glibc: full re-initialisation, so the parser can run more than once */
 	opterr = 0;
-	while ((option = getopt_long(argc, argv, "+:k:i:p:f:c:m:n:d:e:h", run_long_options, NULL)) != -1) {
+	while ((option = getopt_long(argc, argv, "+:k:i:p:f:c:m:n:d:e:th", run_long_options, NULL)) != -1) {
 		if (option == 'h') {
 			snprintf(message, size, "%s", usage);
 			return CLI_HELP;
@@ -519,7 +524,7 @@ static enum cli_result parse_arguments(int argc, char **argv, struct run_options
 		if (option == '?') {
 			/* optopt is also set (to its val) for a known long option given "=value" it
 			 * does not take: getopt has then consumed it, so argv[optind - 1] names it. */
-			if (optopt > 255 || optopt == 'h') {
+			if (optopt > 255 || optopt == 'h' || optopt == 't') {
 				const char *given = argv[optind - 1];
 
 				return fail(message, size, "option '%.*s' takes no value (see lvmm %s --help)",
@@ -548,6 +553,12 @@ static enum cli_result parse_arguments(int argc, char **argv, struct run_options
 			if (sandbox->env_count == CLI_MAX_SANDBOX_ENV)
 				return fail(message, size, "too many --env: at most %d", CLI_MAX_SANDBOX_ENV);
 			sandbox->env[sandbox->env_count++] = optarg;
+			continue;
+		}
+		if (option == 't') {
+			if (!sandbox)
+				return fail(message, size, "--tty is an option of lvmm sandbox, not of lvmm run");
+			sandbox->terminal = true;
 			continue;
 		}
 		result = parse_one(option, optarg, opts, message, size);

@@ -123,6 +123,8 @@ struct console_port {
 		      size_t count);
 	void (*input_end)(void *context, const struct console_reply *to_guest);
 	bool (*input_done)(void *context);
+	/* Optional, with input: the terminal on lvmm's standard input changed size (SIGWINCH). */
+	void (*input_resized)(void *context, const struct console_reply *to_guest);
 	void *context;
 };
 
@@ -142,6 +144,7 @@ struct sandbox_options {
 	const char *rootfs;     /* --rootfs DIR; NULL: the host's / */
 	const char *env[CLI_MAX_SANDBOX_ENV]; /* --env NAME[=VALUE], in order */
 	unsigned int env_count;
+	bool terminal;          /* -t/--tty: COMMAND on a pseudo-terminal, lvmm's terminal raw */
 	char **command;         /* CMD [ARGS...], NULL-terminated (argv's tail) */
 	int command_count;
 };

@@ -69,7 +69,7 @@ void confine_set_control_directory(int fd)
  *   (openat, fstat, fcntl for the disk lock, BLKGETSIZE64), eventfds, the KVM requests of
  *   vm.c, arm/ and pvsched/, the threads (clone, their own filters, glibc's per-thread
  *   set_robust_list and rseq), the kick (tgkill SIGUSR1), the event loop (ppoll, read of
- *   stdin, the signalfd and eventfds; isatty, TCGETS) and the KASLR seed (getrandom).
+ *   stdin, the signalfd and eventfds; isatty, TCGETS; TIOCGWINSZ for lvmm sandbox -t) and the KASLR seed (getrandom).
  * - vCPU threads: KVM_RUN and their exits: MMIO to devices (eventfd writes, KVM_IRQ_LINE for
  *   the UART), PV sched hypercalls (x0/x1 through ONE_REG, the guest's structure through the
  *   vCPU's device attributes, a kick is an eventfd write), log lines.
@@ -158,6 +158,7 @@ static const struct confine_rule core_rules[] = {
 	IOCTL(MAIN | VCPU, KVM_IRQ_LINE),
 	IOCTL(MAIN, BLKGETSIZE64),
 	IOCTL(MAIN, TCGETS),
+	IOCTL(MAIN, TIOCGWINSZ), /* lvmm sandbox -t: the terminal's size, at SIGWINCH */
 
 	CALL(IO | FILES, "preadv"),
 	CALL(IO | FILES, "pwritev"),

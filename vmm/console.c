@@ -1,6 +1,7 @@
 #include "console.h"
 
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -18,6 +19,17 @@ void console_terminal_restore(void)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_termios);
 		terminal_is_raw = false;
 	}
+}
+
+bool console_terminal_size(unsigned short *rows, unsigned short *columns)
+{
+	struct winsize size;
+
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &size) < 0)
+		return false;
+	*rows = size.ws_row;
+	*columns = size.ws_col;
+	return true;
 }
 
 bool console_terminal_is_raw(void)

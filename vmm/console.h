@@ -18,6 +18,8 @@ void console_terminal_raw(void);
 /* Whether lvmm put the terminal in raw mode: its keys are the guest's, Ctrl-A escapes apply. */
 bool console_terminal_is_raw(void);
 void console_terminal_restore(void);
+/* The size of the terminal on stdin; false when stdin is no terminal. */
+bool console_terminal_size(unsigned short *rows, unsigned short *columns);
 
 /* Ctrl-A x ends the guest; Ctrl-A Ctrl-A sends one Ctrl-A. Escape state spans reads. */
 struct console_escape {

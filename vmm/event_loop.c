@@ -62,6 +62,13 @@ static void event_loop_read_signal(struct vm *vm, int signal_fd)
 
 	if (read(signal_fd, &info, sizeof(info)) != sizeof(info))
 		return;
+	if (info.ssi_signo == SIGWINCH) {
+		const struct console_input *input = &vm->console_input;
+
+		if (input->resized)
+			input->resized(input->context);
+		return;
+	}
 	log_info("received %s; stopping the guest", strsignal((int)info.ssi_signo));
 	vm_request_host_stop(vm, 128 + (int)info.ssi_signo);
 }

@@ -21,7 +21,8 @@
 #include "vm.h"
 
 /* SIGINT, SIGTERM and SIGHUP are taken through a signalfd by the main thread only: blocked
- * here, before any vCPU thread exists, so every thread inherits the block. */
+ * here, before any vCPU thread exists, so every thread inherits the block. SIGWINCH too, for
+ * a console that tells the guest its terminal's size (lvmm sandbox -t); it stops nothing. */
 static int signals_setup(void)
 {
 	sigset_t set;
@@ -33,6 +34,7 @@ static int signals_setup(void)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGWINCH);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "console.h"
 #include "cpio_writer.h"
 #include "kernel_modules.h"
 #include "log.h"
@@ -394,6 +395,36 @@ static bool input_forwarded(void)
 	return true;
 }
 
+/*
+ * -t: the command gets a pseudo-terminal in the guest, and lvmm's terminal, in raw mode, is
+ * its keyboard and screen (as ssh -t). Only a terminal lvmm may read and set: its standard
+ * input, lvmm in its foreground.
+ */
+static int terminal_setup(struct sandbox *sandbox)
+{
+	unsigned short rows = 0, columns = 0;
+
+	if (!isatty(STDIN_FILENO)) {
+		log_error("-t needs a terminal as lvmm's standard input, and it has none: drop -t "
+			  "(the command then reads lvmm's input as a pipe)");
+		return -1;
+	}
+	if (tcgetpgrp(STDIN_FILENO) != getpgrp()) {
+		log_error("-t needs lvmm in the foreground of its terminal: run it in the foreground, "
+			  "or drop -t");
+		return -1;
+	}
+	console_terminal_size(&rows, &columns);
+	sandbox->spec.terminal = true;
+	sandbox->spec.terminal_rows = rows;
+	sandbox->spec.terminal_columns = columns;
+	sandbox->report.terminal = true;
+	sandbox->report.terminal_rows = rows;
+	sandbox->report.terminal_columns = columns;
+	sandbox->ports[SANDBOX_PORT_CONTROL].input_resized = sandbox_input_resized;
+	return 0;
+}
+
 static int sandbox_prepare(struct sandbox *sandbox, int argc, char **argv, bool *help)
 {
 	char message[4096];
@@ -444,6 +475,8 @@ static int sandbox_prepare(struct sandbox *sandbox, int argc, char **argv, bool 
 		sandbox->ports[SANDBOX_PORT_CONTROL].input_end = sandbox_input_end;
 		sandbox->ports[SANDBOX_PORT_CONTROL].input_done = sandbox_input_done;
 	}
+	if (sandbox->command.terminal && terminal_setup(sandbox))
+		return -1;
 	sandbox->opts.console_ports = sandbox->ports;
 	sandbox->opts.console_port_count = SANDBOX_PORTS;
 	/* The kernel's console is kept, not shown, unless asked for: the command's output is
@@ -480,7 +513,7 @@ int sandbox_command(int argc, char **argv)
 	} else {
 		status = run_guest(&sandbox->opts, &(struct run_guest_session){
 			.console_fd = sandbox->kernel_log_fd, .prepare_payloads = initrd_build,
-			.context = sandbox }, start_ns);
+			.context = sandbox, .terminal_raw = sandbox->command.terminal }, start_ns);
 		status = sandbox_status(sandbox, status);
 	}
 	if (sandbox->kernel_log_fd >= 0)

@@ -37,6 +37,12 @@ struct sandbox_report {
 	 * thread (vmm/sandbox_input.c). */
 	atomic_bool input_wanted;
 	atomic_bool input_refused;
+	/* With -t: the terminal's size as the guest last heard of it (or is to hear: pending),
+	 * and whether it was looked at again once the command started. Main thread only. */
+	bool terminal;
+	bool terminal_size_checked;
+	bool resize_pending;
+	unsigned short terminal_rows, terminal_columns;
 };
 
 /* Takes bytes from the control port (any split into pieces), answering through reply (NULL:
@@ -53,6 +59,14 @@ void sandbox_input(void *context, const struct console_reply *to_guest, const ui
 		   size_t count);
 void sandbox_input_end(void *context, const struct console_reply *to_guest);
 bool sandbox_input_done(void *context);
+/* With -t (report->terminal): the terminal changed size (console_port.input_resized); lvmm
+ * reads the new size and tells init ("resize ROWS COLUMNS"), which gives it to the command's
+ * pseudo-terminal. */
+void sandbox_input_resized(void *context, const struct console_reply *to_guest);
+/* The same with the size given: sent once init has asked for input and the port has room for
+ * it, else kept until then (only the last size counts). */
+void sandbox_input_resize(struct sandbox_report *report, const struct console_reply *to_guest,
+			  unsigned short rows, unsigned short columns);
 
 /* A closed stdout or stderr (console_port.reader_gone): the run ends, as a process writing
  * to a closed pipe does; lvmm then exits 128 + SIGPIPE unless the status came first. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
@@ -20,6 +21,7 @@
 
 #include "monotonic_clock.h"
 #include "sandbox_init_exec.h"
+#include "sandbox_init_terminal.h"
 #include "sandbox_input_frames.h"
 #include "sandbox_spec.h"
 
@@ -480,7 +482,9 @@ static void build_root(const struct sandbox_spec *spec)
 }
 
 /* The child: the command, its output on pipes that init relays to the ports, its input
- * input_fd (a pipe init fills from the control port) or /dev/null (-1). */
+ * input_fd (a pipe init fills from the control port) or /dev/null (-1). With -t all three are
+ * the pseudo-terminal's far end, which becomes the controlling terminal of the command's
+ * session (job control, Ctrl-C, SIGWINCH). */
 static void run_command(const struct sandbox_spec *spec, int input_fd, int output_pipe,
 			int error_pipe) __attribute__((noreturn));
 static void run_command(const struct sandbox_spec *spec, int input_fd, int output_pipe,
@@ -494,6 +498,8 @@ static void run_command(const struct sandbox_spec *spec, int input_fd, int outpu
 	setsid();
 	if (in < 0 || dup2(in, 0) < 0 || dup2(output_pipe, 1) < 0 || dup2(error_pipe, 2) < 0)
 		_exit(126);
+	if (spec->terminal && ioctl(0, TIOCSCTTY, 0) < 0)
+		_exit(126);
 	environ = (char **)spec->env;
 	sandbox_exec_command((char *const *)spec->args);
 }
@@ -506,6 +512,7 @@ static void run_command(const struct sandbox_spec *spec, int input_fd, int outpu
  */
 struct input_relay {
 	int pipe_fd;        /* the command's input, init's end; -1 once closed */
+	int terminal_fd;    /* with -t, the pseudo-terminal's near end (for its size), else -1 */
 	bool active;        /* the port still carries input for the command */
 	struct sandbox_input_decoder decoder;
 	char pending[SANDBOX_INPUT_FRAME_MAX];
@@ -553,7 +560,10 @@ static void input_from_port(struct input_relay *relay)
 			memcpy(relay->pending + relay->pending_length, data, data_count);
 			relay->pending_length += data_count;
 		}
-		/* A line that is not the input's (a clock answer that came too late): ignored. */
+		/* Another line: a new terminal size, or one to ignore (a clock answer that came
+		 * too late). */
+		if (line_ready && relay->terminal_fd >= 0)
+			sandbox_terminal_resize(relay->terminal_fd, relay->decoder.line);
 	}
 	if (relay->decoder.broken) {
 		warn("lvmm's standard input came malformed on the control port: the command's ends here");
@@ -631,19 +641,43 @@ static bool reap(int signal_fd, pid_t child, int *child_status)
 	return done;
 }
 
+/*
+ * With -t the command's three are the far end of a pseudo-terminal; init reads its output from
+ * the near end as from the output pipe, and writes lvmm's input into it through a copy of it
+ * (which the input's end closes, as it would the input pipe's). Its stderr port goes unused.
+ */
+static void terminal_for_command(const struct sandbox_spec *spec, int output[2], int error[2],
+				 int input[2])
+{
+	char err[256];
+	int far_end, near_end = sandbox_terminal_open(spec->terminal_rows, spec->terminal_columns,
+						      &far_end, err, sizeof(err));
+
+	if (near_end < 0)
+		fail("%s", err);
+	output[0] = near_end;
+	output[1] = error[1] = input[0] = far_end;
+	error[0] = -1;
+	input[1] = fcntl(near_end, F_DUPFD_CLOEXEC, 0);
+	if (input[1] < 0)
+		fail("copying the pseudo-terminal's descriptor failed: %s", strerror(errno));
+}
+
 static void run_and_report(const struct sandbox_spec *spec)
 {
 	int output[2], error[2], input[2] = { -1, -1 }, ports[2], signal_fd;
-	bool open_ends[2] = { true, true }, child_done = false;
-	struct input_relay command_input = { .pipe_fd = -1 };
+	bool open_ends[2] = { true, !spec->terminal }, child_done = false;
+	struct input_relay command_input = { .pipe_fd = -1, .terminal_fd = -1 };
 	int child_status = 0;
 	sigset_t set;
 	pid_t child;
 
 	ports[0] = open_port(SANDBOX_PORT_STDOUT, O_WRONLY);
 	ports[1] = open_port(SANDBOX_PORT_STDERR, O_WRONLY);
-	if (pipe2(output, O_CLOEXEC) < 0 || pipe2(error, O_CLOEXEC) < 0 ||
-	    (spec->input_forwarded && pipe2(input, O_CLOEXEC) < 0))
+	if (spec->terminal)
+		terminal_for_command(spec, output, error, input);
+	else if (pipe2(output, O_CLOEXEC) < 0 || pipe2(error, O_CLOEXEC) < 0 ||
+		 (spec->input_forwarded && pipe2(input, O_CLOEXEC) < 0))
 		fail("creating the command's pipes failed: %s", strerror(errno));
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
@@ -660,11 +694,14 @@ static void run_and_report(const struct sandbox_spec *spec)
 		run_command(spec, input[0], output[1], error[1]);
 	}
 	close(output[1]);
-	close(error[1]);
+	if (!spec->terminal)
+		close(error[1]);
 	if (spec->input_forwarded) {
-		close(input[0]);
+		if (!spec->terminal)
+			close(input[0]);
 		fcntl(input[1], F_SETFL, O_NONBLOCK);
-		command_input = (struct input_relay){ .pipe_fd = input[1], .active = true };
+		command_input = (struct input_relay){ .pipe_fd = input[1], .active = true,
+						      .terminal_fd = spec->terminal ? output[0] : -1 };
 		write_all(control_fd, "input\n", 6);
 	}
 	while (!child_done) {

@@ -8,11 +8,50 @@
 #include <string.h>
 
 #include "cli.h"
+#include "console.h"
 #include "sandbox_input_frames.h"
 
 /* Room in the port kept for lvmm's answers ("clock NS") and "input-end", whatever stdin
  * brings: the port's buffer drops what does not fit. */
 #define ANSWER_RESERVE 64
+
+/* A new size goes out once init reads the port for the command's input (before, the port
+ * carries the clock's answer, and the spec has the size), and whole: never dropped, only
+ * delayed. The reserve kept for answers is where it fits. */
+static void resize_send(struct sandbox_report *report, const struct console_reply *to_guest)
+{
+	char line[SANDBOX_RESIZE_LINE_MAX];
+	size_t length;
+
+	if (!report->resize_pending || !atomic_load(&report->input_wanted) ||
+	    atomic_load(&report->input_refused))
+		return;
+	length = sandbox_resize_line(line, report->terminal_rows, report->terminal_columns);
+	if (to_guest->space(to_guest->context) < length)
+		return;
+	to_guest->send(to_guest->context, (const uint8_t *)line, length);
+	report->resize_pending = false;
+}
+
+void sandbox_input_resize(struct sandbox_report *report, const struct console_reply *to_guest,
+			  unsigned short rows, unsigned short columns)
+{
+	if (rows != report->terminal_rows || columns != report->terminal_columns) {
+		report->terminal_rows = rows;
+		report->terminal_columns = columns;
+		report->resize_pending = true;
+	}
+	resize_send(report, to_guest);
+}
+
+void sandbox_input_resized(void *context, const struct console_reply *to_guest)
+{
+	struct sandbox_report *report = context;
+	unsigned short rows, columns;
+
+	if (report->terminal && console_terminal_size(&rows, &columns))
+		sandbox_input_resize(report, to_guest, rows, columns);
+}
 
 size_t sandbox_input_space(void *context, const struct console_reply *to_guest)
 {
@@ -21,6 +60,13 @@ size_t sandbox_input_space(void *context, const struct console_reply *to_guest)
 
 	if (!atomic_load(&report->input_wanted) || atomic_load(&report->input_refused))
 		return 0;
+	/* A size change between the spec's writing and the signal's blocking had no SIGWINCH
+	 * for lvmm: looked at once more as the command starts. */
+	if (report->terminal && !report->terminal_size_checked) {
+		report->terminal_size_checked = true;
+		sandbox_input_resized(report, to_guest);
+	}
+	resize_send(report, to_guest);
 	space = to_guest->space(to_guest->context);
 	if (space <= ANSWER_RESERVE + SANDBOX_INPUT_HEADER_MAX)
 		return 0;

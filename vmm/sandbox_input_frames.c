@@ -9,6 +9,43 @@ size_t sandbox_input_header(char *out, size_t count)
 	return (size_t)snprintf(out, SANDBOX_INPUT_HEADER_MAX, "input %zu\n", count);
 }
 
+size_t sandbox_resize_line(char *out, unsigned short rows, unsigned short columns)
+{
+	return (size_t)snprintf(out, SANDBOX_RESIZE_LINE_MAX, "resize %u %u\n", rows, columns);
+}
+
+/* Plain decimal of 1-5 digits up to 65535, ending at end; the character after it, or NULL. */
+static const char *dimension(const char *text, char end, unsigned short *value)
+{
+	unsigned long number = 0;
+	int digits = 0;
+
+	for (; *text >= '0' && *text <= '9'; text++) {
+		if (++digits > 5)
+			return NULL;
+		number = number * 10 + (unsigned long)(*text - '0');
+	}
+	if (digits == 0 || number > 65535 || *text != end)
+		return NULL;
+	*value = (unsigned short)number;
+	return text;
+}
+
+bool sandbox_resize_parse(const char *line, unsigned short *rows, unsigned short *columns)
+{
+	unsigned short new_rows, new_columns;
+	const char *rest;
+
+	if (strncmp(line, "resize ", 7) != 0)
+		return false;
+	rest = dimension(line + 7, ' ', &new_rows);
+	if (!rest || !dimension(rest + 1, '\0', &new_columns))
+		return false;
+	*rows = new_rows;
+	*columns = new_columns;
+	return true;
+}
+
 /* "input N" with 1 <= N <= FRAME_MAX in plain decimal: the length of the frame, else 0. */
 static size_t frame_length(const char *line)
 {

@@ -3,6 +3,7 @@
  * lvmm's other answers (docs/sandbox.md, "The control port"):
  *   "input N\n" and N bytes   the next N bytes of lvmm's standard input (1 <= N <= FRAME_MAX)
  *   "input-end\n"             lvmm's standard input ended: the command's gets end of file
+ *   "resize ROWS COLUMNS\n"   with -t, lvmm's terminal has a new size (decimal, 0-65535)
  * lvmm sends none of them before init asks with "input\n", so they never come between init's
  * question and lvmm's answer (the clock). Built into lvmm (encoding) and into the init
  * (decoding).
@@ -19,6 +20,15 @@
 
 /* Writes the header of a frame of count bytes (1..FRAME_MAX) to out; returns its length. */
 size_t sandbox_input_header(char *out, size_t count);
+
+/* Room for "resize 65535 65535\n" and its NUL. */
+#define SANDBOX_RESIZE_LINE_MAX 24
+
+/* Writes the line telling init of a new terminal size to out; returns its length. */
+size_t sandbox_resize_line(char *out, unsigned short rows, unsigned short columns);
+/* A line the decoder handed back (without its newline): true, with the size, if it is a
+ * well-formed "resize ROWS COLUMNS". */
+bool sandbox_resize_parse(const char *line, unsigned short *rows, unsigned short *columns);
 
 /* Splits what lvmm sends into the input's bytes and its other lines, whatever pieces it
  * comes in. */

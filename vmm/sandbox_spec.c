@@ -73,6 +73,15 @@ int sandbox_spec_encode(const struct sandbox_spec *spec, char **bytes, size_t *s
 	put_field(&buffer, spec->cwd);
 	put_field(&buffer, "stdin");
 	put_field(&buffer, spec->input_forwarded ? "forwarded" : "null");
+	if (spec->terminal) {
+		char rows[8], columns[8];
+
+		snprintf(rows, sizeof(rows), "%u", spec->terminal_rows);
+		snprintf(columns, sizeof(columns), "%u", spec->terminal_columns);
+		put_field(&buffer, "terminal");
+		put_field(&buffer, rows);
+		put_field(&buffer, columns);
+	}
 	for (unsigned int i = 0; i < spec->env_count; i++) {
 		put_field(&buffer, "env");
 		put_field(&buffer, spec->env[i]);
@@ -123,6 +132,24 @@ static int read_only_flag(const char *text, bool *read_only)
 		*read_only = false;
 	else
 		return -1;
+	return 0;
+}
+
+/* A terminal's rows or columns: plain decimal, 0-65535. */
+static int terminal_dimension(const char *text, unsigned short *value)
+{
+	unsigned long number = 0;
+
+	if (!text || !text[0] || strlen(text) > 5)
+		return -1;
+	for (const char *digit = text; *digit; digit++) {
+		if (*digit < '0' || *digit > '9')
+			return -1;
+		number = number * 10 + (unsigned long)(*digit - '0');
+	}
+	if (number > 65535)
+		return -1;
+	*value = (unsigned short)number;
 	return 0;
 }
 
@@ -177,6 +204,11 @@ int sandbox_spec_decode(const char *bytes, size_t size, struct sandbox_spec *spe
 				DECODE_FAIL("the sandbox spec's stdin '%.32s' is neither forwarded nor null",
 					    value);
 			spec->input_forwarded = strcmp(value, "forwarded") == 0;
+		} else if (strcmp(record, "terminal") == 0) {
+			if (terminal_dimension(value, &spec->terminal_rows) ||
+			    terminal_dimension(next_field(&reader), &spec->terminal_columns))
+				DECODE_FAIL("the sandbox spec's terminal size is malformed");
+			spec->terminal = true;
 		} else if (strcmp(record, "env") == 0) {
 			if (spec->env_count == SANDBOX_SPEC_MAX_ENV || !strchr(value, '='))
 				DECODE_FAIL("the sandbox spec's environment entry '%s' is malformed or one too many",
@@ -192,6 +224,8 @@ int sandbox_spec_decode(const char *bytes, size_t size, struct sandbox_spec *spe
 	}
 	if (!spec->root.tag || !spec->cwd || spec->arg_count == 0 || spec->args[0][0] == '\0')
 		DECODE_FAIL("the sandbox spec lacks its root, working directory or command");
+	if (spec->terminal && !spec->input_forwarded)
+		DECODE_FAIL("the sandbox spec gives a terminal without forwarded input");
 	spec->env[spec->env_count] = NULL;
 	spec->args[spec->arg_count] = NULL;
 	return 0;

@@ -11,6 +11,11 @@
  *   "cwd" PATH                        the command's working directory
  *   "stdin" HOW                       "forwarded": lvmm's standard input, over the control
  *                                     port (vmm/sandbox_input_frames.h); "null": /dev/null
+ *   "terminal" ROWS COLUMNS           the command gets a pseudo-terminal of that size (decimal,
+ *                                     0-65535; 0: unknown) as its standard input, output and
+ *                                     error, and its controlling terminal: lvmm sandbox -t. Only
+ *                                     with "stdin" "forwarded", whose bytes are then the keys
+ *                                     typed on it
  *   "env" NAME=VALUE                  the command's environment, one record each
  *   "arg" ARG                         the command and its arguments, in order
  * READ_ONLY is "ro" or "rw".
@@ -45,6 +50,8 @@ struct sandbox_spec {
 	unsigned int module_count;
 	const char *cwd;
 	bool input_forwarded;   /* the command's stdin is lvmm's, else /dev/null */
+	bool terminal;          /* a pseudo-terminal in the guest: input_forwarded too */
+	unsigned short terminal_rows, terminal_columns;
 	const char *env[SANDBOX_SPEC_MAX_ENV + 1];   /* NULL-terminated, for execve */
 	unsigned int env_count;
 	unsigned int arg_count;

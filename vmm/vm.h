@@ -27,6 +27,7 @@ struct console_input {
 	void (*receive)(void *context, const uint8_t *bytes, size_t count);
 	void (*end)(void *context);       /* optional: standard input ended */
 	bool (*done)(void *context);      /* optional: true once no more is taken, for good */
+	void (*resized)(void *context);   /* optional: the terminal on stdin changed size */
 	/* An eventfd the device makes readable when space may have grown (the guest took input,
 	 * or the port's owner started taking it); -1: the event loop looks again every 10 ms. */
 	int room_fd;

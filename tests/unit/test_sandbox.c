@@ -50,6 +50,26 @@ TEST(sandbox_cli_takes_the_command_after_the_options)
 	EXPECT_EQ(parse_sandbox(argv_options), CLI_RUN);
 	EXPECT_EQ(sandbox.command_count, 3);
 	EXPECT_STR_EQ(sandbox.command[1], "-k");
+	EXPECT_FALSE(sandbox.terminal);
+}
+
+/* -t/--tty belongs to the sandbox; after --, a -t is the command's. */
+TEST(sandbox_cli_takes_the_tty_option)
+{
+	EXPECT_EQ(SANDBOX("-k", "Image", "-t", "--", "sh"), CLI_RUN);
+	EXPECT_TRUE(sandbox.terminal);
+	EXPECT_EQ(SANDBOX("-k", "Image", "--tty", "--", "sh"), CLI_RUN);
+	EXPECT_TRUE(sandbox.terminal);
+	EXPECT_EQ(SANDBOX("-tk", "Image", "--", "sh"), CLI_RUN);
+	EXPECT_TRUE(sandbox.terminal);
+	EXPECT_STR_EQ(opts.kernel_path, "Image");
+	EXPECT_EQ(SANDBOX("-k", "Image", "--", "ls", "-t"), CLI_RUN);
+	EXPECT_FALSE(sandbox.terminal);
+	EXPECT_EQ(SANDBOX("-k", "Image", "--tty=yes", "--", "sh"), CLI_ERROR);
+	EXPECT_CONTAINS(message, "takes no value");
+	EXPECT_EQ(cli_parse_run(4, (char *[]){ "run", "-k", "I", "-t", NULL }, &opts, message,
+				sizeof(message)), CLI_ERROR);
+	EXPECT_CONTAINS(message, "--tty is an option of lvmm sandbox");
 }
 
 TEST(sandbox_cli_refuses_what_it_cannot_do)
@@ -174,7 +194,62 @@ TEST(sandbox_spec_round_trip)
 	EXPECT_EQ(sandbox_spec_encode(&spec, &bytes, &size, message, sizeof(message)), 0);
 	EXPECT_EQ(sandbox_spec_decode(bytes, size, &back, message, sizeof(message)), 0);
 	EXPECT_TRUE(back.input_forwarded);
+	EXPECT_FALSE(back.terminal);
 	free(bytes);
+}
+
+TEST(sandbox_spec_carries_the_terminal_size)
+{
+	struct sandbox_spec spec = example_spec(), back;
+	char *bytes;
+	size_t size;
+
+	spec.input_forwarded = true;
+	spec.terminal = true;
+	spec.terminal_rows = 37;
+	spec.terminal_columns = 65535;
+	EXPECT_EQ(sandbox_spec_encode(&spec, &bytes, &size, message, sizeof(message)), 0);
+	EXPECT_EQ(sandbox_spec_decode(bytes, size, &back, message, sizeof(message)), 0);
+	EXPECT_TRUE(back.terminal);
+	EXPECT_TRUE(back.input_forwarded);
+	EXPECT_EQ(back.terminal_rows, 37);
+	EXPECT_EQ(back.terminal_columns, 65535);
+	free(bytes);
+	spec.terminal_rows = 0; /* a terminal that does not know its size */
+	EXPECT_EQ(sandbox_spec_encode(&spec, &bytes, &size, message, sizeof(message)), 0);
+	EXPECT_EQ(sandbox_spec_decode(bytes, size, &back, message, sizeof(message)), 0);
+	EXPECT_EQ(back.terminal_rows, 0);
+	free(bytes);
+}
+
+TEST(sandbox_spec_refuses_a_malformed_terminal)
+{
+	struct sandbox_spec back;
+	static const struct {
+		const char *bytes;
+		size_t size;
+	} bad[] = {
+#define SPEC_WITH(terminal_) "root\0r\0ro\0cwd\0/\0stdin\0forwarded\0" terminal_ "arg\0x\0"
+		{ SPEC_WITH("terminal\0" "65536\0" "80\0"), sizeof(SPEC_WITH("terminal\0" "65536\0" "80\0")) - 1 },
+		{ SPEC_WITH("terminal\0" "24\0" "-1\0"), sizeof(SPEC_WITH("terminal\0" "24\0" "-1\0")) - 1 },
+		{ SPEC_WITH("terminal\0" "\0" "80\0"), sizeof(SPEC_WITH("terminal\0" "\0" "80\0")) - 1 },
+		{ SPEC_WITH("terminal\0" "24x\0" "80\0"), sizeof(SPEC_WITH("terminal\0" "24x\0" "80\0")) - 1 },
+		{ SPEC_WITH("terminal\0" "000024\0" "80\0"), sizeof(SPEC_WITH("terminal\0" "000024\0" "80\0")) - 1 },
+#undef SPEC_WITH
+	};
+	static const char good[] = "root\0r\0ro\0cwd\0/\0stdin\0forwarded\0terminal\0" "24\0" "80\0arg\0x\0";
+	static const char no_input[] = "root\0r\0ro\0cwd\0/\0terminal\0" "24\0" "80\0arg\0x\0";
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(sandbox_spec_decode(bad[i].bytes, bad[i].size, &back, message, sizeof(message)), -1);
+		EXPECT_CONTAINS(message, "terminal size is malformed");
+	}
+	EXPECT_EQ(sandbox_spec_decode(good, sizeof(good) - 1, &back, message, sizeof(message)), 0);
+	EXPECT_TRUE(back.terminal);
+	EXPECT_EQ(back.terminal_rows, 24);
+	EXPECT_EQ(back.terminal_columns, 80);
+	EXPECT_EQ(sandbox_spec_decode(no_input, sizeof(no_input) - 1, &back, message, sizeof(message)), -1);
+	EXPECT_CONTAINS(message, "without forwarded input");
 }
 
 TEST(sandbox_spec_refuses_malformed_input)
@@ -675,4 +750,82 @@ TEST(sandbox_input_end_waits_for_init_too)
 
 	sandbox_input_end(&report, &to_guest);
 	EXPECT_EQ(end.length, 0);
+}
+
+/* "resize ROWS COLUMNS" round-trips for every size, and anything else is not one. */
+TEST(sandbox_resize_lines_parse_strictly)
+{
+	static const unsigned short sizes[][2] = { { 0, 0 }, { 24, 80 }, { 65535, 65535 }, { 1, 9 } };
+	static const char *const bad[] = {
+		"resize 24", "resize 24 80x", "resize 65536 1", "resize  24 80", "resize -1 80",
+		"resize 24 80 1", "resizes 24 80", "resize 123456 1", "resize 24 ", "resize  ", "",
+		"input 24 80", "resize 24\t80",
+	};
+	char line[SANDBOX_RESIZE_LINE_MAX];
+	unsigned short rows = 7, columns = 7;
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t length = sandbox_resize_line(line, sizes[i][0], sizes[i][1]);
+
+		EXPECT_TRUE(length > 0 && length < sizeof(line) && line[length - 1] == '\n');
+		line[length - 1] = '\0'; /* as the decoder hands a line back */
+		EXPECT_TRUE(sandbox_resize_parse(line, &rows, &columns));
+		EXPECT_EQ(rows, sizes[i][0]);
+		EXPECT_EQ(columns, sizes[i][1]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		rows = columns = 7;
+		EXPECT_FALSE(sandbox_resize_parse(bad[i], &rows, &columns));
+		EXPECT_EQ(rows, 7);
+		EXPECT_EQ(columns, 7);
+	}
+}
+
+/* With -t a new size waits for init's "input" (before it, the port carries the clock's
+ * answer), goes out whole when it fits and never into a frame, only the last one counts, and
+ * an unchanged size sends nothing. The decoder hands it to init as a line of its own. */
+TEST(sandbox_resize_waits_for_init_and_room)
+{
+	struct sandbox_report report = { .terminal = true, .terminal_size_checked = true,
+					 .terminal_rows = 24, .terminal_columns = 80 };
+	struct guest_end end = { .length = 0, .room = 4096 };
+	const struct console_reply to_guest = { .send = guest_end_send, .space = guest_end_space,
+						.context = &end };
+	struct sandbox_input_decoder decoder = { .line_length = 0 };
+	char data[64];
+	size_t count, taken;
+	bool line_ready;
+
+	sandbox_input_resize(&report, &to_guest, 30, 100);
+	EXPECT_EQ(end.length, 0);
+	sandbox_input_resize(&report, &to_guest, 31, 101);
+	EXPECT_EQ(end.length, 0);
+	sandbox_report_receive(&report, (const uint8_t *)"input\n", 6, NULL);
+	end.room = 10; /* "resize 31 101\n" is 14 bytes */
+	EXPECT_EQ(sandbox_input_space(&report, &to_guest), 0);
+	EXPECT_EQ(end.length, 0);
+	end.room = 4096;
+	EXPECT_TRUE(sandbox_input_space(&report, &to_guest) > 0);
+	EXPECT_EQ(end.length, 14);
+	EXPECT_TRUE(memcmp(end.bytes, "resize 31 101\n", 14) == 0);
+	sandbox_input_resize(&report, &to_guest, 31, 101);
+	EXPECT_EQ(end.length, 14);
+	sandbox_input(&report, &to_guest, (const uint8_t *)"ls\r", 3);
+	sandbox_input_resize(&report, &to_guest, 50, 120);
+	EXPECT_EQ(end.length, 14 + 8 + 3 + 14);
+	taken = sandbox_input_decode(&decoder, end.bytes, end.length, data, &count, &line_ready);
+	EXPECT_TRUE(line_ready);
+	EXPECT_STR_EQ(decoder.line, "resize 31 101");
+	EXPECT_EQ(count, 0);
+	taken += sandbox_input_decode(&decoder, end.bytes + taken, end.length - taken, data, &count,
+				      &line_ready);
+	EXPECT_TRUE(line_ready);
+	EXPECT_STR_EQ(decoder.line, "resize 50 120");
+	EXPECT_EQ(count, 3);
+	EXPECT_TRUE(memcmp(data, "ls\r", 3) == 0);
+	EXPECT_EQ(taken, end.length);
+	/* Once the command closed its input, nothing more goes. */
+	sandbox_report_receive(&report, (const uint8_t *)"input-closed\n", 13, NULL);
+	sandbox_input_resize(&report, &to_guest, 10, 10);
+	EXPECT_EQ(end.length, 14 + 8 + 3 + 14);
 }
