@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "console.h"
 #include "cpio_writer.h"
+#include "event_loop.h"
 #include "kernel_modules.h"
 #include "log.h"
 #include "lvmm/exit_status.h"
@@ -354,8 +355,17 @@ static int sandbox_status(struct sandbox *sandbox, int status)
 	}
 	if (status == EXIT_GUEST_POWEROFF && sandbox->report.output_closed)
 		return 128 + SIGPIPE;
-	if (status >= 128)
-		return status; /* lvmm itself was stopped by a signal; it said so */
+	if (status >= 128) {
+		/* lvmm itself was stopped: said, so that it is not taken for the command's signal. */
+		const char *reason = event_loop_stop_reason();
+		const char *name = sigabbrev_np(status - 128);
+
+		if (reason)
+			log_warning("sandbox: stopped by %s before the command ended", reason);
+		else
+			log_warning("sandbox: stopped by SIG%s before the command ended", name ? name : "?");
+		return status;
+	}
 	switch (status) {
 	case EXIT_GUEST_POWEROFF:
 		explain_failure(sandbox, "the guest powered off without reporting the command's status");
