@@ -881,6 +881,18 @@ if [ "$STATUS" = 137 ] && ! grep -q 'out of memory' "$ERR"; then ok "sandbox: a 
 else not_ok "sandbox: a command killed by SIGKILL: status $STATUS (137 wanted), stderr '$(head -c 400 "$ERR")'"; fi
 sandbox_run 300 -k "$IMAGE" -- false
 expect "sandbox: false gives 1" 1
+# lvmm stopped from outside before the command ended: its own status (143), with a line saying
+# so, which a command's own death by SIGTERM (also 143) does not have.
+(cd "$PAYLOAD" && exec "$LVMM" sandbox -k "$IMAGE" -- sh -c 'echo started; sleep 600' </dev/null >"$OUT" 2>"$ERR") &
+pid=$!
+waited=0
+while ! grep -q started "$OUT" 2>/dev/null && [ $waited -lt 3000 ]; do sleep 0.1; waited=$((waited + 1)); done
+kill -TERM $pid; wait $pid; STATUS=$?
+expect_one_line "sandbox: SIGTERM before the command ended gives 143, and one line says so" 143 \
+	"stopped by SIGTERM before the command ended"
+sandbox_run 300 -k "$IMAGE" -- sh -c 'kill -TERM $$'
+if [ "$STATUS" = 143 ] && [ ! -s "$ERR" ]; then ok "sandbox: a command's own death by SIGTERM gives 143, and lvmm says nothing"
+else not_ok "sandbox: a command's own SIGTERM: status $STATUS (143 wanted), stderr '$(head -c 300 "$ERR")'"; fi
 # A command the guest kernel's OOM killer ends: its status (SIGKILL, 137), and one line saying
 # why and what to do, from the kernel's log lvmm keeps.
 sandbox_run 300 -k "$IMAGE" -m 128 -- "$PAYLOAD/memory-hog"
@@ -1025,11 +1037,47 @@ if [ -e /dev/pts/ptmx ]; then
 		-k "$G/spin.img" >"$OUT" 2>"$ERR"); STATUS=$?
 	expect "console: lvmm run makes its terminal raw, Ctrl-A x stops the guest with 130, the terminal is restored" \
 		130 "Ctrl-A x typed: stopping the guest"
+	# -t: the command on a pseudo-terminal of the guest's, lvmm's terminal raw as its keyboard
+	# and screen. on-terminal session makes the terminal lvmm's input and output, copies what
+	# it shows to $OUT, waits for text, types and resizes; and fails (123) if lvmm left it raw.
+	tty_session() { t=$1; shift; (cd "$PAYLOAD" && timeout "$t" "$PAYLOAD/on-terminal" session "$@" \
+		>"$OUT" 2>"$ERR"); STATUS=$?; }
+	tty_session 300 --size 37 91 -- "$LVMM" sandbox -t -k "$IMAGE" -- \
+		sh -c 'test -t 0 && test -t 1 && test -t 2 || exit 9; stty size; exit 42'
+	expect "sandbox -t: the command's input, output and error are a terminal of lvmm's terminal's size, its status lvmm's" \
+		42 "^37 91$"
+	tty_session 300 wait ready type '\x03' -- "$LVMM" sandbox -t -k "$IMAGE" -- \
+		sh -c 'trap "echo interrupted; exit 7" INT; echo ready; while :; do sleep 1; done'
+	expect "sandbox -t: Ctrl-C typed on lvmm's terminal interrupts the command, not lvmm" 7 "interrupted$"
+	tty_session 300 wait ready resize 50 120 -- "$LVMM" sandbox -t -k "$IMAGE" -- \
+		sh -c 'trap "stty size; exit 3" WINCH; echo ready; while :; do sleep 1; done'
+	expect "sandbox -t: resizing lvmm's terminal resizes the command's (SIGWINCH, stty size)" 3 "^50 120$"
+	tty_session 300 wait ready type '\x01x' -- "$LVMM" sandbox -t -k "$IMAGE" -- \
+		sh -c 'echo ready; while :; do sleep 1; done'
+	expect "sandbox -t: Ctrl-A x ends lvmm with 130, says so, and restores its terminal" 130 \
+		"stopped by Ctrl-A x before the command ended"
+	# An interactive shell: its prompt, a command's result, its own exit status.
+	tty_session 300 wait '# ' type 'echo $((6*7))\n' wait 42 type 'exit 5\n' -- "$LVMM" sandbox -t -k "$IMAGE" -- sh -i
+	if [ "$STATUS" = 5 ] && tr -d '\r' < "$OUT" | grep -q '^42$' && ! grep -q 'job control' "$OUT"; then
+		ok "sandbox -t: an interactive shell (sh -i) prompts, runs a typed command, exits with its status"
+	else not_ok "sandbox -t: an interactive shell (sh -i): status $STATUS (wanted 5, '42', job control on)"; fi
+	(cd "$PAYLOAD" && timeout 60 "$PAYLOAD/on-terminal" background '' -- \
+		"$LVMM" sandbox -t -k "$IMAGE" -- true >"$OUT" 2>"$ERR"); STATUS=$?
+	expect_one_line "sandbox -t: refused in the background of its terminal, with one line" 125 \
+		"-t needs lvmm in the foreground of its terminal"
 else
 	skip "console: lvmm run on a terminal, Ctrl-A x" "the emulated host has no devpts"
 	skip "sandbox: on a terminal, foreground and background" "the emulated host has no devpts"
 	skip "sandbox: on a terminal lvmm is in the background of" "the emulated host has no devpts"
+	for name in "the command's input, output and error are a terminal" "Ctrl-C typed on lvmm's terminal" \
+		"resizing lvmm's terminal" "Ctrl-A x ends lvmm with 130" "an interactive shell" \
+		"refused in the background of its terminal"; do
+		skip "sandbox -t: $name" "the emulated host has no devpts"
+	done
 fi
+sandbox_run 60 -t -k "$IMAGE" -- true
+expect_one_line "sandbox -t: refused without a terminal on standard input, with one line" 125 \
+	"-t needs a terminal as lvmm's standard input"
 
 # The guest caches the root's file data (docs/9p.md: a regular file's qid.version is never 0;
 # with 0, Linux 6.6+ reads around its page cache even under cache=loose): the 6 MiB file read
