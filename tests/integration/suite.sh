@@ -1230,6 +1230,12 @@ cp -a "$PAYLOAD/debian/root/lib/modules/." /lib/modules/
 	sh -c 'uname -r; read x; exit $x' >"$OUT" 2>"$ERR"); STATUS=$?
 expect "sandbox: Debian's arm64 kernel loads its 9p and virtio modules, runs the command and gives it lvmm's input" \
 	42 "$(ls /lib/modules | head -n 1)"
+# -t with Debian's kernel: its devpts and pty driver, built in there too.
+if [ -e /dev/pts/ptmx ]; then
+	tty_session 900 --size 37 91 -- "$LVMM" sandbox -t -k "$PAYLOAD/debian/Image" -m 512 -- \
+		sh -c 'test -t 0 && test -t 1 && test -t 2 || exit 9; stty size; exit 42'
+	expect "sandbox -t: Debian's arm64 kernel gives the command a terminal of lvmm's terminal's size" 42 "^37 91$"
+else skip "sandbox -t: Debian's arm64 kernel gives the command a terminal" "the emulated host has no devpts"; fi
 # The same kernel without its 9p modules: the guest says what is missing.
 rm -rf /sandbox-no9p; mkdir -p /sandbox-no9p/lib/modules; cp -a /lib/modules/. /sandbox-no9p/lib/modules/
 find /sandbox-no9p/lib/modules -name '9p*.ko*' -delete
