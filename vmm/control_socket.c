@@ -186,7 +186,7 @@ static void control_answer(struct vm *vm, int fd, enum control_request request)
 	case CONTROL_STOP:
 		log_info("control socket: stop requested");
 		control_reply(fd, "ok\n", 3);
-		vm_request_host_stop(vm, 128 + 15); /* as SIGTERM: docs/control.md */
+		vm_request_host_stop(vm, 128 + 15, "lvmm stop"); /* as SIGTERM: docs/control.md */
 		return;
 	case CONTROL_PAUSE:
 		if (vm_pause(vm, CONTROL_PAUSE_WAIT_MS) < 0) {

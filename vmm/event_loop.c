@@ -23,12 +23,6 @@
 /* Input stays with the process across reboots: an EOF seen once is EOF for good. */
 static bool stdin_closed;
 static struct console_escape escape;
-static char stop_reason[32];
-
-const char *event_loop_stop_reason(void)
-{
-	return stop_reason[0] ? stop_reason : NULL;
-}
 
 static void event_loop_read_stdin(struct vm *vm)
 {
@@ -59,14 +53,14 @@ static void event_loop_read_stdin(struct vm *vm)
 	input->receive(input->context, out, kept);
 	if (quit) {
 		log_info("Ctrl-A x typed: stopping the guest");
-		snprintf(stop_reason, sizeof(stop_reason), "Ctrl-A x");
-		vm_request_host_stop(vm, 128 + SIGINT);
+		vm_request_host_stop(vm, 128 + SIGINT, "Ctrl-A x");
 	}
 }
 
 static void event_loop_read_signal(struct vm *vm, int signal_fd)
 {
 	struct signalfd_siginfo info;
+	char reason[32];
 
 	if (read(signal_fd, &info, sizeof(info)) != sizeof(info))
 		return;
@@ -78,8 +72,8 @@ static void event_loop_read_signal(struct vm *vm, int signal_fd)
 		return;
 	}
 	log_info("received %s; stopping the guest", strsignal((int)info.ssi_signo));
-	snprintf(stop_reason, sizeof(stop_reason), "SIG%s", sigabbrev_np((int)info.ssi_signo));
-	vm_request_host_stop(vm, 128 + (int)info.ssi_signo);
+	snprintf(reason, sizeof(reason), "SIG%s", sigabbrev_np((int)info.ssi_signo));
+	vm_request_host_stop(vm, 128 + (int)info.ssi_signo, reason);
 }
 
 /* Clears the device's "room again" signal once it woke the loop, which then looks at the

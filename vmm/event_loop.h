@@ -6,7 +6,5 @@ struct vm;
 /* The main thread's work while the guest runs: terminal input to the UART, SIGINT/SIGTERM/
  * SIGHUP, and the stop request. Returns when the VM's stop status is set. */
 void event_loop_run(struct vm *vm, int signal_fd);
-/* What made the loop stop the guest from the host's side ("Ctrl-A x", "SIGTERM"), or NULL. */
-const char *event_loop_stop_reason(void);
 
 #endif

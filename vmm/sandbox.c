@@ -14,7 +14,6 @@
 #include "cli.h"
 #include "console.h"
 #include "cpio_writer.h"
-#include "event_loop.h"
 #include "kernel_modules.h"
 #include "log.h"
 #include "lvmm/exit_status.h"
@@ -25,6 +24,7 @@
 #include "sandbox_init.h"
 #include "sandbox_init_image.h"
 #include "sandbox_spec.h"
+#include "vm.h"
 
 #define SANDBOX_ROOT_TAG "lvmm-root"
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -357,7 +357,7 @@ static int sandbox_status(struct sandbox *sandbox, int status)
 		return 128 + SIGPIPE;
 	if (status >= 128) {
 		/* lvmm itself was stopped: said, so that it is not taken for the command's signal. */
-		const char *reason = event_loop_stop_reason();
+		const char *reason = vm_host_stop_reason();
 		const char *name = sigabbrev_np(status - 128);
 
 		if (reason)

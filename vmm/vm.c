@@ -31,9 +31,20 @@ void vm_request_stop(struct vm *vm, int status)
 			log_error("waking the main thread failed: %s", strerror(errno));
 }
 
-void vm_request_host_stop(struct vm *vm, int status)
+/* Process-wide: read after the VM is gone (lvmm sandbox's status), and lvmm runs one VM. */
+static char host_stop_reason[32];
+
+const char *vm_host_stop_reason(void)
+{
+	return host_stop_reason[0] ? host_stop_reason : NULL;
+}
+
+void vm_request_host_stop(struct vm *vm, int status, const char *reason)
 {
 	int rebooting = STOP_REBOOT;
+
+	if (!host_stop_reason[0])
+		snprintf(host_stop_reason, sizeof(host_stop_reason), "%s", reason);
 
 	/* A reboot only restarts the guest: a stop from the host's side that comes while one is
 	 * under way (a SIGTERM read in the same pass as the guest's reset) must end lvmm, or the

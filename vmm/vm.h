@@ -92,8 +92,11 @@ int vm_run_once(const struct run_options *opts, struct payloads *payloads,
 /* Ends the guest with status (first caller wins) and wakes the main thread. */
 void vm_request_stop(struct vm *vm, int status);
 /* The same for a stop asked by the host (a signal, the control socket): it also overrides a
- * reboot under way, so that it is never lost between two boots. */
-void vm_request_host_stop(struct vm *vm, int status);
+ * reboot under way, so that it is never lost between two boots. reason names the asker for
+ * users ("SIGTERM", "Ctrl-A x", "lvmm stop"). */
+void vm_request_host_stop(struct vm *vm, int status, const char *reason);
+/* The first host stop's reason in this process, or NULL: kept after the VM is gone. */
+const char *vm_host_stop_reason(void);
 int vm_stop_status(const struct vm *vm);
 
 /* Answers a forwarded hypercall through the registered handler. */

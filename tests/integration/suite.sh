@@ -890,6 +890,15 @@ while ! grep -q started "$OUT" 2>/dev/null && [ $waited -lt 3000 ]; do sleep 0.1
 kill -TERM $pid; wait $pid; STATUS=$?
 expect_one_line "sandbox: SIGTERM before the command ended gives 143, and one line says so" 143 \
 	"stopped by SIGTERM before the command ended"
+(cd "$PAYLOAD" && exec "$LVMM" sandbox --name sandbox-stop -k "$IMAGE" -- sh -c 'echo started; sleep 600' \
+	</dev/null >"$OUT" 2>"$ERR") &
+pid=$!
+waited=0
+while ! grep -q started "$OUT" 2>/dev/null && [ $waited -lt 3000 ]; do sleep 0.1; waited=$((waited + 1)); done
+"$LVMM" stop --name sandbox-stop </dev/null >/dev/null 2>&1
+wait $pid; STATUS=$?
+expect_one_line "sandbox: lvmm stop before the command ended gives 143, and one line names it" 143 \
+	"stopped by lvmm stop before the command ended"
 sandbox_run 300 -k "$IMAGE" -- sh -c 'kill -TERM $$'
 if [ "$STATUS" = 143 ] && [ ! -s "$ERR" ]; then ok "sandbox: a command's own death by SIGTERM gives 143, and lvmm says nothing"
 else not_ok "sandbox: a command's own SIGTERM: status $STATUS (143 wanted), stderr '$(head -c 300 "$ERR")'"; fi
