@@ -358,12 +358,15 @@ static int sandbox_status(struct sandbox *sandbox, int status)
 	if (status >= 128) {
 		/* lvmm itself was stopped: said, so that it is not taken for the command's signal. */
 		const char *reason = vm_host_stop_reason();
-		const char *name = sigabbrev_np(status - 128);
+		char signal_name[32];
 
-		if (reason)
-			log_warning("sandbox: stopped by %s before the command ended", reason);
-		else
-			log_warning("sandbox: stopped by SIG%s before the command ended", name ? name : "?");
+		if (!reason) { /* a signal while the payloads loaded, before there was a VM */
+			const char *name = sigabbrev_np(status - 128);
+
+			snprintf(signal_name, sizeof(signal_name), "SIG%s", name ? name : "?");
+			reason = signal_name;
+		}
+		log_warning("sandbox: stopped by %s before the command ended", reason);
 		return status;
 	}
 	switch (status) {

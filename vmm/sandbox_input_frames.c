@@ -14,8 +14,7 @@ size_t sandbox_resize_line(char *out, unsigned short rows, unsigned short column
 	return (size_t)snprintf(out, SANDBOX_RESIZE_LINE_MAX, "resize %u %u\n", rows, columns);
 }
 
-/* Plain decimal of 1-5 digits up to 65535, ending at end; the character after it, or NULL. */
-static const char *dimension(const char *text, char end, unsigned short *value)
+const char *sandbox_terminal_dimension(const char *text, char end, unsigned short *value)
 {
 	unsigned long number = 0;
 	int digits = 0;
@@ -38,8 +37,8 @@ bool sandbox_resize_parse(const char *line, unsigned short *rows, unsigned short
 
 	if (strncmp(line, "resize ", 7) != 0)
 		return false;
-	rest = dimension(line + 7, ' ', &new_rows);
-	if (!rest || !dimension(rest + 1, '\0', &new_columns))
+	rest = sandbox_terminal_dimension(line + 7, ' ', &new_rows);
+	if (!rest || !sandbox_terminal_dimension(rest + 1, '\0', &new_columns))
 		return false;
 	*rows = new_rows;
 	*columns = new_columns;

@@ -24,6 +24,10 @@ size_t sandbox_input_header(char *out, size_t count);
 /* Room for "resize 65535 65535\n" and its NUL. */
 #define SANDBOX_RESIZE_LINE_MAX 24
 
+/* A terminal's rows or columns as text, here and in the spec (vmm/sandbox_spec.h): plain
+ * decimal of 1-5 digits up to 65535, followed by end. Returns where end is (value set), or
+ * NULL. */
+const char *sandbox_terminal_dimension(const char *text, char end, unsigned short *value);
 /* Writes the line telling init of a new terminal size to out; returns its length. */
 size_t sandbox_resize_line(char *out, unsigned short rows, unsigned short columns);
 /* A line the decoder handed back (without its newline): true, with the size, if it is a

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sandbox_input_frames.h"
+
 struct spec_buffer {
 	char *bytes;
 	size_t size;
@@ -135,22 +137,10 @@ static int read_only_flag(const char *text, bool *read_only)
 	return 0;
 }
 
-/* A terminal's rows or columns: plain decimal, 0-65535. */
+/* A field that is a terminal's rows or columns (vmm/sandbox_input_frames.h). */
 static int terminal_dimension(const char *text, unsigned short *value)
 {
-	unsigned long number = 0;
-
-	if (!text || !text[0] || strlen(text) > 5)
-		return -1;
-	for (const char *digit = text; *digit; digit++) {
-		if (*digit < '0' || *digit > '9')
-			return -1;
-		number = number * 10 + (unsigned long)(*digit - '0');
-	}
-	if (number > 65535)
-		return -1;
-	*value = (unsigned short)number;
-	return 0;
+	return text && sandbox_terminal_dimension(text, '\0', value) ? 0 : -1;
 }
 
 #define DECODE_FAIL(...) do { snprintf(err, err_size, __VA_ARGS__); return -1; } while (0)

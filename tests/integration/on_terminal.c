@@ -317,13 +317,9 @@ int main(int argc, char **argv)
 	/* The terminal's echo stays unread: a few bytes, far from filling it. */
 	while (waitpid(child, &status, 0) < 0)
 		;
-	if (raw) {
-		struct termios settings;
-
-		if (tcgetattr(near_end, &settings) == 0 && !(settings.c_lflag & ICANON)) {
-			fprintf(stderr, "on-terminal: COMMAND left the terminal raw\n");
-			return 123;
-		}
+	if (raw && is_raw(near_end)) {
+		fprintf(stderr, "on-terminal: COMMAND left the terminal raw\n");
+		return 123;
 	}
 	close(near_end);
 	if (WIFSIGNALED(status))
