@@ -93,6 +93,9 @@ const char cli_sandbox_usage[] =
 	"\n"
 	"  -k, --kernel FILE        arm64 Linux Image (raw or gzip-compressed) to boot\n"
 	"      --rootfs DIR         the guest's root instead of the host's /\n"
+	"      --modules DIR        the kernel's modules: what make modules_install\n"
+	"                           INSTALL_MOD_PATH=DIR made, or its lib/modules/RELEASE;\n"
+	"                           at /lib/modules/RELEASE in the guest (modprobe works)\n"
 	"  -e, --env NAME[=VALUE]   also gives COMMAND the variable NAME: as given, or as lvmm has\n"
 	"                           it (repeatable)\n"
 	"  -t, --tty                run COMMAND on a terminal in the guest: lvmm's own, which must\n"
@@ -134,6 +137,7 @@ enum long_only_option {
 	OPT_NO_SECCOMP,
 	OPT_9P,
 	OPT_ROOTFS,
+	OPT_MODULES,
 	OPT_VCPU_AFFINITY,
 	OPT_NO_PVTIME,
 	OPT_SVE_MAX_VL,
@@ -174,6 +178,7 @@ static const struct option run_long_options[] = {
 	{ "disable-mte", no_argument, NULL, OPT_DISABLE_MTE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+	{ "modules", required_argument, NULL, OPT_MODULES },
 	{ "env", required_argument, NULL, 'e' },
 	{ "tty", no_argument, NULL, 't' },
 	{ NULL, 0, NULL, 0 },
@@ -545,6 +550,12 @@ static enum cli_result parse_arguments(int argc, char **argv, struct run_options
 			sandbox->rootfs = optarg;
 			continue;
 		}
+		if (option == OPT_MODULES) {
+			if (!sandbox)
+				return fail(message, size, "--modules is an option of lvmm sandbox, not of lvmm run");
+			sandbox->modules = optarg;
+			continue;
+		}
 		if (option == 'e') {
 			if (!sandbox)
 				return fail(message, size, "--env is an option of lvmm sandbox, not of lvmm run");
@@ -625,12 +636,16 @@ enum cli_result cli_parse_sandbox(int argc, char **argv, struct run_options *opt
 		return fail(message, size, "lvmm sandbox chooses its own consoles: drop --console");
 	if (opts->nodefaults)
 		return fail(message, size, "lvmm sandbox needs its own kernel parameters: drop --nodefaults");
-	if (opts->share_count == CLI_MAX_SHARES)
-		return fail(message, size, "too many --9p for lvmm sandbox: its root takes one of the %d shares",
-			    CLI_MAX_SHARES);
+	if (opts->share_count + 1 + (sandbox->modules ? 1 : 0) > CLI_MAX_SHARES)
+		return fail(message, size, "too many --9p for lvmm sandbox: its root%s take%s %d of the %d shares",
+			    sandbox->modules ? " and --modules" : "", sandbox->modules ? "" : "s",
+			    sandbox->modules ? 2 : 1, CLI_MAX_SHARES);
 	for (unsigned int i = 0; i < opts->share_count; i++) {
-		if (strcmp(opts->shares[i].tag, "lvmm-root") == 0)
-			return fail(message, size, "--9p tag 'lvmm-root' is the sandbox's root: choose another tag");
+		if (strcmp(opts->shares[i].tag, CLI_SANDBOX_ROOT_TAG) == 0 ||
+		    strcmp(opts->shares[i].tag, CLI_SANDBOX_MODULES_TAG) == 0)
+			return fail(message, size, "--9p tag '%s' is the sandbox's own (%s): choose another tag",
+				    opts->shares[i].tag,
+				    strcmp(opts->shares[i].tag, CLI_SANDBOX_ROOT_TAG) == 0 ? "its root" : "--modules");
 	}
 	return check_run(opts, message, size);
 }

@@ -140,8 +140,13 @@ enum cli_result {
 /* What lvmm sandbox adds to the run options. */
 #define CLI_MAX_SANDBOX_ENV 128
 
+/* The 9p tags lvmm sandbox gives its own shares; a --9p may not take them. */
+#define CLI_SANDBOX_ROOT_TAG "lvmm-root"
+#define CLI_SANDBOX_MODULES_TAG "lvmm-modules"
+
 struct sandbox_options {
 	const char *rootfs;     /* --rootfs DIR; NULL: the host's / */
+	const char *modules;    /* --modules DIR: the kernel's modules; NULL: the root's */
 	const char *env[CLI_MAX_SANDBOX_ENV]; /* --env NAME[=VALUE], in order */
 	unsigned int env_count;
 	bool terminal;          /* -t/--tty: COMMAND on a pseudo-terminal, lvmm's terminal raw */

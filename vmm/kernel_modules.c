@@ -1,9 +1,12 @@
 #include "kernel_modules.h"
 
+#include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static bool release_char(char c)
 {
@@ -32,6 +35,40 @@ int kernel_release_find(const uint8_t *image, size_t size, char *release, size_t
 			continue;
 		memcpy(release, start, length);
 		release[length] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+/* open, not access: lvmm's main thread may not call faccessat under its seccomp filter. */
+static bool has_modules_dep(const char *directory, const char *place)
+{
+	char path[PATH_MAX];
+	int n = snprintf(path, sizeof(path), "%s/%s/modules.dep", directory, place);
+	int fd;
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+int modules_directory_find(const char *directory, const char *release, char *place,
+			   size_t place_size)
+{
+	char installed[KERNEL_RELEASE_MAX + sizeof("lib/modules/")];
+
+	if (release && snprintf(installed, sizeof(installed), "lib/modules/%s", release) <
+			       (int)sizeof(installed) &&
+	    has_modules_dep(directory, installed) && strlen(installed) < place_size) {
+		strcpy(place, installed);
+		return 0;
+	}
+	if (has_modules_dep(directory, ".") && place_size > 1) {
+		strcpy(place, ".");
 		return 0;
 	}
 	return -1;

@@ -32,6 +32,16 @@ int modules_resolve(const char *modules_dep, size_t size, const char *const *wan
 		    struct module_list *list, char *err, size_t err_size);
 void module_list_free(struct module_list *list);
 
+/*
+ * Where a directory given as a kernel's modules (lvmm sandbox --modules) keeps them: in
+ * lib/modules/RELEASE below it, as make modules_install INSTALL_MOD_PATH=DIR leaves them, or in
+ * itself (that release directory given), the first of the two with a modules.dep. Gives the
+ * place relative to directory, "lib/modules/RELEASE" or ".". 0, or -1 when neither has one
+ * (release NULL, the kernel's being unknown: only directory itself is looked at).
+ */
+int modules_directory_find(const char *directory, const char *release, char *place,
+			   size_t place_size);
+
 /* "kernel/fs/9p/9p.ko.xz" -> "9p" (suffixes stripped, '-' as '_'), into name. */
 void module_name_of(const char *path, char *name, size_t name_size);
 

@@ -26,7 +26,6 @@
 #include "sandbox_spec.h"
 #include "vm.h"
 
-#define SANDBOX_ROOT_TAG "lvmm-root"
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define KERNEL_LOG_TAIL_LINES 20
 
@@ -37,6 +36,8 @@ struct sandbox {
 	struct sandbox_options command;
 	char root[PATH_MAX];                        /* the host directory that is the guest's / */
 	char mount_points[CLI_MAX_SHARES][PATH_MAX]; /* the further shares' places in the guest */
+	char modules_directory[PATH_MAX];           /* --modules, resolved */
+	char modules_place[KERNEL_RELEASE_MAX + 16]; /* where in it the release's modules are */
 	char cwd[PATH_MAX];
 	char path_entry[sizeof("PATH=") + sizeof(DEFAULT_PATH)];
 	char params[4096];
@@ -115,11 +116,23 @@ static int shares_setup(struct sandbox *sandbox)
 		};
 	}
 	opts->shares[0] = (struct share_option){
-		.path = sandbox->root, .path_length = strlen(sandbox->root), .tag = SANDBOX_ROOT_TAG,
+		.path = sandbox->root, .path_length = strlen(sandbox->root), .tag = CLI_SANDBOX_ROOT_TAG,
 		.read_only = true,
 	};
 	opts->share_count++;
-	spec->root = (struct sandbox_share){ .tag = SANDBOX_ROOT_TAG, .path = "/", .read_only = true };
+	spec->root = (struct sandbox_share){ .tag = CLI_SANDBOX_ROOT_TAG, .path = "/", .read_only = true };
+	/* The kernel's modules, last: the guest puts the release's part of them at /lib/modules. */
+	if (sandbox->command.modules) {
+		if (directory_resolve(sandbox->command.modules, strlen(sandbox->command.modules),
+				      sandbox->modules_directory, "--modules",
+				      "give the directory make modules_install INSTALL_MOD_PATH=DIR made"))
+			return -1;
+		opts->shares[opts->share_count++] = (struct share_option){
+			.path = sandbox->modules_directory,
+			.path_length = strlen(sandbox->modules_directory),
+			.tag = CLI_SANDBOX_MODULES_TAG, .read_only = true,
+		};
+	}
 	return 0;
 }
 
@@ -161,18 +174,74 @@ static int command_setup(struct sandbox *sandbox)
 	return 0;
 }
 
-/* ROOT/lib/modules/RELEASE/NAME on the host; -1 if it does not fit. */
-static int path_in_root(const struct sandbox *sandbox, char *path, size_t size, const char *release,
-			const char *name)
+/* DIRECTORY/NAME; -1 if it does not fit. */
+static int path_join(char *path, size_t size, const char *directory, const char *name)
 {
-	int n = snprintf(path, size, "%s/lib/modules/%s/%s",
-			 strcmp(sandbox->root, "/") == 0 ? "" : sandbox->root, release, name);
+	int n = snprintf(path, size, "%s/%s", directory, name);
 
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-/* The modules of the drivers a sandbox needs, when the kernel builds them as modules and the
- * root holds them (lib/modules/RELEASE, as modprobe finds them). */
+/* Whether a file or directory exists: open, not access, which the main thread's seccomp
+ * filter does not allow. */
+static bool host_path_exists(const char *path, int flags)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | flags);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/*
+ * The host directory holding the kernel's modules.dep, into directory: --modules's (where it
+ * keeps this release, which the guest is told), else ROOT/lib/modules/RELEASE, as modprobe
+ * finds them. 1 if there is none (the drivers must be built in), 0, or -1 with a line in err:
+ * --modules names no modules for this kernel.
+ */
+static int modules_directory(struct sandbox *sandbox, const struct payloads *payloads,
+			     char *directory, size_t size, char *err, size_t err_size)
+{
+	const char *root = strcmp(sandbox->root, "/") == 0 ? "" : sandbox->root;
+	char release[KERNEL_RELEASE_MAX], probe[PATH_MAX + 16];
+	bool release_known;
+
+	if (!sandbox->command.modules) {
+		/* No lib/modules in the root: nothing to look up, and no need to scan the Image
+		 * (megabytes) for its release. */
+		snprintf(probe, sizeof(probe), "%s/lib/modules", root);
+		if (!host_path_exists(probe, O_DIRECTORY) ||
+		    kernel_release_find(payloads->kernel.data, payloads->kernel.size, release,
+					sizeof(release)))
+			return 1;
+		snprintf(directory, size, "%s/lib/modules/%s", root, release);
+		return path_join(probe, sizeof(probe), directory, "modules.dep") == 0 &&
+		       host_path_exists(probe, 0) ? 0 : 1;
+	}
+	release_known = kernel_release_find(payloads->kernel.data, payloads->kernel.size, release,
+					    sizeof(release)) == 0;
+	if (modules_directory_find(sandbox->modules_directory, release_known ? release : NULL,
+				   sandbox->modules_place, sizeof(sandbox->modules_place))) {
+		if (release_known)
+			snprintf(err, err_size, "--modules %s holds no modules.dep, neither in itself nor in lib/modules/%s: give the directory make modules_install INSTALL_MOD_PATH=DIR made for this kernel (release %s), or its lib/modules/%s",
+				 sandbox->command.modules, release, release, release);
+		else
+			snprintf(err, err_size, "--modules %s holds no modules.dep, and the kernel names no release (it has no 'Linux version' banner) to look for lib/modules/RELEASE in: give that release directory itself",
+				 sandbox->command.modules);
+		return -1;
+	}
+	sandbox->spec.modules_share_tag = CLI_SANDBOX_MODULES_TAG;
+	sandbox->spec.modules_share_directory = sandbox->modules_place;
+	if (path_join(directory, size, sandbox->modules_directory, sandbox->modules_place)) {
+		snprintf(err, err_size, "the --modules path '%s' is too long", sandbox->modules_directory);
+		return -1;
+	}
+	return 0;
+}
+
+/* The modules of the drivers a sandbox needs, when the kernel builds them as modules and
+ * their directory has them. */
 static int modules_add(struct sandbox *sandbox, const struct payloads *payloads,
 		       struct cpio_writer *initrd, char names[][64], char *err, size_t err_size)
 {
@@ -181,10 +250,10 @@ static int modules_add(struct sandbox *sandbox, const struct payloads *payloads,
 	};
 	const char *drivers[8];
 	unsigned int driver_count = 0;
-	char release[KERNEL_RELEASE_MAX], path[PATH_MAX + 256];
+	char directory[PATH_MAX + 128], path[PATH_MAX + 256];
 	struct module_list list;
 	struct payload dep;
-	int result = -1, probe;
+	int result = -1, found;
 
 	for (unsigned int i = 0; base_drivers[i]; i++)
 		drivers[driver_count++] = base_drivers[i];
@@ -193,24 +262,11 @@ static int modules_add(struct sandbox *sandbox, const struct payloads *payloads,
 	if (sandbox->opts.rng)
 		drivers[driver_count++] = "virtio_rng";
 	drivers[driver_count] = NULL;
-	/* No lib/modules in the root: nothing to look up, and no need to scan the Image (megabytes)
-	 * for its release. */
-	if (path_in_root(sandbox, path, sizeof(path), "", ""))
-		return 0;
-	probe = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (probe < 0)
-		return 0;
-	close(probe);
-	if (kernel_release_find(payloads->kernel.data, payloads->kernel.size, release, sizeof(release)))
-		return 0;
-	if (path_in_root(sandbox, path, sizeof(path), release, "modules.dep"))
-		return 0;
-	/* open, not access: the main thread's seccomp filter has no faccessat. */
-	probe = open(path, O_RDONLY | O_CLOEXEC);
-	if (probe < 0)
-		return 0; /* no modules for this kernel in the root: everything must be built in */
-	close(probe);
-	if (payload_read_file(path, 64u << 20, &dep, err, err_size))
+	found = modules_directory(sandbox, payloads, directory, sizeof(directory), err, err_size);
+	if (found)
+		return found < 0 ? -1 : 0;
+	if (path_join(path, sizeof(path), directory, "modules.dep") ||
+	    payload_read_file(path, 64u << 20, &dep, err, err_size))
 		return -1;
 	if (modules_resolve((const char *)dep.data, dep.size, drivers, &list, err, err_size))
 		goto out_dep;
@@ -220,7 +276,7 @@ static int modules_add(struct sandbox *sandbox, const struct payloads *payloads,
 		const char *base = strrchr(list.paths[i], '/');
 		struct payload module;
 
-		if (path_in_root(sandbox, path, sizeof(path), release, list.paths[i])) {
+		if (path_join(path, sizeof(path), directory, list.paths[i])) {
 			snprintf(err, err_size, "the module path '%s' is too long", list.paths[i]);
 			goto out_list;
 		}

@@ -14,6 +14,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -243,8 +244,12 @@ static void load_modules(const struct sandbox_spec *spec)
 
 		if (fd < 0)
 			fail("the initrd lacks its module %s: %s", path, strerror(errno));
-		if (syscall(SYS_finit_module, fd, "", flags) < 0 && errno != EEXIST)
-			fail("loading the guest kernel module %s failed: %s", path, strerror(errno));
+		if (syscall(SYS_finit_module, fd, "", flags) < 0 && errno != EEXIST) {
+			int error = errno;
+
+			fail("loading the guest kernel module %s failed: %s%s", path, strerror(error),
+			     error == ENOEXEC ? " (a module of another kernel build? the modules must be this kernel's own)" : "");
+		}
 		close(fd);
 	}
 }
@@ -438,6 +443,38 @@ static void restore_working_directory(const char *cwd, const char *guest_cwd)
 		     guest_cwd, strerror(errno));
 }
 
+/* --modules: the release's directory of that share at /lib/modules/RELEASE, the running
+ * kernel's, where modprobe looks. A root without it gets a tmpfs over its /lib/modules to make
+ * it in: what that hides is other kernels' modules. */
+static void mount_modules(const struct sandbox_spec *spec)
+{
+	const struct sandbox_share share = { .tag = spec->modules_share_tag, .path = "/lib/modules",
+					     .read_only = true };
+	char source[4096], target[4096];
+	struct utsname uts;
+
+	if (!spec->modules_share_tag)
+		return;
+	if (uname(&uts) < 0)
+		fail("uname failed: %s", strerror(errno));
+	mkdir("/modules-share", 0755);
+	mount_share(&share, "/modules-share", false);
+	snprintf(source, sizeof(source), "/modules-share/%s", spec->modules_share_directory);
+	snprintf(target, sizeof(target), "/newroot/lib/modules/%s", uts.release);
+	if (!is_directory(target)) {
+		if (!is_directory("/newroot/lib/modules"))
+			fail("the guest's root has no /lib/modules to put the --modules directory in: make that directory in the root");
+		mount_or_fail("tmpfs", "/newroot/lib/modules", "tmpfs", MS_NOSUID | MS_NODEV,
+			      "mode=0755", NULL);
+		if (!make_directories(target))
+			fail("cannot make /lib/modules/%s in the guest: %s", uts.release, strerror(errno));
+	}
+	if (mount(source, target, NULL, MS_BIND, NULL) < 0)
+		fail("putting the --modules directory at /lib/modules/%s failed: %s", uts.release,
+		     strerror(errno));
+	umount2("/modules-share", MNT_DETACH);
+}
+
 static void build_root(const struct sandbox_spec *spec)
 {
 	char target[4096], cwd[4096];
@@ -466,6 +503,7 @@ static void build_root(const struct sandbox_spec *spec)
 			     spec->shares[i].tag, spec->shares[i].path);
 		mount_share(&spec->shares[i], target, false);
 	}
+	mount_modules(spec);
 	if (!is_directory("/newroot/dev") || !is_directory("/newroot/proc") || !is_directory("/newroot/sys"))
 		fail("the guest's root has no /dev, /proc or /sys to mount on: give a root file system with them");
 	mount_or_fail("/dev", "/newroot/dev", NULL, MS_MOVE, NULL, NULL);

@@ -71,6 +71,11 @@ int sandbox_spec_encode(const struct sandbox_spec *spec, char **bytes, size_t *s
 		put_field(&buffer, "module");
 		put_field(&buffer, spec->modules[i]);
 	}
+	if (spec->modules_share_tag) {
+		put_field(&buffer, "modules-share");
+		put_field(&buffer, spec->modules_share_tag);
+		put_field(&buffer, spec->modules_share_directory);
+	}
 	put_field(&buffer, "cwd");
 	put_field(&buffer, spec->cwd);
 	put_field(&buffer, "stdin");
@@ -185,6 +190,15 @@ int sandbox_spec_decode(const char *bytes, size_t size, struct sandbox_spec *spe
 			if (spec->module_count == SANDBOX_SPEC_MAX_MODULES)
 				DECODE_FAIL("the sandbox spec has more than %d modules", SANDBOX_SPEC_MAX_MODULES);
 			spec->modules[spec->module_count++] = value;
+		} else if (strcmp(record, "modules-share") == 0) {
+			const char *directory = next_field(&reader);
+
+			if (spec->modules_share_tag || !directory || directory[0] == '\0' ||
+			    directory[0] == '/')
+				DECODE_FAIL("the sandbox spec's modules share '%s' is malformed or one too many",
+					    value);
+			spec->modules_share_tag = value;
+			spec->modules_share_directory = directory;
 		} else if (strcmp(record, "cwd") == 0) {
 			if (value[0] != '/')
 				DECODE_FAIL("the sandbox spec's working directory '%s' is not absolute", value);

@@ -8,6 +8,10 @@
  *   "share" TAG PATH READ_ONLY        a further 9p share, mounted at PATH
  *   "tmpfs" PATH                      a writable tmpfs over PATH, if PATH is a directory
  *   "module" FILE                     a kernel module in the initrd, loaded in order
+ *   "modules-share" TAG DIRECTORY     the guest kernel's modules (lvmm sandbox --modules): the
+ *                                     9p share TAG, whose relative DIRECTORY ("." for its top)
+ *                                     init puts at /lib/modules/RELEASE, RELEASE being the
+ *                                     running kernel's
  *   "cwd" PATH                        the command's working directory
  *   "stdin" HOW                       "forwarded": lvmm's standard input, over the control
  *                                     port (vmm/sandbox_input_frames.h); "null": /dev/null
@@ -48,6 +52,9 @@ struct sandbox_spec {
 	unsigned int tmpfs_count;
 	const char *modules[SANDBOX_SPEC_MAX_MODULES];
 	unsigned int module_count;
+	/* --modules: the share holding the kernel's modules (tag NULL: none) */
+	const char *modules_share_tag;
+	const char *modules_share_directory;
 	const char *cwd;
 	bool input_forwarded;   /* the command's stdin is lvmm's, else /dev/null */
 	bool terminal;          /* a pseudo-terminal in the guest: input_forwarded too */

@@ -1,10 +1,12 @@
 /* lvmm sandbox's pieces that need no guest: its options, the spec init reads, the initrd's
  * archive, module resolution, the environment filter and the control port's reports. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "unit_test.h"
 #include "vmm/cli.h"
@@ -94,6 +96,49 @@ TEST(sandbox_cli_refuses_what_it_cannot_do)
 	EXPECT_EQ(cli_parse_run(4, (char *[]){ "run", "-k", "I", "--rootfs=/x", NULL }, &opts, message,
 				sizeof(message)), CLI_ERROR);
 	EXPECT_CONTAINS(message, "--rootfs is an option of lvmm sandbox");
+}
+
+/* --modules belongs to the sandbox, whose own shares then take two of the eight. */
+TEST(sandbox_cli_takes_the_modules_option)
+{
+	char *shares[40] = { "sandbox", "-k", "I", "--modules", "/m" };
+	char tags[8][16];
+	int argc = 5;
+
+	EXPECT_EQ(SANDBOX("-k", "I", "--modules", "/mods", "--", "true"), CLI_RUN);
+	EXPECT_STR_EQ(sandbox.modules, "/mods");
+	EXPECT_EQ(opts.share_count, 0);
+	EXPECT_EQ(SANDBOX("-k", "I", "--", "true"), CLI_RUN);
+	EXPECT_TRUE(sandbox.modules == NULL);
+	EXPECT_EQ(SANDBOX("-k", "I", "--9p", "/x,lvmm-modules", "--", "true"), CLI_ERROR);
+	EXPECT_CONTAINS(message, "'lvmm-modules' is the sandbox's own (--modules)");
+	EXPECT_EQ(SANDBOX("-k", "I", "--9p", "/x,lvmm-root", "--", "true"), CLI_ERROR);
+	EXPECT_CONTAINS(message, "'lvmm-root' is the sandbox's own (its root)");
+	EXPECT_EQ(cli_parse_run(5, (char *[]){ "run", "-k", "I", "--modules", "/m", NULL }, &opts,
+				message, sizeof(message)), CLI_ERROR);
+	EXPECT_CONTAINS(message, "--modules is an option of lvmm sandbox");
+	for (int i = 0; i < 6; i++) {
+		snprintf(tags[i], sizeof(tags[i]), "/s,t%d", i);
+		shares[argc++] = "--9p";
+		shares[argc++] = tags[i];
+	}
+	shares[argc++] = "--";
+	shares[argc++] = "true";
+	EXPECT_EQ(cli_parse_sandbox(argc, shares, &opts, &sandbox, message, sizeof(message)), CLI_RUN);
+	EXPECT_EQ(opts.share_count, 6);
+	argc -= 2;
+	snprintf(tags[6], sizeof(tags[6]), "/s,t6");
+	shares[argc++] = "--9p";
+	shares[argc++] = tags[6];
+	shares[argc++] = "--";
+	shares[argc++] = "true";
+	EXPECT_EQ(cli_parse_sandbox(argc, shares, &opts, &sandbox, message, sizeof(message)), CLI_ERROR);
+	EXPECT_CONTAINS(message, "its root and --modules take 2 of the 8 shares");
+	/* Without --modules the seventh share fits. */
+	shares[3] = "-c";
+	shares[4] = "1";
+	EXPECT_EQ(cli_parse_sandbox(argc, shares, &opts, &sandbox, message, sizeof(message)), CLI_RUN);
+	EXPECT_EQ(opts.share_count, 7);
 }
 
 TEST(sandbox_cli_takes_env_options)
@@ -195,7 +240,46 @@ TEST(sandbox_spec_round_trip)
 	EXPECT_EQ(sandbox_spec_decode(bytes, size, &back, message, sizeof(message)), 0);
 	EXPECT_TRUE(back.input_forwarded);
 	EXPECT_FALSE(back.terminal);
+	EXPECT_TRUE(back.modules_share_tag == NULL);
 	free(bytes);
+}
+
+TEST(sandbox_spec_carries_the_modules_share)
+{
+	struct sandbox_spec spec = example_spec(), back;
+	char *bytes;
+	size_t size;
+
+	spec.modules_share_tag = "lvmm-modules";
+	spec.modules_share_directory = "lib/modules/6.1.0-57-arm64";
+	EXPECT_EQ(sandbox_spec_encode(&spec, &bytes, &size, message, sizeof(message)), 0);
+	EXPECT_EQ(sandbox_spec_decode(bytes, size, &back, message, sizeof(message)), 0);
+	EXPECT_STR_EQ(back.modules_share_tag, "lvmm-modules");
+	EXPECT_STR_EQ(back.modules_share_directory, "lib/modules/6.1.0-57-arm64");
+	EXPECT_STR_EQ(back.modules[0], "/lib/modules/9p.ko");
+	free(bytes);
+}
+
+TEST(sandbox_spec_refuses_a_malformed_modules_share)
+{
+	static const struct { const char *bytes; size_t size; } bad[] = {
+#define SPEC_WITH_MODULES(record_) "root\0r\0ro\0cwd\0/\0" record_ "arg\0x\0"
+#define BAD_MODULES(record_) { SPEC_WITH_MODULES(record_), sizeof(SPEC_WITH_MODULES(record_)) - 1 }
+		BAD_MODULES("modules-share\0m\0/lib/modules\0"),
+		BAD_MODULES("modules-share\0m\0\0"),
+		BAD_MODULES("modules-share\0m\0.\0modules-share\0n\0.\0"),
+	};
+	static const char good[] = SPEC_WITH_MODULES("modules-share\0m\0.\0");
+	struct sandbox_spec back;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(sandbox_spec_decode(bad[i].bytes, bad[i].size, &back, message, sizeof(message)), -1);
+		EXPECT_CONTAINS(message, "modules share");
+	}
+	EXPECT_EQ(sandbox_spec_decode(good, sizeof(good) - 1, &back, message, sizeof(message)), 0);
+	EXPECT_STR_EQ(back.modules_share_directory, ".");
+#undef BAD_MODULES
+#undef SPEC_WITH_MODULES
 }
 
 TEST(sandbox_spec_carries_the_terminal_size)
@@ -396,6 +480,65 @@ TEST(modules_resolve_gives_dependencies_first)
 	module_list_free(&list);
 	module_name_of("kernel/drivers/char/hw_random/virtio-rng.ko.xz", name, sizeof(name));
 	EXPECT_STR_EQ(name, "virtio_rng");
+}
+
+static void make_file(const char *directory, const char *name)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", directory, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	EXPECT_TRUE(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* --modules DIR: make modules_install's INSTALL_MOD_PATH (lib/modules/RELEASE inside) first,
+ * else DIR as the release's own directory; either only with a modules.dep. */
+TEST(modules_directory_finds_the_release)
+{
+	char top[] = "/tmp/lvmm-modules-XXXXXX", path[256], place[64];
+
+	EXPECT_TRUE(mkdtemp(top) != NULL);
+	EXPECT_EQ(modules_directory_find(top, "6.1.0-57-arm64", place, sizeof(place)), -1);
+	EXPECT_EQ(modules_directory_find(top, NULL, place, sizeof(place)), -1);
+	snprintf(path, sizeof(path), "%s/lib", top);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/lib/modules", top);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/lib/modules/6.1.0-57-arm64", top);
+	mkdir(path, 0755);
+	/* The release's directory without its modules.dep is not one. */
+	EXPECT_EQ(modules_directory_find(top, "6.1.0-57-arm64", place, sizeof(place)), -1);
+	make_file(path, "modules.dep");
+	EXPECT_EQ(modules_directory_find(top, "6.1.0-57-arm64", place, sizeof(place)), 0);
+	EXPECT_STR_EQ(place, "lib/modules/6.1.0-57-arm64");
+	/* INSTALL_MOD_PATH's release directory comes first, even with a modules.dep beside it. */
+	make_file(top, "modules.dep");
+	EXPECT_EQ(modules_directory_find(top, "6.1.0-57-arm64", place, sizeof(place)), 0);
+	EXPECT_STR_EQ(place, "lib/modules/6.1.0-57-arm64");
+	EXPECT_EQ(modules_directory_find(top, "6.12.118", place, sizeof(place)), 0);
+	EXPECT_STR_EQ(place, ".");
+	snprintf(place, sizeof(place), "%s/modules.dep", top);
+	unlink(place);
+	/* Another release's modules are not this kernel's. */
+	EXPECT_EQ(modules_directory_find(top, "6.12.118", place, sizeof(place)), -1);
+	/* The release's directory itself, given. */
+	EXPECT_EQ(modules_directory_find(path, "6.1.0-57-arm64", place, sizeof(place)), 0);
+	EXPECT_STR_EQ(place, ".");
+	EXPECT_EQ(modules_directory_find(path, NULL, place, sizeof(place)), 0);
+	EXPECT_STR_EQ(place, ".");
+	/* No room for the answer: none. */
+	EXPECT_EQ(modules_directory_find(top, "6.1.0-57-arm64", place, 8), -1);
+	unlink(strcat(path, "/modules.dep"));
+	snprintf(path, sizeof(path), "%s/lib/modules/6.1.0-57-arm64", top);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/lib/modules", top);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/lib", top);
+	rmdir(path);
+	EXPECT_EQ(rmdir(top), 0);
 }
 
 /* The caller's safe variables, then --env's: a name given overrides the caller's, the last
