@@ -1251,6 +1251,48 @@ find /sandbox-no9p/lib/modules -name '9p*.ko*' -delete
 sed -i '/9p/d' /sandbox-no9p/lib/modules/*/modules.dep
 sandbox_run 900 -k "$PAYLOAD/debian/Image" -m 512 --rootfs /sandbox-no9p -- true
 expect_one_line "sandbox: a kernel without 9p is named as such, status 125" 125 "no 9p file system"
+# --modules: a kernel's modules from a directory of their own, as make modules_install
+# INSTALL_MOD_PATH=DIR leaves them, with a root that has none (busybox and an empty
+# /lib/modules). The sandbox's 9p and virtio modules come from there, and so does what the
+# command's modprobe loads (dummy, which nothing else loads).
+release=$(ls /lib/modules | head -n 1)
+rm -rf /modules-install /sandbox-modules-root
+mkdir -p /modules-install/lib/modules /sandbox-modules-root/bin /sandbox-modules-root/dev \
+	/sandbox-modules-root/proc /sandbox-modules-root/sys /sandbox-modules-root/tmp /sandbox-modules-root/lib/modules
+cp -a "$PAYLOAD/debian/root/lib/modules/$release" /modules-install/lib/modules/
+cp /bin/busybox /sandbox-modules-root/bin/busybox
+for applet in sh modprobe grep; do ln -s busybox /sandbox-modules-root/bin/$applet; done
+sandbox_run 900 -k "$PAYLOAD/debian/Image" -m 512 --rootfs /sandbox-modules-root --modules /modules-install -- \
+	sh -c 'modprobe dummy || exit 9; grep -c "^dummy " /proc/modules; exit 42'
+expect "sandbox --modules: Debian's kernel takes its 9p modules from DIR, and the command's modprobe loads another from there" \
+	42 "^1$"
+# The minimal kernel builds in what the sandbox needs; its --modules directory is given as the
+# release's own directory (a modules.dep, no modules), and a file in it tells it apart.
+sandbox_run 300 -k "$IMAGE" -- uname -r
+minimal_release=$(tr -d '\r' <"$OUT")
+rm -rf /modules-minimal; mkdir -p /modules-minimal
+: > /modules-minimal/modules.dep
+echo "modules-of-$$" > /modules-minimal/marker
+# The root's /lib/modules lacks the release: a tmpfs there holds it, hiding Debian's.
+sandbox_run 300 -k "$IMAGE" --modules /modules-minimal -- sh -c 'cat "/lib/modules/$(uname -r)/marker"; ls /lib/modules'
+if [ "$STATUS" = 0 ] && grep -qx "modules-of-$$" "$OUT" && grep -qx "$minimal_release" "$OUT" &&
+   ! grep -qx "$release" "$OUT"; then
+	ok "sandbox --modules: a release directory given as DIR is the running kernel's /lib/modules/RELEASE"
+else not_ok "sandbox --modules: a release directory given as DIR is the running kernel's /lib/modules/RELEASE"; fi
+# The root has the release's directory: DIR covers it, read-only.
+mkdir -p "/lib/modules/$minimal_release"; echo root > "/lib/modules/$minimal_release/root-file"
+sandbox_run 300 -k "$IMAGE" --modules /modules-minimal -- sh -c 'cd "/lib/modules/$(uname -r)" && cat marker && test ! -e root-file && ! touch new-file 2>/dev/null && echo read-only'
+expect "sandbox --modules: DIR covers the root's own directory of the release, read-only" 0 "^modules-of-$$$" "^read-only$"
+rm -rf "/lib/modules/$minimal_release"
+sandbox_run 300 -k "$IMAGE" --modules /no-such-modules -- true
+expect_one_line "sandbox --modules: a missing DIR is named, status 125" 125 "--modules '/no-such-modules': No such file or directory"
+rm -f /modules-minimal/modules.dep
+sandbox_run 300 -k "$IMAGE" --modules /modules-minimal -- true
+expect_one_line "sandbox --modules: a DIR without a modules.dep for the kernel is named, status 125" 125 \
+	"--modules /modules-minimal holds no modules.dep, neither in itself nor in lib/modules/$minimal_release"
+: > /modules-minimal/modules.dep
+sandbox_run 300 -k "$IMAGE" --rootfs /sandbox-root --modules /modules-minimal -- true
+expect_one_line "sandbox --modules: a root without /lib/modules is named, status 125" 125 "no /lib/modules to put the --modules directory in"
 fi # general (sandbox)
 
 if part general; then
