@@ -93,6 +93,8 @@ const char cli_sandbox_usage[] =
 	"\n"
 	"  -k, --kernel FILE        arm64 Linux Image (raw or gzip-compressed) to boot\n"
 	"      --rootfs DIR         the guest's root instead of the host's /\n"
+	"      --writable-root      the command may write anywhere in the root: the writes stay\n"
+	"                           in the guest's memory (an overlay), the host's files unchanged\n"
 	"      --modules DIR        the kernel's modules: what make modules_install\n"
 	"                           INSTALL_MOD_PATH=DIR made, or its lib/modules/RELEASE;\n"
 	"                           at /lib/modules/RELEASE in the guest (modprobe works)\n"
@@ -138,6 +140,7 @@ enum long_only_option {
 	OPT_9P,
 	OPT_ROOTFS,
 	OPT_MODULES,
+	OPT_WRITABLE_ROOT,
 	OPT_VCPU_AFFINITY,
 	OPT_NO_PVTIME,
 	OPT_SVE_MAX_VL,
@@ -179,6 +182,7 @@ static const struct option run_long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 	{ "modules", required_argument, NULL, OPT_MODULES },
+	{ "writable-root", no_argument, NULL, OPT_WRITABLE_ROOT },
 	{ "env", required_argument, NULL, 'e' },
 	{ "tty", no_argument, NULL, 't' },
 	{ NULL, 0, NULL, 0 },
@@ -554,6 +558,12 @@ static enum cli_result parse_arguments(int argc, char **argv, struct run_options
 			if (!sandbox)
 				return fail(message, size, "--modules is an option of lvmm sandbox, not of lvmm run");
 			sandbox->modules = optarg;
+			continue;
+		}
+		if (option == OPT_WRITABLE_ROOT) {
+			if (!sandbox)
+				return fail(message, size, "--writable-root is an option of lvmm sandbox, not of lvmm run");
+			sandbox->writable_root = true;
 			continue;
 		}
 		if (option == 'e') {

@@ -121,6 +121,7 @@ static int shares_setup(struct sandbox *sandbox)
 	};
 	opts->share_count++;
 	spec->root = (struct sandbox_share){ .tag = CLI_SANDBOX_ROOT_TAG, .path = "/", .read_only = true };
+	spec->root_overlay = sandbox->command.writable_root;
 	/* The kernel's modules, last: the guest puts the release's part of them at /lib/modules. */
 	if (sandbox->command.modules) {
 		if (directory_resolve(sandbox->command.modules, strlen(sandbox->command.modules),
@@ -248,7 +249,7 @@ static int modules_add(struct sandbox *sandbox, const struct payloads *payloads,
 	static const char *const base_drivers[] = {
 		"virtio_mmio", "virtio_console", "9pnet_virtio", "9p", NULL,
 	};
-	const char *drivers[8];
+	const char *drivers[10];
 	unsigned int driver_count = 0;
 	char directory[PATH_MAX + 128], path[PATH_MAX + 256];
 	struct module_list list;
@@ -261,6 +262,8 @@ static int modules_add(struct sandbox *sandbox, const struct payloads *payloads,
 		drivers[driver_count++] = "virtio_blk";
 	if (sandbox->opts.rng)
 		drivers[driver_count++] = "virtio_rng";
+	if (sandbox->command.writable_root)
+		drivers[driver_count++] = "overlay";
 	drivers[driver_count] = NULL;
 	found = modules_directory(sandbox, payloads, directory, sizeof(directory), err, err_size);
 	if (found)

@@ -380,6 +380,25 @@ static bool is_directory(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* --writable-root: the share, read-only, is the overlay's lower layer; a tmpfs takes what the
+ * command writes, which ends with the guest. The layers stay mounted in the initramfs, out of
+ * the command's sight once the overlay is its root. */
+static void mount_root_overlay(const struct sandbox_share *root, const char *target)
+{
+	mkdir("/root-share", 0755);
+	mount_share(root, "/root-share", true);
+	mkdir("/root-writes", 0755);
+	mount_or_fail("tmpfs", "/root-writes", "tmpfs", 0, "mode=0755", NULL);
+	if (mkdir("/root-writes/upper", 0755) < 0 || mkdir("/root-writes/work", 0755) < 0)
+		fail("making the overlay's directories failed: %s", strerror(errno));
+	if (mount("overlay", target, "overlay", 0,
+		  "lowerdir=/root-share,upperdir=/root-writes/upper,workdir=/root-writes/work") < 0) {
+		if (errno == ENODEV && !file_has_line("/proc/filesystems", "overlay"))
+			fail("the guest kernel has no overlay file system for --writable-root: build it with CONFIG_OVERLAY_FS (or give its module in the root's /lib/modules or with --modules), or drop --writable-root");
+		fail("mounting the overlay on the root share failed: %s", strerror(errno));
+	}
+}
+
 static void under_new_root(char *out, size_t size, const char *path)
 {
 	snprintf(out, size, "/newroot%s", strcmp(path, "/") == 0 ? "" : path);
@@ -481,7 +500,10 @@ static void build_root(const struct sandbox_spec *spec)
 	bool kept;
 
 	mkdir("/newroot", 0755);
-	mount_share(&spec->root, "/newroot", true);
+	if (spec->root_overlay)
+		mount_root_overlay(&spec->root, "/newroot");
+	else
+		mount_share(&spec->root, "/newroot", true);
 	under_new_root(cwd, sizeof(cwd), spec->cwd);
 	kept = keep_working_directory(cwd);
 	for (unsigned int i = 0; i < spec->tmpfs_count; i++) {

@@ -61,6 +61,10 @@ int sandbox_spec_encode(const struct sandbox_spec *spec, char **bytes, size_t *s
 		return -1;
 	}
 	put_share(&buffer, "root", &spec->root);
+	if (spec->root_overlay) {
+		put_field(&buffer, "root-overlay");
+		put_field(&buffer, "tmpfs");
+	}
 	for (unsigned int i = 0; i < spec->share_count; i++)
 		put_share(&buffer, "share", &spec->shares[i]);
 	for (unsigned int i = 0; i < spec->tmpfs_count; i++) {
@@ -171,6 +175,10 @@ int sandbox_spec_decode(const char *bytes, size_t size, struct sandbox_spec *spe
 			spec->root.path = "/";
 			if (read_only_flag(next_field(&reader), &spec->root.read_only))
 				DECODE_FAIL("the sandbox spec's root has no ro/rw flag");
+		} else if (strcmp(record, "root-overlay") == 0) {
+			if (strcmp(value, "tmpfs") != 0)
+				DECODE_FAIL("the sandbox spec's root overlay '%.32s' is not tmpfs", value);
+			spec->root_overlay = true;
 		} else if (strcmp(record, "share") == 0) {
 			struct sandbox_share *share = &spec->shares[spec->share_count];
 

@@ -5,6 +5,9 @@
  *
  * Format: records of NUL-terminated fields, the first field naming the record:
  *   "root" TAG READ_ONLY              the 9p share mounted as /
+ *   "root-overlay" "tmpfs"            the root is an overlay: the share, read-only, below a
+ *                                     tmpfs that takes every write (lvmm sandbox
+ *                                     --writable-root)
  *   "share" TAG PATH READ_ONLY        a further 9p share, mounted at PATH
  *   "tmpfs" PATH                      a writable tmpfs over PATH, if PATH is a directory
  *   "module" FILE                     a kernel module in the initrd, loaded in order
@@ -46,6 +49,7 @@ struct sandbox_share {
 /* Every string points into the encoded bytes it was decoded from (or the caller's strings). */
 struct sandbox_spec {
 	struct sandbox_share root;
+	bool root_overlay;      /* writes to the root go to a tmpfs above it */
 	struct sandbox_share shares[SANDBOX_SPEC_MAX_SHARES];
 	unsigned int share_count;
 	const char *tmpfs[SANDBOX_SPEC_MAX_TMPFS];

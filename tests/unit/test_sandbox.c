@@ -141,6 +141,19 @@ TEST(sandbox_cli_takes_the_modules_option)
 	EXPECT_EQ(opts.share_count, 7);
 }
 
+TEST(sandbox_cli_takes_the_writable_root_option)
+{
+	EXPECT_EQ(SANDBOX("-k", "I", "--", "true"), CLI_RUN);
+	EXPECT_FALSE(sandbox.writable_root);
+	EXPECT_EQ(SANDBOX("-k", "I", "--writable-root", "--", "true"), CLI_RUN);
+	EXPECT_TRUE(sandbox.writable_root);
+	EXPECT_EQ(SANDBOX("-k", "I", "--writable-root=yes", "--", "true"), CLI_ERROR);
+	EXPECT_CONTAINS(message, "takes no value");
+	EXPECT_EQ(cli_parse_run(4, (char *[]){ "run", "-k", "I", "--writable-root", NULL }, &opts,
+				message, sizeof(message)), CLI_ERROR);
+	EXPECT_CONTAINS(message, "--writable-root is an option of lvmm sandbox");
+}
+
 TEST(sandbox_cli_takes_env_options)
 {
 	char *many[2 * CLI_MAX_SANDBOX_ENV + 8] = { "sandbox", "-k", "I" };
@@ -258,6 +271,27 @@ TEST(sandbox_spec_carries_the_modules_share)
 	EXPECT_STR_EQ(back.modules_share_directory, "lib/modules/6.1.0-57-arm64");
 	EXPECT_STR_EQ(back.modules[0], "/lib/modules/9p.ko");
 	free(bytes);
+}
+
+TEST(sandbox_spec_carries_the_root_overlay)
+{
+	struct sandbox_spec spec = example_spec(), back;
+	static const char bad[] = "root\0r\0ro\0root-overlay\0disk\0cwd\0/\0arg\0x\0";
+	char *bytes;
+	size_t size;
+
+	EXPECT_EQ(sandbox_spec_encode(&spec, &bytes, &size, message, sizeof(message)), 0);
+	EXPECT_EQ(sandbox_spec_decode(bytes, size, &back, message, sizeof(message)), 0);
+	EXPECT_FALSE(back.root_overlay);
+	free(bytes);
+	spec.root_overlay = true;
+	EXPECT_EQ(sandbox_spec_encode(&spec, &bytes, &size, message, sizeof(message)), 0);
+	EXPECT_EQ(sandbox_spec_decode(bytes, size, &back, message, sizeof(message)), 0);
+	EXPECT_TRUE(back.root_overlay);
+	EXPECT_STR_EQ(back.root.tag, "lvmm-root");
+	free(bytes);
+	EXPECT_EQ(sandbox_spec_decode(bad, sizeof(bad) - 1, &back, message, sizeof(message)), -1);
+	EXPECT_CONTAINS(message, "root overlay 'disk' is not tmpfs");
 }
 
 TEST(sandbox_spec_refuses_a_malformed_modules_share)
