@@ -5,7 +5,8 @@
 # (virtio_mmio, virtio_blk, virtio_console, virtio-rng; Debian builds them as modules with no
 # dependencies outside the kernel), and root/lib/modules/RELEASE/: modules.dep and the files of
 # the 9p and virtio modules with their dependencies, as lvmm sandbox finds them in a root file
-# system, and dummy (a network driver no device needs, for a command's modprobe to load).
+# system, overlay (for lvmm sandbox --writable-root) and dummy (a network driver no device
+# needs, for a command's modprobe to load).
 # Prints that directory as its last line.
 set -euo pipefail
 cache="${LVMM_CACHE:-$HOME/.cache/lvmm}/debian-kernel"
@@ -20,7 +21,8 @@ image_pkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null |
 out="$cache/$image_pkg"
 if [ -f "$out/Image" ] && [ -f "$out/modules/virtio_mmio.ko" ] &&
    ls "$out"/root/lib/modules/*/modules.dep >/dev/null 2>&1 &&
-   ls "$out"/root/lib/modules/*/kernel/drivers/net/dummy.ko* >/dev/null 2>&1; then
+   ls "$out"/root/lib/modules/*/kernel/drivers/net/dummy.ko* >/dev/null 2>&1 &&
+   ls "$out"/root/lib/modules/*/kernel/fs/overlayfs/overlay.ko* >/dev/null 2>&1; then
 	echo "$out"
 	exit 0
 fi
@@ -50,7 +52,7 @@ release=$(basename "$release_dir")
 PATH="$PATH:/usr/sbin:/sbin" depmod -b "$tmp/root" "$release" || die "depmod failed on $image_pkg's modules"
 mkdir -p "$out.tmp/root/lib/modules/$release"
 cp "$release_dir/modules.dep" "$out.tmp/root/lib/modules/$release/"
-for name in virtio_mmio virtio_console virtio_blk virtio-rng 9pnet_virtio 9p dummy; do
+for name in virtio_mmio virtio_console virtio_blk virtio-rng 9pnet_virtio 9p overlay dummy; do
 	line=$(grep -E "(^|/)$name\.ko(\.[a-z]+)?:" "$release_dir/modules.dep" | head -n 1)
 	[ -n "$line" ] || die "$image_pkg's modules.dep has no $name"
 	for file in ${line%%:*} ${line#*:}; do

@@ -1293,6 +1293,23 @@ expect_one_line "sandbox --modules: a DIR without a modules.dep for the kernel i
 : > /modules-minimal/modules.dep
 sandbox_run 300 -k "$IMAGE" --rootfs /sandbox-root --modules /modules-minimal -- true
 expect_one_line "sandbox --modules: a root without /lib/modules is named, status 125" 125 "no /lib/modules to put the --modules directory in"
+# --writable-root: the command writes, appends to and deletes the root's files, and sees its
+# changes; the host's files are as they were. Debian's kernel has overlayfs as a module, which
+# the root's /lib/modules holds; the minimal kernel has none, and says so.
+echo host > /etc/lvmm-overlay-old; echo host > /etc/lvmm-overlay-gone; rm -f /etc/lvmm-overlay-new
+sandbox_run 900 -k "$PAYLOAD/debian/Image" -m 512 --writable-root -- sh -c 'echo guest > /etc/lvmm-overlay-new &&
+	echo appended >> /etc/lvmm-overlay-old && rm /etc/lvmm-overlay-gone && test ! -e /etc/lvmm-overlay-gone &&
+	cat /etc/lvmm-overlay-new /etc/lvmm-overlay-old && touch /tmp/still-a-tmpfs && echo done'
+if [ "$STATUS" = 0 ] && [ "$(tr -d '\r' <"$OUT" | tr '\n' ' ')" = "guest host appended done " ] &&
+   [ ! -e /etc/lvmm-overlay-new ] && [ "$(cat /etc/lvmm-overlay-old)" = host ] &&
+   [ "$(cat /etc/lvmm-overlay-gone)" = host ] && [ ! -e /tmp/still-a-tmpfs ]; then
+	ok "sandbox --writable-root: the command writes, appends and deletes in the root; the host's files stay as they were"
+else not_ok "sandbox --writable-root: the command writes, appends and deletes in the root; the host's files stay as they were"; fi
+sandbox_run 900 -k "$PAYLOAD/debian/Image" -m 512 -- sh -c 'echo guest > /etc/lvmm-overlay-new'
+expect "sandbox: without --writable-root the root stays read-only" 1 "Read-only file system"
+rm -f /etc/lvmm-overlay-old /etc/lvmm-overlay-gone
+sandbox_run 300 -k "$IMAGE" --writable-root -- true
+expect_one_line "sandbox --writable-root: a kernel without overlayfs is named as such, status 125" 125 "no overlay file system for --writable-root"
 fi # general (sandbox)
 
 if part general; then
