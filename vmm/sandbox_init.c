@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -811,6 +813,26 @@ static void run_and_report(const struct sandbox_spec *spec)
 		dprintf(control_fd, "exit %d\n", WEXITSTATUS(child_status));
 }
 
+/* The kernel leaves the loopback interface down, as every init finds it: a command's server
+ * and client on 127.0.0.1 or ::1 need it up. Any socket takes the interface's ioctls; a kernel
+ * without a network stack has no interface to bring up. */
+static void loopback_up(void)
+{
+	struct ifreq request = { .ifr_name = "lo" };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (ioctl(fd, SIOCGIFFLAGS, &request) == 0 && !(request.ifr_flags & IFF_UP)) {
+		request.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &request) < 0)
+			warn("bringing the loopback interface up failed: %s", strerror(errno));
+	}
+	close(fd);
+}
+
 static char *read_spec(size_t *size)
 {
 	int fd = open(SANDBOX_SPEC_PATH, O_RDONLY | O_CLOEXEC);
@@ -858,6 +880,7 @@ void sandbox_init_main(void)
 	trace("clock set");
 	build_root(&spec);
 	trace("root mounted");
+	loopback_up();
 	run_and_report(&spec);
 	trace("status sent");
 	power_off();

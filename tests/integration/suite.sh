@@ -881,6 +881,10 @@ if [ "$STATUS" = 137 ] && ! grep -q 'out of memory' "$ERR"; then ok "sandbox: a 
 else not_ok "sandbox: a command killed by SIGKILL: status $STATUS (137 wanted), stderr '$(head -c 400 "$ERR")'"; fi
 sandbox_run 300 -k "$IMAGE" -- false
 expect "sandbox: false gives 1" 1
+# The loopback interface is up, as any init leaves it: a command's own server and client on
+# 127.0.0.1 reach each other (ping's echo is the smallest of those).
+sandbox_run 300 -k "$IMAGE" -- sh -c 'cat /sys/class/net/lo/flags; ping -c 1 -W 10 127.0.0.1 >/dev/null && echo reached'
+expect "sandbox: the loopback interface is up, 127.0.0.1 answers" 0 "^reached$"
 # lvmm stopped from outside before the command ended: its own status (143), with a line saying
 # so, which a command's own death by SIGTERM (also 143) does not have.
 (cd "$PAYLOAD" && exec "$LVMM" sandbox -k "$IMAGE" -- sh -c 'echo started; sleep 600' </dev/null >"$OUT" 2>"$ERR") &
