@@ -833,6 +833,19 @@ static void loopback_up(void)
 	close(fd);
 }
 
+/* The links every init (udev, systemd) makes in /dev and devtmpfs does not: without them a
+ * script's "echo ... > /dev/stderr" made a regular file there, and bash's <(...) failed. */
+static void dev_links(void)
+{
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "/dev/fd" }, { "/proc/self/fd/0", "/dev/stdin" },
+		{ "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
+	};
+
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		symlink(links[i][0], links[i][1]);
+}
+
 static char *read_spec(size_t *size)
 {
 	int fd = open(SANDBOX_SPEC_PATH, O_RDONLY | O_CLOEXEC);
@@ -859,6 +872,7 @@ void sandbox_init_main(void)
 
 	mkdir("/dev", 0755);
 	mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+	dev_links();
 	if (fcntl(2, F_GETFD) < 0)
 		console_fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC);
 	mkdir("/proc", 0755);

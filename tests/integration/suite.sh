@@ -885,6 +885,16 @@ expect "sandbox: false gives 1" 1
 # 127.0.0.1 reach each other (ping's echo is the smallest of those).
 sandbox_run 300 -k "$IMAGE" -- sh -c 'cat /sys/class/net/lo/flags; ping -c 1 -W 10 127.0.0.1 >/dev/null && echo reached'
 expect "sandbox: the loopback interface is up, 127.0.0.1 answers" 0 "^reached$"
+# /dev/stdin, /dev/stdout, /dev/stderr and /dev/fd are the command's own descriptors, as any
+# init makes them: not files that devtmpfs would let a redirection create.
+echo from-stdin > /tmp/sandbox-stdin
+(cd "$PAYLOAD" && timeout 300 "$LVMM" sandbox -k "$IMAGE" -- sh -c 'echo to-stderr > /dev/stderr; echo to-stdout > /dev/stdout
+	cat /dev/stdin; test -e /dev/fd/0 && echo fd-present; test -f /dev/stderr || echo not-a-file' \
+	</tmp/sandbox-stdin >"$OUT" 2>"$ERR"); STATUS=$?
+if [ "$STATUS" = 0 ] && [ "$(cat "$ERR")" = to-stderr ] &&
+   [ "$(tr '\n' ' ' <"$OUT")" = "to-stdout from-stdin fd-present not-a-file " ]; then
+	ok "sandbox: /dev/stdin, /dev/stdout, /dev/stderr and /dev/fd are the command's descriptors"
+else not_ok "sandbox: /dev/stdin, /dev/stdout, /dev/stderr and /dev/fd are the command's descriptors"; fi
 # lvmm stopped from outside before the command ended: its own status (143), with a line saying
 # so, which a command's own death by SIGTERM (also 143) does not have.
 (cd "$PAYLOAD" && exec "$LVMM" sandbox -k "$IMAGE" -- sh -c 'echo started; sleep 600' </dev/null >"$OUT" 2>"$ERR") &
