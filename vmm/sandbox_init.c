@@ -382,6 +382,27 @@ static bool is_directory(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/*
+ * The kernel's own file systems that a system's init (systemd) mounts at their usual places,
+ * where tests of the kernel look for them (cgroup's, ftrace's, BPF's selftests): each where
+ * the kernel has it and sysfs made its mount point, else left out.
+ */
+static void mount_kernel_file_systems(void)
+{
+	static const char *const systems[][2] = {
+		{ "cgroup2", "/newroot/sys/fs/cgroup" }, { "debugfs", "/newroot/sys/kernel/debug" },
+		{ "tracefs", "/newroot/sys/kernel/tracing" }, { "bpf", "/newroot/sys/fs/bpf" },
+		{ "securityfs", "/newroot/sys/kernel/security" },
+		{ "configfs", "/newroot/sys/kernel/config" },
+	};
+
+	for (size_t i = 0; i < sizeof(systems) / sizeof(systems[0]); i++) {
+		if (file_has_line("/proc/filesystems", systems[i][0]) && is_directory(systems[i][1]))
+			mount(systems[i][0], systems[i][1], systems[i][0],
+			      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	}
+}
+
 /* --writable-root: the share, read-only, is the overlay's lower layer; a tmpfs takes what the
  * command writes, which ends with the guest. The layers stay mounted in the initramfs, out of
  * the command's sight once the overlay is its root. */
@@ -533,6 +554,7 @@ static void build_root(const struct sandbox_spec *spec)
 	mount_or_fail("/dev", "/newroot/dev", NULL, MS_MOVE, NULL, NULL);
 	mount_or_fail("proc", "/newroot/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, NULL);
 	mount_or_fail("sysfs", "/newroot/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, NULL);
+	mount_kernel_file_systems();
 	mkdir("/newroot/dev/pts", 0755);
 	mount("devpts", "/newroot/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "ptmxmode=0666,mode=0620");
 	mkdir("/newroot/dev/shm", 01777);

@@ -895,6 +895,11 @@ if [ "$STATUS" = 0 ] && [ "$(cat "$ERR")" = to-stderr ] &&
    [ "$(tr '\n' ' ' <"$OUT")" = "to-stdout from-stdin fd-present not-a-file " ]; then
 	ok "sandbox: /dev/stdin, /dev/stdout, /dev/stderr and /dev/fd are the command's descriptors"
 else not_ok "sandbox: /dev/stdin, /dev/stdout, /dev/stderr and /dev/fd are the command's descriptors"; fi
+# The kernel's file systems that kernel tests look for, where a system's init mounts them: the
+# minimal kernel has debugfs and bpf (Debian's kernel, below, has cgroup2 and tracefs too).
+sandbox_run 300 -k "$IMAGE" -- sh -c 'grep -E " /sys/(fs|kernel)/" /proc/mounts'
+expect "sandbox: debugfs and bpf are mounted at /sys/kernel/debug and /sys/fs/bpf" 0 \
+	"^debugfs /sys/kernel/debug debugfs " "^bpf /sys/fs/bpf bpf "
 # lvmm stopped from outside before the command ended: its own status (143), with a line saying
 # so, which a command's own death by SIGTERM (also 143) does not have.
 (cd "$PAYLOAD" && exec "$LVMM" sandbox -k "$IMAGE" -- sh -c 'echo started; sleep 600' </dev/null >"$OUT" 2>"$ERR") &
@@ -1319,8 +1324,10 @@ if [ "$STATUS" = 0 ] && [ "$(tr -d '\r' <"$OUT" | tr '\n' ' ')" = "guest host ap
    [ "$(cat /etc/lvmm-overlay-gone)" = host ] && [ ! -e /tmp/still-a-tmpfs ]; then
 	ok "sandbox --writable-root: the command writes, appends and deletes in the root; the host's files stay as they were"
 else not_ok "sandbox --writable-root: the command writes, appends and deletes in the root; the host's files stay as they were"; fi
-sandbox_run 900 -k "$PAYLOAD/debian/Image" -m 512 -- sh -c 'echo guest > /etc/lvmm-overlay-new'
-expect "sandbox: without --writable-root the root stays read-only" 1 "Read-only file system"
+sandbox_run 900 -k "$PAYLOAD/debian/Image" -m 512 -- sh -c 'grep -E " /sys/(fs|kernel)/" /proc/mounts
+	test -e /sys/kernel/tracing/trace || exit 9; echo guest > /etc/lvmm-overlay-new'
+expect "sandbox: without --writable-root the root stays read-only; Debian's kernel gets cgroup2 and tracefs mounted" 1 \
+	"Read-only file system" "^cgroup2 /sys/fs/cgroup cgroup2 " "^tracefs /sys/kernel/tracing tracefs "
 rm -f /etc/lvmm-overlay-old /etc/lvmm-overlay-gone
 sandbox_run 300 -k "$IMAGE" --writable-root -- true
 expect_one_line "sandbox --writable-root: a kernel without overlayfs is named as such, status 125" 125 "no overlay file system for --writable-root"
