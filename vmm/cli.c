@@ -93,6 +93,8 @@ const char cli_sandbox_usage[] =
 	"\n"
 	"  -k, --kernel FILE        arm64 Linux Image (raw or gzip-compressed) to boot\n"
 	"      --rootfs DIR         the guest's root instead of the host's /\n"
+	"      --user UID:GID       run COMMAND as that user and group (default: root),\n"
+	"                           e.g. --user \"$(id -u):$(id -g)\"; $HOME's tmpfs is theirs\n"
 	"      --writable-root      the command may write anywhere in the root: the writes stay\n"
 	"                           in the guest's memory (an overlay), the host's files unchanged\n"
 	"      --modules DIR        the kernel's modules: what make modules_install\n"
@@ -141,6 +143,7 @@ enum long_only_option {
 	OPT_ROOTFS,
 	OPT_MODULES,
 	OPT_WRITABLE_ROOT,
+	OPT_USER,
 	OPT_VCPU_AFFINITY,
 	OPT_NO_PVTIME,
 	OPT_SVE_MAX_VL,
@@ -183,6 +186,7 @@ static const struct option run_long_options[] = {
 	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 	{ "modules", required_argument, NULL, OPT_MODULES },
 	{ "writable-root", no_argument, NULL, OPT_WRITABLE_ROOT },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ "env", required_argument, NULL, 'e' },
 	{ "tty", no_argument, NULL, 't' },
 	{ NULL, 0, NULL, 0 },
@@ -509,6 +513,26 @@ static enum cli_result parse_one(int option, const char *arg, struct run_options
 	return CLI_RUN;
 }
 
+/* "UID:GID", each decimal below 4294967295 ((uid_t)-1 means no change to set*id). */
+static bool parse_user(const char *text, unsigned int *user_id, unsigned int *group_id)
+{
+	const char *colon = strchr(text, ':');
+	unsigned long long value;
+	char user[16];
+
+	if (!colon || (size_t)(colon - text) >= sizeof(user))
+		return false;
+	memcpy(user, text, (size_t)(colon - text));
+	user[colon - text] = '\0';
+	if (!parse_unsigned(user, &value) || value >= 0xffffffffULL)
+		return false;
+	*user_id = (unsigned int)value;
+	if (!parse_unsigned(colon + 1, &value) || value >= 0xffffffffULL)
+		return false;
+	*group_id = (unsigned int)value;
+	return true;
+}
+
 /* The getopt loop shared by run and sandbox (sandbox non-NULL: --rootfs allowed, and the
  * operands are its command). */
 static enum cli_result parse_arguments(int argc, char **argv, struct run_options *opts,
@@ -558,6 +582,15 @@ static enum cli_result parse_arguments(int argc, char **argv, struct run_options
 			if (!sandbox)
 				return fail(message, size, "--modules is an option of lvmm sandbox, not of lvmm run");
 			sandbox->modules = optarg;
+			continue;
+		}
+		if (option == OPT_USER) {
+			if (!sandbox)
+				return fail(message, size, "--user is an option of lvmm sandbox, not of lvmm run");
+			if (!parse_user(optarg, &sandbox->user_id, &sandbox->group_id))
+				return fail(message, size, "invalid --user '%s': give UID:GID, decimal (as id -u and id -g print them)",
+					    optarg);
+			sandbox->user_given = true;
 			continue;
 		}
 		if (option == OPT_WRITABLE_ROOT) {

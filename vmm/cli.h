@@ -148,6 +148,8 @@ struct sandbox_options {
 	const char *rootfs;     /* --rootfs DIR; NULL: the host's / */
 	const char *modules;    /* --modules DIR: the kernel's modules; NULL: the root's */
 	bool writable_root;     /* --writable-root: an overlay on the root, its writes in memory */
+	bool user_given;        /* --user UID:GID: the command's ids, else root's */
+	unsigned int user_id, group_id;
 	const char *env[CLI_MAX_SANDBOX_ENV]; /* --env NAME[=VALUE], in order */
 	unsigned int env_count;
 	bool terminal;          /* -t/--tty: COMMAND on a pseudo-terminal, lvmm's terminal raw */

@@ -122,6 +122,9 @@ static int shares_setup(struct sandbox *sandbox)
 	opts->share_count++;
 	spec->root = (struct sandbox_share){ .tag = CLI_SANDBOX_ROOT_TAG, .path = "/", .read_only = true };
 	spec->root_overlay = sandbox->command.writable_root;
+	spec->user_given = sandbox->command.user_given;
+	spec->user_id = sandbox->command.user_id;
+	spec->group_id = sandbox->command.group_id;
 	/* The kernel's modules, last: the guest puts the release's part of them at /lib/modules. */
 	if (sandbox->command.modules) {
 		if (directory_resolve(sandbox->command.modules, strlen(sandbox->command.modules),

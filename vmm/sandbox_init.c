@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -517,8 +518,19 @@ static void mount_modules(const struct sandbox_spec *spec)
 	umount2("/modules-share", MNT_DETACH);
 }
 
+/* The command's HOME, from its environment; NULL if it has none. */
+static const char *command_home(const struct sandbox_spec *spec)
+{
+	for (unsigned int i = 0; i < spec->env_count; i++) {
+		if (strncmp(spec->env[i], "HOME=", 5) == 0)
+			return spec->env[i] + 5;
+	}
+	return NULL;
+}
+
 static void build_root(const struct sandbox_spec *spec)
 {
+	const char *home = command_home(spec);
 	char target[4096], cwd[4096];
 	bool kept;
 
@@ -533,10 +545,16 @@ static void build_root(const struct sandbox_spec *spec)
 		const char *path = spec->tmpfs[i];
 		bool sticky = strcmp(path, "/tmp") == 0 || strcmp(path, "/var/tmp") == 0;
 
+		char options[64] = "mode=0755";
+
+		if (sticky)
+			strcpy(options, "mode=1777");
+		else if (spec->user_given && home && strcmp(path, home) == 0)
+			snprintf(options, sizeof(options), "mode=0755,uid=%u,gid=%u", spec->user_id,
+				 spec->group_id);
 		under_new_root(target, sizeof(target), path);
 		if (is_directory(target))
-			mount_or_fail("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV,
-				      sticky ? "mode=1777" : "mode=0755", NULL);
+			mount_or_fail("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, options, NULL);
 	}
 	if (kept)
 		restore_working_directory(cwd, spec->cwd);
@@ -565,6 +583,18 @@ static void build_root(const struct sandbox_spec *spec)
 		fail("cannot enter the working directory %s in the guest: %s", spec->cwd, strerror(errno));
 }
 
+/* --user, in the command's process: its terminal (-t) becomes its own, as login makes it,
+ * then its ids; root's supplementary groups are dropped. */
+static void become_user(const struct sandbox_spec *spec)
+{
+	if ((spec->terminal && fchown(0, spec->user_id, spec->group_id) < 0) ||
+	    setgroups(0, NULL) < 0 || setgid(spec->group_id) < 0 || setuid(spec->user_id) < 0) {
+		dprintf(2, "lvmm sandbox: cannot run the command as user %u, group %u: %s\n",
+			spec->user_id, spec->group_id, strerror(errno));
+		_exit(126);
+	}
+}
+
 /* The child: the command, its output on pipes that init relays to the ports, its input
  * input_fd (a pipe init fills from the control port) or /dev/null (-1). With -t all three are
  * the pseudo-terminal's far end, which becomes the controlling terminal of the command's
@@ -584,6 +614,8 @@ static void run_command(const struct sandbox_spec *spec, int input_fd, int outpu
 		_exit(126);
 	if (spec->terminal && ioctl(0, TIOCSCTTY, 0) < 0)
 		_exit(126);
+	if (spec->user_given)
+		become_user(spec);
 	environ = (char **)spec->env;
 	sandbox_exec_command((char *const *)spec->args);
 }

@@ -93,6 +93,15 @@ int sandbox_spec_encode(const struct sandbox_spec *spec, char **bytes, size_t *s
 		put_field(&buffer, rows);
 		put_field(&buffer, columns);
 	}
+	if (spec->user_given) {
+		char user[12], group[12];
+
+		snprintf(user, sizeof(user), "%u", spec->user_id);
+		snprintf(group, sizeof(group), "%u", spec->group_id);
+		put_field(&buffer, "user");
+		put_field(&buffer, user);
+		put_field(&buffer, group);
+	}
 	for (unsigned int i = 0; i < spec->env_count; i++) {
 		put_field(&buffer, "env");
 		put_field(&buffer, spec->env[i]);
@@ -150,6 +159,24 @@ static int read_only_flag(const char *text, bool *read_only)
 static int terminal_dimension(const char *text, unsigned short *value)
 {
 	return text && sandbox_terminal_dimension(text, '\0', value) ? 0 : -1;
+}
+
+/* A field that is a user or group id: decimal, no sign or leading zero, below (uid_t)-1. */
+static int id_field(const char *text, unsigned int *value)
+{
+	unsigned long long parsed = 0;
+
+	if (!text || !text[0] || (text[0] == '0' && text[1]) || strlen(text) > 10)
+		return -1;
+	for (const char *c = text; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return -1;
+		parsed = parsed * 10 + (unsigned int)(*c - '0');
+	}
+	if (parsed >= 0xffffffffULL)
+		return -1;
+	*value = (unsigned int)parsed;
+	return 0;
 }
 
 #define DECODE_FAIL(...) do { snprintf(err, err_size, __VA_ARGS__); return -1; } while (0)
@@ -221,6 +248,11 @@ int sandbox_spec_decode(const char *bytes, size_t size, struct sandbox_spec *spe
 			    terminal_dimension(next_field(&reader), &spec->terminal_columns))
 				DECODE_FAIL("the sandbox spec's terminal size is malformed");
 			spec->terminal = true;
+		} else if (strcmp(record, "user") == 0) {
+			if (id_field(value, &spec->user_id) ||
+			    id_field(next_field(&reader), &spec->group_id))
+				DECODE_FAIL("the sandbox spec's user is malformed");
+			spec->user_given = true;
 		} else if (strcmp(record, "env") == 0) {
 			if (spec->env_count == SANDBOX_SPEC_MAX_ENV || !strchr(value, '='))
 				DECODE_FAIL("the sandbox spec's environment entry '%s' is malformed or one too many",

@@ -23,6 +23,9 @@
  *                                     error, and its controlling terminal: lvmm sandbox -t. Only
  *                                     with "stdin" "forwarded", whose bytes are then the keys
  *                                     typed on it
+ *   "user" UID GID                    the command runs as that user and group (decimal), with no
+ *                                     supplementary groups, and owns the tmpfs over its HOME;
+ *                                     without the record, as root (lvmm sandbox --user)
  *   "env" NAME=VALUE                  the command's environment, one record each
  *   "arg" ARG                         the command and its arguments, in order
  * READ_ONLY is "ro" or "rw".
@@ -63,6 +66,8 @@ struct sandbox_spec {
 	bool input_forwarded;   /* the command's stdin is lvmm's, else /dev/null */
 	bool terminal;          /* a pseudo-terminal in the guest: input_forwarded too */
 	unsigned short terminal_rows, terminal_columns;
+	bool user_given;        /* else root */
+	unsigned int user_id, group_id;
 	const char *env[SANDBOX_SPEC_MAX_ENV + 1];   /* NULL-terminated, for execve */
 	unsigned int env_count;
 	unsigned int arg_count;

@@ -154,6 +154,29 @@ TEST(sandbox_cli_takes_the_writable_root_option)
 	EXPECT_CONTAINS(message, "--writable-root is an option of lvmm sandbox");
 }
 
+TEST(sandbox_cli_takes_the_user_option)
+{
+	static char *const bad[] = { "1000", ":1", "1:", "a:b", "4294967295:1", "1:4294967295",
+				     "-1:0", "1000:1000x", " 1:2", "0x10:1", "1:2:3" };
+
+	EXPECT_EQ(SANDBOX("-k", "I", "--", "id"), CLI_RUN);
+	EXPECT_FALSE(sandbox.user_given);
+	EXPECT_EQ(SANDBOX("-k", "I", "--user", "1000:100", "--", "id"), CLI_RUN);
+	EXPECT_TRUE(sandbox.user_given);
+	EXPECT_EQ(sandbox.user_id, 1000);
+	EXPECT_EQ(sandbox.group_id, 100);
+	EXPECT_EQ(SANDBOX("-k", "I", "--user=4294967294:0", "--", "id"), CLI_RUN);
+	EXPECT_EQ(sandbox.user_id, 4294967294u);
+	EXPECT_EQ(sandbox.group_id, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(SANDBOX("-k", "I", "--user", bad[i], "--", "id"), CLI_ERROR);
+		EXPECT_CONTAINS(message, "invalid --user");
+	}
+	EXPECT_EQ(cli_parse_run(5, (char *[]){ "run", "-k", "I", "--user", "1:1", NULL }, &opts,
+				message, sizeof(message)), CLI_ERROR);
+	EXPECT_CONTAINS(message, "--user is an option of lvmm sandbox");
+}
+
 TEST(sandbox_cli_takes_env_options)
 {
 	char *many[2 * CLI_MAX_SANDBOX_ENV + 8] = { "sandbox", "-k", "I" };
@@ -292,6 +315,40 @@ TEST(sandbox_spec_carries_the_root_overlay)
 	free(bytes);
 	EXPECT_EQ(sandbox_spec_decode(bad, sizeof(bad) - 1, &back, message, sizeof(message)), -1);
 	EXPECT_CONTAINS(message, "root overlay 'disk' is not tmpfs");
+}
+
+TEST(sandbox_spec_carries_the_user)
+{
+	struct sandbox_spec spec = example_spec(), back;
+	static const struct { const char *bytes; size_t size; } bad[] = {
+#define SPEC_WITH_USER(record_) "root\0r\0ro\0cwd\0/\0" record_ "arg\0x\0"
+#define BAD_USER(record_) { SPEC_WITH_USER(record_), sizeof(SPEC_WITH_USER(record_)) - 1 }
+		BAD_USER("user\0" "01\0" "1\0"), BAD_USER("user\0" "4294967295\0" "1\0"),
+		BAD_USER("user\0" "1\0" "\0"), BAD_USER("user\0" "1\0" "x\0"),
+		BAD_USER("user\0" "99999999999\0" "1\0"),
+	};
+	char *bytes;
+	size_t size;
+
+	EXPECT_EQ(sandbox_spec_encode(&spec, &bytes, &size, message, sizeof(message)), 0);
+	EXPECT_EQ(sandbox_spec_decode(bytes, size, &back, message, sizeof(message)), 0);
+	EXPECT_FALSE(back.user_given);
+	free(bytes);
+	spec.user_given = true;
+	spec.user_id = 4294967294u;
+	spec.group_id = 0;
+	EXPECT_EQ(sandbox_spec_encode(&spec, &bytes, &size, message, sizeof(message)), 0);
+	EXPECT_EQ(sandbox_spec_decode(bytes, size, &back, message, sizeof(message)), 0);
+	EXPECT_TRUE(back.user_given);
+	EXPECT_EQ(back.user_id, 4294967294u);
+	EXPECT_EQ(back.group_id, 0);
+	free(bytes);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(sandbox_spec_decode(bad[i].bytes, bad[i].size, &back, message, sizeof(message)), -1);
+		EXPECT_CONTAINS(message, "user is malformed");
+	}
+#undef BAD_USER
+#undef SPEC_WITH_USER
 }
 
 TEST(sandbox_spec_refuses_a_malformed_modules_share)
