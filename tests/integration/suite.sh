@@ -885,6 +885,14 @@ expect "sandbox: false gives 1" 1
 # 127.0.0.1 reach each other (ping's echo is the smallest of those).
 sandbox_run 300 -k "$IMAGE" -- sh -c 'cat /sys/class/net/lo/flags; ping -c 1 -W 10 127.0.0.1 >/dev/null && echo reached'
 expect "sandbox: the loopback interface is up, 127.0.0.1 answers" 0 "^reached$"
+# --user: the command's ids, no capabilities left, and a HOME (a tmpfs) it can write to.
+mkdir -p /home/tester
+(cd "$PAYLOAD" && HOME=/home/tester timeout 300 "$LVMM" sandbox -k "$IMAGE" --user 1000:1001 -- sh -c 'id -u; id -g; id -G
+	touch "$HOME/x" && echo home-writable; touch /tmp/y && echo tmp-writable; grep CapEff /proc/self/status | tr -d "\t "' \
+	</dev/null >"$OUT" 2>"$ERR"); STATUS=$?
+if [ "$STATUS" = 0 ] && [ "$(tr '\n' ' ' <"$OUT")" = "1000 1001 1001 home-writable tmp-writable CapEff:0000000000000000 " ]; then
+	ok "sandbox --user: the command runs as that user and group alone, without capabilities, and owns its HOME"
+else not_ok "sandbox --user: the command runs as that user and group alone, without capabilities, and owns its HOME"; fi
 # /dev/stdin, /dev/stdout, /dev/stderr and /dev/fd are the command's own descriptors, as any
 # init makes them: not files that devtmpfs would let a redirection create.
 echo from-stdin > /tmp/sandbox-stdin
@@ -1074,6 +1082,10 @@ if [ -e /dev/pts/ptmx ]; then
 		sh -c 'test -t 0 && test -t 1 && test -t 2 || exit 9; stty size; exit 42'
 	expect "sandbox -t: the command's input, output and error are a terminal of lvmm's terminal's size, its status lvmm's" \
 		42 "^37 91$"
+	# With --user the terminal is the user's, as login makes it: the command can open it again.
+	tty_session 300 -- "$LVMM" sandbox -t --user 1000:1000 -k "$IMAGE" -- \
+		sh -c 'stat -c %u "$(tty)"; echo reopened > "$(tty)"; exit 4'
+	expect "sandbox -t --user: the command's terminal belongs to it" 4 "^1000$" "^reopened$"
 	tty_session 300 wait ready type '\x03' -- "$LVMM" sandbox -t -k "$IMAGE" -- \
 		sh -c 'trap "echo interrupted; exit 7" INT; echo ready; while :; do sleep 1; done'
 	expect "sandbox -t: Ctrl-C typed on lvmm's terminal interrupts the command, not lvmm" 7 "interrupted$"
