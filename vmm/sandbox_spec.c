@@ -51,6 +51,19 @@ static void put_share(struct spec_buffer *buffer, const char *record, const stru
 	put_field(buffer, share->read_only ? "ro" : "rw");
 }
 
+/* A record of two decimal fields. */
+static void put_numbers(struct spec_buffer *buffer, const char *record, unsigned int first,
+			unsigned int second)
+{
+	char text[12];
+
+	put_field(buffer, record);
+	snprintf(text, sizeof(text), "%u", first);
+	put_field(buffer, text);
+	snprintf(text, sizeof(text), "%u", second);
+	put_field(buffer, text);
+}
+
 int sandbox_spec_encode(const struct sandbox_spec *spec, char **bytes, size_t *size, char *err,
 			size_t err_size)
 {
@@ -84,24 +97,10 @@ int sandbox_spec_encode(const struct sandbox_spec *spec, char **bytes, size_t *s
 	put_field(&buffer, spec->cwd);
 	put_field(&buffer, "stdin");
 	put_field(&buffer, spec->input_forwarded ? "forwarded" : "null");
-	if (spec->terminal) {
-		char rows[8], columns[8];
-
-		snprintf(rows, sizeof(rows), "%u", spec->terminal_rows);
-		snprintf(columns, sizeof(columns), "%u", spec->terminal_columns);
-		put_field(&buffer, "terminal");
-		put_field(&buffer, rows);
-		put_field(&buffer, columns);
-	}
-	if (spec->user_given) {
-		char user[12], group[12];
-
-		snprintf(user, sizeof(user), "%u", spec->user_id);
-		snprintf(group, sizeof(group), "%u", spec->group_id);
-		put_field(&buffer, "user");
-		put_field(&buffer, user);
-		put_field(&buffer, group);
-	}
+	if (spec->terminal)
+		put_numbers(&buffer, "terminal", spec->terminal_rows, spec->terminal_columns);
+	if (spec->user_given)
+		put_numbers(&buffer, "user", spec->user_id, spec->group_id);
 	for (unsigned int i = 0; i < spec->env_count; i++) {
 		put_field(&buffer, "env");
 		put_field(&buffer, spec->env[i]);
