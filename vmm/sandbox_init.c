@@ -544,7 +544,6 @@ static void build_root(const struct sandbox_spec *spec)
 	for (unsigned int i = 0; i < spec->tmpfs_count; i++) {
 		const char *path = spec->tmpfs[i];
 		bool sticky = strcmp(path, "/tmp") == 0 || strcmp(path, "/var/tmp") == 0;
-
 		char options[64] = "mode=0755";
 
 		if (sticky)
