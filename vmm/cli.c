@@ -105,7 +105,8 @@ const char cli_sandbox_usage[] =
 	"  -t, --tty                run COMMAND on a terminal in the guest: lvmm's own, which must\n"
 	"                           be its standard input and in the foreground (an interactive\n"
 	"                           shell, an editor, Ctrl-C and window sizes reaching COMMAND;\n"
-	"                           Ctrl-A x ends lvmm, Ctrl-A Ctrl-A types Ctrl-A)\n"
+	"                           Ctrl-A x ends lvmm, Ctrl-A Ctrl-A types Ctrl-A); -tt: a\n"
+	"                           terminal for COMMAND even without one of lvmm's (as ssh -tt)\n"
 	"      --9p DIR,TAG[,ro]    a further share, mounted at DIR in the guest (read-write\n"
 	"                           unless ,ro)\n"
 	"  -p, --params STRING      appended to the kernel command line\n"
@@ -612,6 +613,7 @@ static enum cli_result parse_arguments(int argc, char **argv, struct run_options
 		if (option == 't') {
 			if (!sandbox)
 				return fail(message, size, "--tty is an option of lvmm sandbox, not of lvmm run");
+			sandbox->terminal_forced = sandbox->terminal;
 			sandbox->terminal = true;
 			continue;
 		}

@@ -153,6 +153,7 @@ struct sandbox_options {
 	const char *env[CLI_MAX_SANDBOX_ENV]; /* --env NAME[=VALUE], in order */
 	unsigned int env_count;
 	bool terminal;          /* -t/--tty: COMMAND on a pseudo-terminal, lvmm's terminal raw */
+	bool terminal_forced;   /* -tt: the pseudo-terminal even without lvmm's terminal */
 	char **command;         /* CMD [ARGS...], NULL-terminated (argv's tail) */
 	int command_count;
 };

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -45,6 +46,7 @@ struct sandbox {
 	struct console_port ports[SANDBOX_PORTS];
 	struct sandbox_report report;
 	int kernel_log_fd;                          /* the kernel console, kept for a failure */
+	bool terminal_keyboard;                     /* -t: lvmm's terminal is the command's, raw */
 };
 
 /* A path on the host as the guest sees it: inside the root, the part below it. */
@@ -473,30 +475,41 @@ static bool input_forwarded(void)
 /*
  * -t: the command gets a pseudo-terminal in the guest, and lvmm's terminal, in raw mode, is
  * its keyboard and screen (as ssh -t). Only a terminal lvmm may read and set: its standard
- * input, lvmm in its foreground.
+ * input, lvmm in its foreground. -tt gives the command its terminal without one (as ssh -tt):
+ * lvmm's input, if any, is typed on it, and it has lvmm's output's size, or 24x80.
  */
 static int terminal_setup(struct sandbox *sandbox)
 {
-	unsigned short rows = 0, columns = 0;
+	unsigned short rows = 24, columns = 80;
+	bool on_terminal = isatty(STDIN_FILENO);
 
-	if (!isatty(STDIN_FILENO)) {
+	if (on_terminal && tcgetpgrp(STDIN_FILENO) == getpgrp()) {
+		console_terminal_size(&rows, &columns);
+		sandbox->terminal_keyboard = true;
+		sandbox->report.terminal = true;
+		sandbox->report.terminal_rows = rows;
+		sandbox->report.terminal_columns = columns;
+		sandbox->ports[SANDBOX_PORT_CONTROL].input_resized = sandbox_input_resized;
+	} else if (sandbox->command.terminal_forced) {
+		struct winsize size;
+
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_row && size.ws_col) {
+			rows = size.ws_row;
+			columns = size.ws_col;
+		}
+	} else if (!on_terminal) {
 		log_error("-t needs a terminal as lvmm's standard input, and it has none: drop -t "
-			  "(the command then reads lvmm's input as a pipe)");
+			  "(the command then reads lvmm's input as a pipe), or give -tt for a terminal "
+			  "in the guest anyway");
 		return -1;
-	}
-	if (tcgetpgrp(STDIN_FILENO) != getpgrp()) {
+	} else {
 		log_error("-t needs lvmm in the foreground of its terminal: run it in the foreground, "
-			  "or drop -t");
+			  "drop -t, or give -tt for a terminal in the guest anyway");
 		return -1;
 	}
-	console_terminal_size(&rows, &columns);
 	sandbox->spec.terminal = true;
 	sandbox->spec.terminal_rows = rows;
 	sandbox->spec.terminal_columns = columns;
-	sandbox->report.terminal = true;
-	sandbox->report.terminal_rows = rows;
-	sandbox->report.terminal_columns = columns;
-	sandbox->ports[SANDBOX_PORT_CONTROL].input_resized = sandbox_input_resized;
 	return 0;
 }
 
@@ -588,7 +601,7 @@ int sandbox_command(int argc, char **argv)
 	} else {
 		status = run_guest(&sandbox->opts, &(struct run_guest_session){
 			.console_fd = sandbox->kernel_log_fd, .prepare_payloads = initrd_build,
-			.context = sandbox, .terminal_raw = sandbox->command.terminal }, start_ns);
+			.context = sandbox, .terminal_raw = sandbox->terminal_keyboard }, start_ns);
 		status = sandbox_status(sandbox, status);
 	}
 	if (sandbox->kernel_log_fd >= 0)

@@ -773,6 +773,8 @@ static void terminal_for_command(const struct sandbox_spec *spec, int output[2],
 	output[0] = near_end;
 	output[1] = error[1] = input[0] = far_end;
 	error[0] = -1;
+	if (!spec->input_forwarded)
+		return; /* -tt without input: nothing is ever typed on it */
 	input[1] = fcntl(near_end, F_DUPFD_CLOEXEC, 0);
 	if (input[1] < 0)
 		fail("copying the pseudo-terminal's descriptor failed: %s", strerror(errno));

@@ -20,9 +20,9 @@
  *                                     port (vmm/sandbox_input_frames.h); "null": /dev/null
  *   "terminal" ROWS COLUMNS           the command gets a pseudo-terminal of that size (decimal,
  *                                     0-65535; 0: unknown) as its standard input, output and
- *                                     error, and its controlling terminal: lvmm sandbox -t. Only
- *                                     with "stdin" "forwarded", whose bytes are then the keys
- *                                     typed on it
+ *                                     error, and its controlling terminal: lvmm sandbox -t. With
+ *                                     "stdin" "forwarded" its bytes are the keys typed on it;
+ *                                     without, nothing is typed (-tt without input)
  *   "user" UID GID                    the command runs as that user and group (decimal), with no
  *                                     supplementary groups, and owns the tmpfs over its HOME;
  *                                     without the record, as root (lvmm sandbox --user)

@@ -65,8 +65,15 @@ TEST(sandbox_cli_takes_the_tty_option)
 	EXPECT_EQ(SANDBOX("-tk", "Image", "--", "sh"), CLI_RUN);
 	EXPECT_TRUE(sandbox.terminal);
 	EXPECT_STR_EQ(opts.kernel_path, "Image");
+	EXPECT_FALSE(sandbox.terminal_forced);
+	/* Given twice, as ssh -tt: the terminal even without lvmm's. */
+	EXPECT_EQ(SANDBOX("-k", "Image", "-tt", "--", "sh"), CLI_RUN);
+	EXPECT_TRUE(sandbox.terminal && sandbox.terminal_forced);
+	EXPECT_EQ(SANDBOX("-t", "-k", "Image", "--tty", "--", "sh"), CLI_RUN);
+	EXPECT_TRUE(sandbox.terminal && sandbox.terminal_forced);
 	EXPECT_EQ(SANDBOX("-k", "Image", "--", "ls", "-t"), CLI_RUN);
 	EXPECT_FALSE(sandbox.terminal);
+	EXPECT_FALSE(sandbox.terminal_forced);
 	EXPECT_EQ(SANDBOX("-k", "Image", "--tty=yes", "--", "sh"), CLI_ERROR);
 	EXPECT_CONTAINS(message, "takes no value");
 	EXPECT_EQ(cli_parse_run(4, (char *[]){ "run", "-k", "I", "-t", NULL }, &opts, message,
@@ -423,8 +430,10 @@ TEST(sandbox_spec_refuses_a_malformed_terminal)
 	EXPECT_TRUE(back.terminal);
 	EXPECT_EQ(back.terminal_rows, 24);
 	EXPECT_EQ(back.terminal_columns, 80);
-	EXPECT_EQ(sandbox_spec_decode(no_input, sizeof(no_input) - 1, &back, message, sizeof(message)), -1);
-	EXPECT_CONTAINS(message, "without forwarded input");
+	/* -tt with no input: a terminal nothing is typed on. */
+	EXPECT_EQ(sandbox_spec_decode(no_input, sizeof(no_input) - 1, &back, message, sizeof(message)), 0);
+	EXPECT_TRUE(back.terminal);
+	EXPECT_FALSE(back.input_forwarded);
 }
 
 TEST(sandbox_spec_refuses_malformed_input)
