@@ -1118,6 +1118,14 @@ fi
 sandbox_run 60 -t -k "$IMAGE" -- true
 expect_one_line "sandbox -t: refused without a terminal on standard input, with one line" 125 \
 	"-t needs a terminal as lvmm's standard input"
+# -tt, as ssh -tt: the command's terminal without one of lvmm's; its size 24x80 when lvmm's
+# output is no terminal either, and nothing typed on it...
+sandbox_run 300 -tt -k "$IMAGE" -- sh -c 'test -t 0 && test -t 1 && test -t 2 || exit 9; stty size; exit 42'
+expect "sandbox -tt: the command gets a terminal (24x80) with no terminal of lvmm's" 42 "^24 80$"
+# ... or lvmm's input from a pipe, typed on it: an interactive shell reads and runs it.
+(cd "$PAYLOAD" && printf 'echo typed-$((6*7))\nexit 3\n' | timeout 300 "$LVMM" sandbox -tt -k "$IMAGE" -- sh -i \
+	>"$OUT" 2>"$ERR"); STATUS=$?
+expect "sandbox -tt: lvmm's piped input is typed on the command's terminal" 3 "^typed-42$"
 
 # The guest caches the root's file data (docs/9p.md: a regular file's qid.version is never 0;
 # with 0, Linux 6.6+ reads around its page cache even under cache=loose): the 6 MiB file read
