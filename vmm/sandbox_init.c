@@ -888,6 +888,38 @@ static void loopback_up(void)
 	close(fd);
 }
 
+/*
+ * The host name, from the root's /etc/hostname as systemd sets it: its first line that is not
+ * a comment, else systemd's fallback, localhost. With the host's root that is the host's name,
+ * which its /etc/hosts resolves; the kernel's own, "(none)", no /etc/hosts does.
+ */
+static void set_hostname(void)
+{
+	char text[256], *name = NULL;
+	size_t length = 0;
+
+	if (read_small_file("/etc/hostname", text, sizeof(text))) {
+		for (char *line = strtok(text, "\n"); line && !name; line = strtok(NULL, "\n")) {
+			line += strspn(line, " \t");
+			length = strcspn(line, " \t#");
+			if (length && line[0] != '#')
+				name = line;
+		}
+	}
+	for (size_t i = 0; name && i < length; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '.'))
+			name = NULL;
+	}
+	if (!name || length > 64) {
+		name = "localhost";
+		length = strlen(name);
+	}
+	sethostname(name, length);
+}
+
 /* The links every init (udev, systemd) makes in /dev and devtmpfs does not: without them a
  * script's "echo ... > /dev/stderr" made a regular file there, and bash's <(...) failed. */
 static void dev_links(void)
@@ -950,6 +982,7 @@ void sandbox_init_main(void)
 	build_root(&spec);
 	trace("root mounted");
 	loopback_up();
+	set_hostname();
 	run_and_report(&spec);
 	trace("status sent");
 	power_off();

@@ -885,6 +885,14 @@ expect "sandbox: false gives 1" 1
 # 127.0.0.1 reach each other (ping's echo is the smallest of those).
 sandbox_run 300 -k "$IMAGE" -- sh -c 'cat /sys/class/net/lo/flags; ping -c 1 -W 10 127.0.0.1 >/dev/null && echo reached'
 expect "sandbox: the loopback interface is up, 127.0.0.1 answers" 0 "^reached$"
+# The host name is the root's /etc/hostname's first line that is not a comment, as systemd sets
+# it, else localhost: not the kernel's "(none)".
+printf '# this host\n  sandbox-host-%s  \n' $$ > /etc/hostname
+sandbox_run 300 -k "$IMAGE" -- hostname
+expect "sandbox: the host name is the root's /etc/hostname's" 0 "^sandbox-host-$$\$"
+rm -f /etc/hostname
+sandbox_run 300 -k "$IMAGE" -- hostname
+expect "sandbox: with no /etc/hostname in the root the host name is localhost" 0 "^localhost$"
 # --user: the command's ids, no capabilities left, and a HOME (a tmpfs) it can write to.
 mkdir -p /home/tester
 (cd "$PAYLOAD" && HOME=/home/tester timeout 300 "$LVMM" sandbox -k "$IMAGE" --user 1000:1001 -- sh -c 'id -u; id -g; id -G
