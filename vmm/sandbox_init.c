@@ -364,8 +364,12 @@ static void mount_share(const struct sandbox_share *share, const char *target, b
 	 * docs/9p.md). Writable shares see the host's changes, and the host their writes, at
 	 * once (directio), yet take shared writable mappings, which Linux refuses without a
 	 * write-back cache (cache=mmap; kernels before 6.6 ignore directio and write through
-	 * without it). */
-	snprintf(options, sizeof(options), "trans=virtio,version=9p2000.L,msize=%s%s", NINEP_MSIZE,
+	 * without it). lvmm keeps no extended attributes (docs/9p.md): noxattr has the guest
+	 * answer for them itself instead of asking lvmm, which a kernel with
+	 * CONFIG_9P_FS_SECURITY did for security.capability at every write() and exec, and
+	 * overlayfs for every directory (kernels without the option ignore it). */
+	snprintf(options, sizeof(options), "trans=virtio,version=9p2000.L,noxattr,msize=%s%s",
+		 NINEP_MSIZE,
 		 share->read_only ? ",cache=loose" : ",cache=mmap,directio");
 	if (mount(share->tag, target, "9p", share->read_only ? MS_RDONLY : 0, options) < 0) {
 		if (errno == ENODEV && !file_has_line("/proc/filesystems", "9p"))
