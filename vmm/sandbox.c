@@ -390,6 +390,9 @@ static void explain_failure(struct sandbox *sandbox, const char *what)
 			size_t length = (end ? (size_t)(end - found) : size - (size_t)(found - log_text)) -
 					strlen(prefix);
 
+			/* The UART's line ends are CRLF. */
+			while (length && found[strlen(prefix) + length - 1] == '\r')
+				length--;
 			log_error("sandbox: %.*s", (int)length, found + strlen(prefix));
 		} else {
 			const char *start = log_text + size;
