@@ -3,7 +3,7 @@
 # Idempotent: it checks for each package first, so a second run costs a second.
 set -euo pipefail
 
-# kmod: depmod, for the modules.dep of Debian's arm64 kernel (tests/integration/debian-kernel.sh).
+# kmod: depmod, for the modules.dep of Debian's arm64 kernels (tests/integration/debian-kernel*.sh).
 # clang and libclang-rt-14-dev (libFuzzer's runtime, only recommended by clang): make fuzz.
 native_pkgs=(make gcc libc6-dev pkg-config libfdt-dev zlib1g-dev libseccomp-dev device-tree-compiler cpio gzip xz-utils
              bc bison flex libssl-dev libelf-dev python3 python3-ply python3-git perl gnuplot-nox linux-source-6.12

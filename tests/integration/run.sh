@@ -30,6 +30,11 @@ mkdir -p "$payload/debian"
 cp "$debian/Image" "$payload/debian/Image"
 cp -a "$debian/root" "$payload/debian/root" # its 9p and virtio modules, for lvmm sandbox
 tests/integration/make-guest-initrd.sh --modules "$debian/modules" "$payload/debian/initrd.cpio.gz"
+# Debian's newer 6.12 kernel, whose modules are xz-compressed, laid out for lvmm sandbox --modules.
+debian612=$(tests/integration/debian-kernel-6.12.sh | tail -n 1)
+mkdir -p "$payload/debian612"
+cp "$debian612/Image" "$payload/debian612/Image"
+cp -a "$debian612/mods" "$payload/debian612/mods"
 echo "LVMM_TEST_ONLY='${LVMM_TEST_ONLY:-}'" > "$payload/test-env"
 
 set +e

@@ -1340,6 +1340,27 @@ expect_one_line "sandbox --modules: a DIR without a modules.dep for the kernel i
 : > /modules-minimal/modules.dep
 sandbox_run 300 -k "$IMAGE" --rootfs /sandbox-root --modules /modules-minimal -- true
 expect_one_line "sandbox --modules: a root without /lib/modules is named, status 125" 125 "no /lib/modules to put the --modules directory in"
+# Debian's 6.12 kernel, its modules xz-compressed, given with --modules as make modules_install
+# leaves them: init loads its compressed 9p modules, the command's modprobe another.
+release612=$(ls "$PAYLOAD/debian612/mods/lib/modules")
+sandbox_run 900 -k "$PAYLOAD/debian612/Image" -m 512 --modules "$PAYLOAD/debian612/mods" -- \
+	sh -c 'uname -r; modprobe dummy && grep -c "^dummy " /proc/modules'
+expect "sandbox --modules: Debian's 6.12 kernel loads its xz-compressed 9p modules from DIR, the command's modprobe another" \
+	0 "^$release612$" "^1$"
+# Debian 6.1's modules for the 6.12 kernel, their release directory given as DIR: the first fails
+# to load, and the line init wrote on the kernel's console says so, without the console's CR.
+sandbox_run 900 -k "$PAYLOAD/debian612/Image" -m 512 --modules "/modules-install/lib/modules/$release" -- true
+expect_one_line "sandbox --modules: another kernel's modules are named as such, status 125" 125 \
+	"loading the guest kernel module .* the modules must be this kernel's own)$"
+# Its 9p client asks for security.capability before each write() (CONFIG_9P_FS_SECURITY), which
+# noxattr answers in the guest: 200 write()s to a share are 200 Twrites and no Txattrwalk.
+rm -rf /share-noxattr; mkdir -p /share-noxattr
+sandbox_run 900 --loglevel debug -p quiet -k "$PAYLOAD/debian612/Image" -m 512 --modules "$PAYLOAD/debian612/mods" \
+	--9p /share-noxattr,w -- sh -c 'dd if=/dev/zero of=/share-noxattr/x bs=4096 count=200 2>/dev/null'
+if [ "$STATUS" = 0 ] && [ "$(wc -c </share-noxattr/x)" = 819200 ] && grep -q "9p share w: served .* write 200," "$ERR" &&
+   ! grep "9p share w: served" "$ERR" | grep -q xattrwalk; then
+	ok "sandbox: shares are mounted noxattr: writes cost no Txattrwalk on Debian's 6.12 kernel"
+else not_ok "sandbox: shares are mounted noxattr: writes cost no Txattrwalk on Debian's 6.12 kernel ($(grep '9p share w:' "$ERR"))"; fi
 # --writable-root: the command writes, appends to and deletes the root's files, and sees its
 # changes; the host's files are as they were. Debian's kernel has overlayfs as a module, which
 # the root's /lib/modules holds; the minimal kernel has none, and says so.
