@@ -515,6 +515,23 @@ static enum cli_result parse_one(int option, const char *arg, struct run_options
 	return CLI_RUN;
 }
 
+/* The options only lvmm sandbox takes: its root, its command's user, environment, terminal. */
+static bool sandbox_only(int option)
+{
+	return option == OPT_ROOTFS || option == OPT_MODULES || option == OPT_USER ||
+	       option == OPT_WRITABLE_ROOT || option == 'e' || option == 't';
+}
+
+/* An option's long name, for messages ("tty" for -t). */
+static const char *long_name_of(int option)
+{
+	for (const struct option *entry = run_long_options; entry->name; entry++) {
+		if (entry->val == option)
+			return entry->name;
+	}
+	return "?";
+}
+
 /* "UID:GID", each decimal below 4294967295 ((uid_t)-1 means no change to set*id). */
 static bool parse_user(const char *text, unsigned int *user_id, unsigned int *group_id)
 {
@@ -574,21 +591,18 @@ static enum cli_result parse_arguments(int argc, char **argv, struct run_options
 		if (option == ':')
 			return fail(message, size, "option '%s' needs a value (see lvmm %s --help)",
 				    argv[optind - 1], command);
+		if (sandbox_only(option) && !sandbox)
+			return fail(message, size, "--%s is an option of lvmm sandbox, not of lvmm run",
+				    long_name_of(option));
 		if (option == OPT_ROOTFS) {
-			if (!sandbox)
-				return fail(message, size, "--rootfs is an option of lvmm sandbox, not of lvmm run");
 			sandbox->rootfs = optarg;
 			continue;
 		}
 		if (option == OPT_MODULES) {
-			if (!sandbox)
-				return fail(message, size, "--modules is an option of lvmm sandbox, not of lvmm run");
 			sandbox->modules = optarg;
 			continue;
 		}
 		if (option == OPT_USER) {
-			if (!sandbox)
-				return fail(message, size, "--user is an option of lvmm sandbox, not of lvmm run");
 			if (!parse_user(optarg, &sandbox->user_id, &sandbox->group_id))
 				return fail(message, size, "invalid --user '%s': give UID:GID, decimal (as id -u and id -g print them)",
 					    optarg);
@@ -596,14 +610,10 @@ static enum cli_result parse_arguments(int argc, char **argv, struct run_options
 			continue;
 		}
 		if (option == OPT_WRITABLE_ROOT) {
-			if (!sandbox)
-				return fail(message, size, "--writable-root is an option of lvmm sandbox, not of lvmm run");
 			sandbox->writable_root = true;
 			continue;
 		}
 		if (option == 'e') {
-			if (!sandbox)
-				return fail(message, size, "--env is an option of lvmm sandbox, not of lvmm run");
 			if (optarg[0] == '=' || optarg[0] == '\0')
 				return fail(message, size, "invalid --env '%s': give NAME or NAME=VALUE", optarg);
 			if (sandbox->env_count == CLI_MAX_SANDBOX_ENV)
@@ -612,8 +622,6 @@ static enum cli_result parse_arguments(int argc, char **argv, struct run_options
 			continue;
 		}
 		if (option == 't') {
-			if (!sandbox)
-				return fail(message, size, "--tty is an option of lvmm sandbox, not of lvmm run");
 			sandbox->terminal_forced = sandbox->terminal;
 			sandbox->terminal = true;
 			continue;

@@ -157,20 +157,29 @@ static bool read_small_file(const char *path, char *text, size_t size)
 	return true;
 }
 
-/* Whether a line of the file is word, or ends in a tab and word (/proc/filesystems). */
+/* Whether a line of text is word, or ends in a tab and word (/proc/filesystems). */
+static bool text_has_line(const char *text, const char *word)
+{
+	size_t word_length = strlen(word);
+
+	for (const char *line = text; *line; ) {
+		size_t length = strcspn(line, "\n");
+		const char *last = line + length;
+
+		while (last > line && last[-1] != '\t')
+			last--;
+		if ((size_t)(line + length - last) == word_length && memcmp(last, word, word_length) == 0)
+			return true;
+		line += length + (line[length] == '\n');
+	}
+	return false;
+}
+
 static bool file_has_line(const char *path, const char *word)
 {
 	char text[8192];
 
-	if (!read_small_file(path, text, sizeof(text)))
-		return false;
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		const char *last = strrchr(line, '\t');
-
-		if (strcmp(last ? last + 1 : line, word) == 0)
-			return true;
-	}
-	return false;
+	return read_small_file(path, text, sizeof(text)) && text_has_line(text, word);
 }
 
 /* Whether the kernel command line has word (a whole word). */
@@ -400,9 +409,12 @@ static void mount_kernel_file_systems(void)
 		{ "securityfs", "/newroot/sys/kernel/security" },
 		{ "configfs", "/newroot/sys/kernel/config" },
 	};
+	char filesystems[8192];
 
+	if (!read_small_file("/proc/filesystems", filesystems, sizeof(filesystems)))
+		return;
 	for (size_t i = 0; i < sizeof(systems) / sizeof(systems[0]); i++) {
-		if (file_has_line("/proc/filesystems", systems[i][0]) && is_directory(systems[i][1]))
+		if (text_has_line(filesystems, systems[i][0]) && is_directory(systems[i][1]))
 			mount(systems[i][0], systems[i][1], systems[i][0],
 			      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	}
